@@ -1,0 +1,43 @@
+"""CLI entry point: runs the Typer app and maps failures onto the exit-code contract.
+
+Input: argv. Output: the command's output and exit code; a PlanriskError becomes one line on
+stderr and exit 3, any other exception exit 4 (the gate fails closed: never exit 0).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from planrisk.cli.app import app
+from planrisk.errors import ExitCode, PlanriskError
+
+# Command modules register themselves on `app` when imported.
+from planrisk.cli import graph_cmd  # noqa: F401,E402,I001
+
+__all__ = ["app", "main"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run planrisk; never let an exception escape as a traceback or as exit 0."""
+    try:
+        app(args=argv, prog_name="planrisk")
+    except SystemExit as exc:
+        code = exc.code
+        if code is None or code == 0 or isinstance(code, int):
+            raise
+        # click passes a message as the exit "code" in a few paths: treat it as internal.
+        sys.stderr.write(f"planrisk: error: {code}\n")
+        raise SystemExit(ExitCode.INTERNAL_ERROR) from None
+    except PlanriskError as exc:
+        sys.stderr.write(f"planrisk: error: {exc.one_line()}\n")
+        raise SystemExit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        sys.stderr.write("planrisk: interrupted\n")
+        raise SystemExit(ExitCode.INTERNAL_ERROR) from None
+    except Exception as exc:  # the gate fails closed
+        name = type(exc).__name__
+        sys.stderr.write(
+            f"planrisk: internal error ({name}); nothing was allowed. "
+            "Please report it with the command you ran.\n"
+        )
+        raise SystemExit(ExitCode.INTERNAL_ERROR) from None

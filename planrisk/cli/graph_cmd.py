@@ -1,0 +1,40 @@
+"""`planrisk graph PLAN`: the resource dependency graph as JSON, DOT or Mermaid.
+
+Input: a plan file (and optionally the .tf sources). Output: the rendered graph.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from planrisk.cli.app import app
+
+
+class GraphFormat(StrEnum):
+    """Output formats of `planrisk graph`."""
+
+    JSON = "json"
+    DOT = "dot"
+    MERMAID = "mermaid"
+
+
+@app.command("graph")
+def graph_command(
+    plan: Path = typer.Argument(..., help="Plan JSON (terraform show -json) or Pulumi preview/events."),
+    source_dir: Path | None = typer.Option(
+        None, "--source-dir", help="Directory of the .tf sources (resolves local.* references)."
+    ),
+    fmt: GraphFormat = typer.Option(GraphFormat.JSON, "--format", help="Output format."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write to FILE."),
+) -> None:
+    """Print the dependency graph: every resource instance and what it depends on."""
+    from planrisk.cli.output import write_output
+    from planrisk.graph import build_graph, render_graph
+    from planrisk.ingest import load_plan
+
+    loaded = load_plan(plan)
+    graph = build_graph(loaded, source_dir=source_dir)
+    write_output(render_graph(graph, fmt.value), output)

@@ -1,0 +1,53 @@
+"""Plan digest (ingest stage): sha256 over a canonical form of the planned changes.
+
+Input: the parts of each planned change that define it (address, actions, values) as raw JSON.
+Output: `sha256:<64 hex>`. Canonical means insignificant JSON whitespace is removed, so the
+same plan rendered twice (pretty or compact, with or without a wrapper prefix) hashes the same,
+while any planned value change changes the digest. Parts are length-prefixed so that no two
+different sequences of parts can collide by concatenation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import msgspec
+
+
+def canonical_raw(raw: bytes | msgspec.Raw) -> bytes:
+    """Raw JSON with insignificant whitespace removed (key order as written)."""
+    if not raw:
+        return b"null"
+    return msgspec.json.format(bytes(raw) if isinstance(raw, memoryview) else raw, indent=-1)
+
+
+def canonical_value(value: Any) -> bytes:
+    """A decoded value encoded with sorted keys and no whitespace."""
+    return msgspec.json.encode(value, order="sorted")
+
+
+class PlanDigest:
+    """Incremental digest: feed the parts of every change in plan order, then `hexdigest`."""
+
+    def __init__(self, kind: str) -> None:
+        self._hash = hashlib.sha256()
+        self.add(kind.encode())
+
+    def add(self, part: bytes | str) -> None:
+        """Add one length-prefixed part."""
+        data = part.encode() if isinstance(part, str) else part
+        self._hash.update(len(data).to_bytes(8, "big"))
+        self._hash.update(data)
+
+    def add_raw(self, raw: bytes | msgspec.Raw) -> None:
+        """Add a raw JSON value in canonical form."""
+        self.add(canonical_raw(raw))
+
+    def add_value(self, value: Any) -> None:
+        """Add a decoded value in canonical (sorted-key) form."""
+        self.add(canonical_value(value))
+
+    def result(self) -> str:
+        """`sha256:<hex>`."""
+        return "sha256:" + self._hash.hexdigest()

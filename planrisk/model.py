@@ -1,0 +1,392 @@
+"""Core model shared by every stage (ingest → graph → score → gate → report).
+
+Input: nothing (no I/O here). Output: the typed structures the stages pass along:
+`Plan` (one normalized plan from Terraform, OpenTofu or Pulumi), its `ResourceChange`s,
+the `Resource` instances the plan knows, and the Terraform `Configuration` tree.
+
+Attribute values stay as `msgspec.Raw` (a zero-copy slice of the input document) so
+that values of unchanged resources are never materialized; `planrisk.values` decodes
+them on demand and knows the sensitivity and unknown masks.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+import msgspec
+from msgspec import Raw
+
+EMPTY_RAW = Raw(b"null")
+"""The raw JSON `null`, used where a side of a change is absent."""
+
+
+class Tool(StrEnum):
+    """The program that produced the plan."""
+
+    TERRAFORM = "terraform"
+    OPENTOFU = "opentofu"
+    PULUMI = "pulumi"
+
+
+class Action(StrEnum):
+    """What applying the plan does to one resource instance (normalized across tools)."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    REPLACE = "replace"
+    FORGET = "forget"
+    READ = "read"
+    IMPORT = "import"
+    NOOP = "no-op"
+
+    @property
+    def is_destructive(self) -> bool:
+        """True for the actions that destroy an object in the cloud (delete, replace)."""
+        return self in (Action.DELETE, Action.REPLACE)
+
+    @property
+    def is_change(self) -> bool:
+        """True for everything beyond no-op and read."""
+        return self not in (Action.NOOP, Action.READ)
+
+
+ACTION_ORDER: tuple[Action, ...] = (
+    Action.CREATE,
+    Action.UPDATE,
+    Action.DELETE,
+    Action.REPLACE,
+    Action.FORGET,
+    Action.READ,
+    Action.IMPORT,
+    Action.NOOP,
+)
+"""The order in which actions are counted and listed in every output."""
+
+
+class ReplaceOrder(StrEnum):
+    """For a replace: which happens first."""
+
+    DELETE_BEFORE_CREATE = "delete-before-create"
+    CREATE_BEFORE_DELETE = "create-before-delete"
+
+
+class Mode(StrEnum):
+    """Resource mode: Terraform managed/data/ephemeral; Pulumi custom (managed) or component."""
+
+    MANAGED = "managed"
+    DATA = "data"
+    EPHEMERAL = "ephemeral"
+    COMPONENT = "component"
+
+
+class PulumiStep(msgspec.Struct, frozen=True, kw_only=True):
+    """Pulumi-only facts about one resource's step(s) that later stages read."""
+
+    ops: tuple[str, ...]
+    """Every op seen for the URN, in document order (replace sub-steps included)."""
+    protect_before: bool = False
+    """`protect` in the old state: a delete fails."""
+    protect_after: bool = False
+    """`protect` in the new state."""
+    retain_on_delete: bool = False
+    """`retainOnDelete`: the cloud object is kept when the resource is deleted."""
+    deleted_with: str | None = None
+    """`deletedWith` URN: the delete is skipped because that resource's deletion covers it."""
+    diff_reasons: tuple[str, ...] = ()
+    """Top-level keys that changed."""
+    delete_before_replace: bool = False
+    """The step sequence deleted before it created the replacement."""
+    stack: str = ""
+    """Stack name taken from the URN."""
+    project: str = ""
+    """Project name taken from the URN."""
+
+
+class ResourceChange(msgspec.Struct, frozen=True, kw_only=True):
+    """One planned change to one resource instance (a Terraform change entry or a Pulumi step)."""
+
+    address: str
+    """Absolute Terraform instance address, or the Pulumi URN."""
+    type: str
+    """Terraform resource type (`aws_db_instance`) or Pulumi type token."""
+    name: str
+    """Resource name (without module path or instance key)."""
+    action: Action
+    """The normalized action."""
+    module: str = ""
+    """Terraform module instance address (`module.a["x"]`); empty in the root and for Pulumi."""
+    index: int | str | None = None
+    """count index (int) or for_each key (str) of the instance."""
+    provider: str = ""
+    """Provider source address (`registry.terraform.io/hashicorp/aws`) or Pulumi provider URN."""
+    mode: Mode = Mode.MANAGED
+    """Resource mode."""
+    raw_actions: tuple[str, ...] = ()
+    """The actions exactly as the plan wrote them (Terraform `change.actions`, Pulumi ops)."""
+    replace_order: ReplaceOrder | None = None
+    """Set for replaces only."""
+    forgets_old: bool = False
+    """A replace whose old object is forgotten, not destroyed (`["create","forget"]`)."""
+    action_reason: str | None = None
+    """Terraform `action_reason`, verbatim."""
+    replace_paths: tuple[tuple[str | int, ...], ...] = ()
+    """Attribute paths that forced the replacement (Terraform replace_paths, Pulumi replaceReasons)."""
+    previous_address: str | None = None
+    """Address before a `moved` block (Terraform)."""
+    deposed: str | None = None
+    """Deposed object key, when the change concerns a deposed object."""
+    importing: bool = False
+    """The object is also being imported."""
+    deferred_reason: str | None = None
+    """Set when the change is deferred (Terraform deferred_changes)."""
+    drift: bool = False
+    """True for entries from `resource_drift` (changed outside Terraform)."""
+    before: Raw = EMPTY_RAW
+    """Attribute values before the change, undecoded."""
+    after: Raw = EMPTY_RAW
+    """Planned attribute values after the change, undecoded (unknown members omitted)."""
+    before_sensitive: Raw = EMPTY_RAW
+    """Sensitivity mask of `before` (same shape; `true` covers a subtree)."""
+    after_sensitive: Raw = EMPTY_RAW
+    """Sensitivity mask of `after`."""
+    after_unknown: Raw = EMPTY_RAW
+    """Unknown-value mask of `after` (`true` at values known only after apply)."""
+    pulumi: PulumiStep | None = None
+    """Pulumi step facts; None for Terraform and OpenTofu."""
+
+    @property
+    def is_destructive(self) -> bool:
+        """Whether the change destroys the cloud object (delete, or a replace that destroys)."""
+        if self.action is Action.REPLACE:
+            return not self.forgets_old
+        return self.action is Action.DELETE
+
+
+class Link(msgspec.Struct, frozen=True):
+    """A dependency recorded on a resource itself (Pulumi state), pointing at another resource."""
+
+    target: str
+    """Address or URN of the dependency."""
+    kind: str
+    """Edge kind: depends_on, property, parent, provider."""
+    detail: str = ""
+    """For property links, the input property name."""
+
+
+class Resource(msgspec.Struct, frozen=True, kw_only=True):
+    """One resource instance the plan knows, changed or not (a node of the graph)."""
+
+    address: str
+    """Absolute instance address, or URN."""
+    type: str
+    """Resource type or Pulumi type token."""
+    name: str
+    """Resource name."""
+    mode: Mode = Mode.MANAGED
+    """Resource mode."""
+    module: str = ""
+    """Module instance address; empty in the root and for Pulumi."""
+    index: int | str | None = None
+    """Instance key."""
+    provider: str = ""
+    """Provider address or Pulumi provider URN."""
+    depends_on: tuple[str, ...] = ()
+    """Terraform state `depends_on` (absolute config addresses, transitive)."""
+    links: tuple[Link, ...] = ()
+    """Pulumi dependencies, property dependencies, parent and provider."""
+    tainted: bool = False
+    """The state object is tainted."""
+    values: Raw = EMPTY_RAW
+    """Known values (planned_values, else prior_state; Pulumi inputs), undecoded."""
+    sensitive_values: Raw = EMPTY_RAW
+    """Sensitivity mask of `values`."""
+
+
+class Expression(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """Leaf configuration expression; nested blocks are kept as decoded dicts/lists of these."""
+
+    references: tuple[str, ...] = ()
+    """Traversals the expression references."""
+    constant_value: Any = None
+    """The literal value, when the expression has no references."""
+
+
+class ConfigResource(msgspec.Struct, frozen=True, kw_only=True):
+    """A resource block in the configuration (one per block, not per instance)."""
+
+    address: str
+    """Module-relative address (`aws_s3_bucket.this`)."""
+    mode: str = "managed"
+    """managed, data or ephemeral."""
+    type: str = ""
+    """Resource type."""
+    name: str = ""
+    """Resource name."""
+    provider_config_key: str = ""
+    """Opaque key into `Configuration.provider_config`."""
+    expressions: dict[str, Any] = {}
+    """Argument → expression (or nested block shapes of expressions)."""
+    count_expression: Any = None
+    """The `count` expression, if any."""
+    for_each_expression: Any = None
+    """The `for_each` expression, if any."""
+    depends_on: tuple[str, ...] = ()
+    """Module-relative `depends_on` addresses."""
+    provisioners: tuple[Any, ...] = ()
+    """Provisioner blocks (each with `expressions`)."""
+
+
+class ConfigOutput(msgspec.Struct, frozen=True, kw_only=True):
+    """An output block."""
+
+    expression: Any = None
+    """The value expression."""
+    sensitive: bool = False
+    """Declared sensitive."""
+    depends_on: tuple[str, ...] = ()
+    """Module-relative `depends_on`."""
+
+
+class ConfigVariable(msgspec.Struct, frozen=True, kw_only=True):
+    """A variable block."""
+
+    default: Raw = EMPTY_RAW
+    """Declared default, undecoded (may be sensitive)."""
+    sensitive: bool = False
+    """Declared sensitive."""
+
+
+class ModuleCall(msgspec.Struct, frozen=True, kw_only=True):
+    """A `module` block: its input expressions and the called module's configuration."""
+
+    source: str = ""
+    """Module source."""
+    expressions: dict[str, Any] = {}
+    """Input variable → expression."""
+    count_expression: Any = None
+    """The call's `count`."""
+    for_each_expression: Any = None
+    """The call's `for_each`."""
+    depends_on: tuple[str, ...] = ()
+    """The call's `depends_on`."""
+    module: ConfigModule | None = None
+    """The called module's configuration."""
+
+
+class ConfigModule(msgspec.Struct, frozen=True, kw_only=True):
+    """One module's configuration (root or called)."""
+
+    resources: tuple[ConfigResource, ...] = ()
+    """Resource blocks."""
+    module_calls: dict[str, ModuleCall] = {}
+    """Module blocks by call name."""
+    outputs: dict[str, ConfigOutput] = {}
+    """Output blocks by name."""
+    variables: dict[str, ConfigVariable] = {}
+    """Variable blocks by name."""
+
+
+class ProviderConfig(msgspec.Struct, frozen=True, kw_only=True):
+    """A provider configuration block."""
+
+    name: str = ""
+    """Local provider name (`aws`)."""
+    full_name: str = ""
+    """Source address."""
+    alias: str = ""
+    """Alias, if any."""
+    module_address: str = ""
+    """Module the block lives in."""
+    expressions: dict[str, Any] = {}
+    """Arguments (assume_role, allowed_account_ids, project, subscription_id, features…)."""
+
+
+class Configuration(msgspec.Struct, frozen=True, kw_only=True):
+    """Terraform `configuration`: provider blocks and the module tree."""
+
+    provider_config: dict[str, ProviderConfig] = {}
+    """Provider blocks by opaque key."""
+    root_module: ConfigModule = ConfigModule()
+    """The root module."""
+
+
+class Variable(msgspec.Struct, frozen=True, kw_only=True):
+    """A root input variable value (clear text in plan JSON even when sensitive)."""
+
+    value: Raw = EMPTY_RAW
+    """The value, undecoded."""
+    sensitive: bool = False
+    """Declared sensitive: never print the value."""
+
+
+class OutputChange(msgspec.Struct, frozen=True, kw_only=True):
+    """A root output's planned change (values are never kept)."""
+
+    name: str
+    """Output name."""
+    action: Action
+    """Normalized action."""
+    sensitive: bool = False
+    """Marked sensitive on either side."""
+
+
+class Plan(msgspec.Struct, frozen=True, kw_only=True):
+    """One normalized plan: what every later stage reads."""
+
+    tool: Tool
+    """Producer."""
+    format_version: str
+    """Terraform `format_version` (or HCP `plan_format_version`); Pulumi: `preview` or `events`."""
+    source: str
+    """Where the plan was read from (for messages)."""
+    digest: str
+    """`sha256:<hex>` over a canonical form of the planned changes."""
+    changes: tuple[ResourceChange, ...] = ()
+    """Every resource change entry (no-ops included), sorted by address then deposed key."""
+    resources: tuple[Resource, ...] = ()
+    """Every resource instance the plan knows (changed or not, data sources included)."""
+    tool_version: str | None = None
+    """Version of the binary that wrote the plan, when recorded."""
+    configuration: Configuration | None = None
+    """Terraform configuration; None when absent (HCP redacted plans, Pulumi)."""
+    variables: dict[str, Variable] = {}
+    """Root variables."""
+    output_changes: tuple[OutputChange, ...] = ()
+    """Root output changes."""
+    drift: tuple[ResourceChange, ...] = ()
+    """`resource_drift` entries (changed outside Terraform)."""
+    errored: bool = False
+    """The plan stopped with an error: its changes are partial."""
+    complete: bool | None = None
+    """False when deferred or targeted work remains."""
+    redacted: bool = False
+    """HCP Terraform redacted form (sensitive values already replaced)."""
+    pulumi_config: dict[str, str] = {}
+    """Pulumi stack config from the preview (secrets blinded); values as text."""
+
+    def counts(self) -> dict[str, int]:
+        """Number of changes per action, every action present, in ACTION_ORDER."""
+        result = {a.value: 0 for a in ACTION_ORDER}
+        for change in self.changes:
+            if not change.drift:
+                result[change.action.value] += 1
+        return result
+
+    @property
+    def managed_resource_count(self) -> int:
+        """Managed resources known to the plan (data sources and components excluded)."""
+        return sum(1 for r in self.resources if r.mode is Mode.MANAGED)
+
+
+def format_action(change: ResourceChange) -> str:
+    """Human form of a change's action, e.g. `replace (delete→create)`."""
+    if change.action is Action.REPLACE and change.replace_order is not None:
+        order = (
+            "delete→create"
+            if change.replace_order is ReplaceOrder.DELETE_BEFORE_CREATE
+            else "create→delete"
+        )
+        return f"replace ({order})"
+    return change.action.value

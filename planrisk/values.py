@@ -1,0 +1,85 @@
+"""Attribute values and their masks, decoded on demand (used by score, gate and report).
+
+Input: `msgspec.Raw` values and masks from a `ResourceChange` or `Resource`.
+Output: decoded Python values, and answers to "is this path known / sensitive?".
+Nothing here ever returns a value that a sensitivity mask covers unless asked for it by
+`lookup`, whose callers must check `is_sensitive` first; `redact` gives a safe copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+from msgspec import Raw
+
+REDACTED = "(sensitive)"
+"""What planrisk prints instead of a sensitive value."""
+
+Path = Sequence[str | int]
+
+def decode(raw: Raw) -> Any:
+    """Decode a raw JSON value (`null` and empty raw give None)."""
+    if not raw:
+        return None
+    return msgspec.json.decode(raw)
+
+
+def lookup(value: Any, path: Path) -> Any:
+    """Follow `path` through dicts and lists; `MISSING` when any step is absent."""
+    current = value
+    for step in path:
+        if isinstance(current, dict) and isinstance(step, str):
+            if step not in current:
+                return MISSING
+            current = current[step]
+        elif isinstance(current, list) and isinstance(step, int):
+            if not -len(current) <= step < len(current):
+                return MISSING
+            current = current[step]
+        else:
+            return MISSING
+    return current
+
+
+def mask_covers(mask: Any, path: Path) -> bool:
+    """True when a Terraform-style mask (`true` covers a subtree) marks `path` or an ancestor."""
+    current = mask
+    if current is True:
+        return True
+    for step in path:
+        nxt = lookup(current, (step,))
+        if nxt is MISSING:
+            return False
+        if nxt is True:
+            return True
+        current = nxt
+    return False
+
+
+def redact(value: Any, mask: Any) -> Any:
+    """A copy of `value` with every part that `mask` marks sensitive replaced by REDACTED."""
+    if mask is True:
+        return REDACTED
+    if isinstance(value, dict):
+        sub = mask if isinstance(mask, dict) else {}
+        return {k: redact(v, sub.get(k, False)) for k, v in value.items()}
+    if isinstance(value, list):
+        subs = mask if isinstance(mask, list) else []
+        return [redact(v, subs[i] if i < len(subs) else False) for i, v in enumerate(value)]
+    return value
+
+
+class _Missing:
+    """Marker type for an absent path."""
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+MISSING: Any = _Missing()
+"""Returned by `lookup` when a path is absent."""
