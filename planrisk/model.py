@@ -132,7 +132,7 @@ class ResourceChange(msgspec.Struct, frozen=True, kw_only=True):
     action_reason: str | None = None
     """Terraform `action_reason`, verbatim."""
     replace_paths: tuple[tuple[str | int, ...], ...] = ()
-    """Attribute paths that forced the replacement (Terraform replace_paths, Pulumi replaceReasons)."""
+    """Paths that forced the replacement (Terraform replace_paths, Pulumi replaceReasons)."""
     previous_address: str | None = None
     """Address before a `moved` block (Terraform)."""
     deposed: str | None = None

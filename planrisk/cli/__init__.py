@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import sys
 
+# Command modules register themselves on `app` when imported (one line per command module).
+from planrisk.cli import graph_cmd  # noqa: F401
 from planrisk.cli.app import app
 from planrisk.errors import ExitCode, PlanriskError
-
-# Command modules register themselves on `app` when imported.
-from planrisk.cli import graph_cmd  # noqa: F401,E402,I001
 
 __all__ = ["app", "main"]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -23,12 +24,13 @@ class GraphFormat(StrEnum):
 
 @app.command("graph")
 def graph_command(
-    plan: Path = typer.Argument(..., help="Plan JSON (terraform show -json) or Pulumi preview/events."),
-    source_dir: Path | None = typer.Option(
-        None, "--source-dir", help="Directory of the .tf sources (resolves local.* references)."
-    ),
-    fmt: GraphFormat = typer.Option(GraphFormat.JSON, "--format", help="Output format."),
-    output: Path | None = typer.Option(None, "-o", "--output", help="Write to FILE."),
+    plan: Annotated[Path, typer.Argument(help="Plan JSON or Pulumi preview/events.")],
+    source_dir: Annotated[
+        Path | None,
+        typer.Option("--source-dir", help="Directory of the .tf sources (resolves local.*)."),
+    ] = None,
+    fmt: Annotated[GraphFormat, typer.Option("--format", help="Output format.")] = GraphFormat.JSON,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE.")] = None,
 ) -> None:
     """Print the dependency graph: every resource instance and what it depends on."""
     from planrisk.cli.output import write_output
