@@ -390,3 +390,164 @@ def format_action(change: ResourceChange) -> str:
         )
         return f"replace ({order})"
     return change.action.value
+
+
+# ---------------------------------------------------------------------------------------------
+# Classification results (actor, environment) and configuration entries shared across stages.
+
+
+class EnvironmentResult(msgspec.Struct, frozen=True, kw_only=True):
+    """Which environment a plan touches, and why."""
+
+    name: str
+    """prod, staging, dev, sandbox or unknown."""
+    treated_as: str
+    """The environment used for scoring and policy (unknown is treated as prod)."""
+    evidence: tuple[str, ...] = ()
+    """Short sentences naming each signal, e.g. `TF_WORKSPACE=prod-eu`."""
+
+
+class ActorResult(msgspec.Struct, frozen=True, kw_only=True):
+    """Who initiated the plan, and why planrisk thinks so."""
+
+    kind: str
+    """human, agent, bot or unknown."""
+    treated_as: str
+    """The kind used by the policy (unknown is treated as agent)."""
+    identity: str | None = None
+    """Login or name of the initiator, when known."""
+    evidence: tuple[str, ...] = ()
+    """Short sentences naming each signal."""
+
+
+class TrustedKeyEntry(msgspec.Struct, frozen=True, kw_only=True):
+    """A `[[trusted_keys]]` entry of the configuration."""
+
+    name: str
+    """Who holds the private key (an approver's name, or the sandbox signer)."""
+    purpose: str
+    """attestation or approval."""
+    public_key_path: str
+    """Path of the PEM public key, already resolved against the config file's directory."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Scoring results (score stage → gate and report).
+
+
+class RiskLevel(StrEnum):
+    """Severity bands of a 0–100 score."""
+
+    NONE = "none"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @classmethod
+    def for_score(cls, score: int) -> RiskLevel:
+        """none 0, low < 20, medium < 50, high < 75, critical >= 75."""
+        if score <= 0:
+            return cls.NONE
+        if score < 20:
+            return cls.LOW
+        if score < 50:
+            return cls.MEDIUM
+        if score < 75:
+            return cls.HIGH
+        return cls.CRITICAL
+
+    @property
+    def rank(self) -> int:
+        """0 (none) … 4 (critical), for threshold comparisons."""
+        return list(RiskLevel).index(self)
+
+
+class Reason(msgspec.Struct, frozen=True, kw_only=True):
+    """One explained term of a score: the reasons of a score add up to it."""
+
+    text: str
+    """Short reason, e.g. `data-bearing delete` or `no recovery: skip_final_snapshot=true`."""
+    points: float
+    """Points added (negative lowers); for a multiplier, the factor."""
+    kind: str = "add"
+    """add (points are added) or multiply (points is a factor applied to the sum so far)."""
+    tag: str = ""
+    """Machine-readable factor name: base, guard_blocking, guard_recovery, guard_destructive,
+    guard_weakening, kept_in_cloud, blast_radius, credential_rotation, environment, breadth,
+    mass_destruction, clamp."""
+
+    def render(self) -> str:
+        """`text +N`, `text -N` or `text ×F`."""
+        if self.kind == "multiply":
+            return f"{self.text} ×{self.points:g}"
+        sign = "+" if self.points >= 0 else "-"
+        return f"{self.text} {sign}{abs(self.points):g}"
+
+
+class BlastRadius(msgspec.Struct, frozen=True, kw_only=True):
+    """What a destroy or replace takes down with it: the transitive dependents."""
+
+    count: int = 0
+    """Number of transitive dependents (unchanged ones included)."""
+    weighted: float = 0.0
+    """Sum of class weights of the dependents."""
+    by_class: dict[str, int] = {}
+    """Dependents per risk class."""
+    top: tuple[str, ...] = ()
+    """A capped list of dependents, heaviest first."""
+
+
+class ChangeScore(msgspec.Struct, frozen=True, kw_only=True):
+    """The explained score of one change."""
+
+    change: ResourceChange
+    """The change scored."""
+    risk_class: str
+    """data-bearing, foundational, standard, cheap or guard."""
+    score: int
+    """0–100."""
+    level: RiskLevel
+    """Band of the score."""
+    reasons: tuple[Reason, ...] = ()
+    """Terms that add up to the score."""
+    blast_radius: BlastRadius = BlastRadius()
+    """Dependents (for deletes and replaces)."""
+    hints: tuple[str, ...] = ()
+    """Replace causes and fix hints (moved blocks, aliases…)."""
+    irreversible_data_loss: bool = False
+    """A data-bearing destroy with no recovery path, or with a destructive flag."""
+    guard_weakening: bool = False
+    """An update (or guard-resource delete) that removes a protection."""
+    apply_will_fail: bool = False
+    """A blocking guard makes the destroy fail at apply."""
+    kept_in_cloud: bool = False
+    """The delete only forgets the object (forget, retainOnDelete, skip_destroy, ABANDON)."""
+
+
+class PlanRisk(msgspec.Struct, frozen=True, kw_only=True):
+    """The plan-level score."""
+
+    score: int
+    """0–100."""
+    level: RiskLevel
+    """Band of the score."""
+    teardown: bool = False
+    """At least 90% of managed resources are destroyed or replaced."""
+    destroyed_ratio: float = 0.0
+    """Share of managed resources destroyed or replaced."""
+    reasons: tuple[Reason, ...] = ()
+    """Terms that add up to the plan score."""
+
+
+class Assessment(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything `analyze` knows about a plan: what the gate and the reports read."""
+
+    plan: Plan
+    """The plan."""
+    environment: EnvironmentResult
+    """The environment classification."""
+    risk: PlanRisk
+    """Plan-level score."""
+    changes: tuple[ChangeScore, ...] = ()
+    """Every change except no-op and read, highest score first (ties by address)."""
