@@ -406,6 +406,13 @@ class EnvironmentResult(msgspec.Struct, frozen=True, kw_only=True):
     evidence: tuple[str, ...] = ()
     """Short sentences naming each signal, e.g. `TF_WORKSPACE=prod-eu`."""
 
+    @property
+    def label(self) -> str:
+        """`prod`, or `unknown (treated as prod)`."""
+        if self.name == self.treated_as:
+            return self.name
+        return f"{self.name} (treated as {self.treated_as})"
+
 
 class ActorResult(msgspec.Struct, frozen=True, kw_only=True):
     """Who initiated the plan, and why planrisk thinks so."""

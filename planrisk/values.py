@@ -83,3 +83,21 @@ class _Missing:
 
 MISSING: Any = _Missing()
 """Returned by `lookup` when a path is absent."""
+
+
+_TOP_LEVEL = msgspec.json.Decoder(dict[str, Raw])
+
+
+def decode_members(raw: Raw, names: set[str]) -> dict[str, Any]:
+    """Decode only the top-level members `names` of a raw JSON object.
+
+    The other members are skipped without being materialized, which keeps guard checks on
+    large attribute objects cheap. A raw value that is not an object gives an empty dict.
+    """
+    if not raw or not names:
+        return {}
+    try:
+        members = _TOP_LEVEL.decode(raw)
+    except msgspec.ValidationError:
+        return {}
+    return {name: msgspec.json.decode(members[name]) for name in names if name in members}

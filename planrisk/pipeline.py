@@ -1,0 +1,95 @@
+"""The pipeline: ingest → graph → score (→ gate), the one orchestration used by CLI and library.
+
+Input: a plan path and options (environment, sources, config, risk models). Output: an
+`Analysis` holding the plan, its graph, the effective config and risk model, and the scored
+`Assessment` that the gate and the reports read.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from planrisk.model import Assessment, EnvironmentResult, Plan
+
+if TYPE_CHECKING:
+    from planrisk.config import PlanriskConfig
+    from planrisk.graph import DependencyGraph
+    from planrisk.risk_model import RiskModel
+
+
+@dataclass(frozen=True)
+class AnalyzeOptions:
+    """Everything `analyze` (and the gate, which analyzes first) can be told."""
+
+    env: str = "auto"
+    source_dir: Path | None = None
+    config_path: Path | None = None
+    risk_model_paths: tuple[Path, ...] = ()
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    cwd: Path = field(default_factory=Path.cwd)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The result of the pipeline up to scoring."""
+
+    plan: Plan
+    graph: DependencyGraph
+    config: PlanriskConfig
+    risk_model: RiskModel
+    assessment: Assessment
+
+
+def analyze(plan_path: Path, options: AnalyzeOptions) -> Analysis:
+    """Run ingest → graph → score on one plan file."""
+    from planrisk.config import load_config
+    from planrisk.graph import build_graph
+    from planrisk.hints import change_hints
+    from planrisk.ingest import load_plan
+    from planrisk.risk_model import load_risk_model
+    from planrisk.score import ScoreInputs, score_plan
+    from planrisk.source_diff import prevent_destroy_removed
+
+    config = load_config(options.config_path, cwd=options.cwd)
+    risk_model = load_risk_model((*config.risk_models, *options.risk_model_paths))
+    plan = load_plan(plan_path)
+    graph = build_graph(plan, source_dir=options.source_dir)
+    environment = classify(plan, options, config, plan_path)
+    removed = (
+        prevent_destroy_removed(options.source_dir, graph.sources, options.environ)
+        if options.source_dir is not None
+        else frozenset()
+    )
+    inputs = ScoreInputs(
+        graph=graph,
+        risk_model=risk_model,
+        environment=environment,
+        hints=change_hints(plan),
+        prevent_destroy_removed=removed,
+    )
+    return Analysis(
+        plan=plan,
+        graph=graph,
+        config=config,
+        risk_model=risk_model,
+        assessment=score_plan(plan, inputs),
+    )
+
+
+def classify(
+    plan: Plan, options: AnalyzeOptions, config: PlanriskConfig, plan_path: Path
+) -> EnvironmentResult:
+    """The environment classification for this run."""
+    from planrisk.environment import classify_environment
+
+    return classify_environment(
+        plan,
+        requested=options.env,
+        config=config,
+        environ=options.environ,
+        plan_path=plan_path,
+    )

@@ -1,0 +1,69 @@
+"""Report stage: terminal text (a header line and the changes sorted by score).
+
+Input: an `Assessment`. Output: plain text, with ANSI colour only when asked (the CLI asks on a
+TTY unless NO_COLOR is set).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TextIO
+
+from planrisk.model import ACTION_ORDER, Assessment, RiskLevel, format_action
+
+_COLOURS = {
+    RiskLevel.CRITICAL: "\033[1;31m",
+    RiskLevel.HIGH: "\033[31m",
+    RiskLevel.MEDIUM: "\033[33m",
+    RiskLevel.LOW: "\033[36m",
+    RiskLevel.NONE: "\033[2m",
+}
+_RESET = "\033[0m"
+
+
+def use_colour(stream: TextIO | None = None) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    target = stream if stream is not None else sys.stdout
+    return bool(getattr(target, "isatty", lambda: False)())
+
+
+def header_line(assessment: Assessment) -> str:
+    """`planrisk 85/100 CRITICAL · prod · 1 delete, 2 update · teardown`."""
+    risk = assessment.risk
+    counts = assessment.plan.counts()
+    shown = [f"{counts[a.value]} {a.value}" for a in ACTION_ORDER if counts[a.value]]
+    parts = [
+        f"planrisk {risk.score}/100 {risk.level.value.upper()}",
+        assessment.environment.label,
+        ", ".join(shown) if shown else "no changes",
+    ]
+    if risk.teardown:
+        parts.append("TEARDOWN")
+    return " · ".join(parts)
+
+
+def render_text(assessment: Assessment, *, colour: bool = False) -> str:
+    """Header, the plan's reasons, then one block per change."""
+    lines = [header_line(assessment)]
+    if assessment.environment.evidence:
+        lines.append("  environment: " + "; ".join(assessment.environment.evidence))
+    if assessment.risk.reasons:
+        lines.append("  plan score: " + " · ".join(r.render() for r in assessment.risk.reasons))
+    lines.append("")
+    for scored in assessment.changes:
+        label = f"{scored.score:>3} {scored.level.value:<8}"
+        if colour:
+            label = f"{_COLOURS[scored.level]}{label}{_RESET}"
+        lines.append(f"{label} {scored.change.address} · {format_action(scored.change)}")
+        lines.append("      " + " · ".join(r.render() for r in scored.reasons))
+        if scored.blast_radius.top:
+            more = scored.blast_radius.count - len(scored.blast_radius.top)
+            tail = f" (+{more} more)" if more > 0 else ""
+            lines.append("      takes down: " + ", ".join(scored.blast_radius.top) + tail)
+        lines.extend(f"      hint: {line}" for hint in scored.hints for line in hint.splitlines())
+    if not assessment.changes:
+        lines.append("No changes beyond no-op and read.")
+    return "\n".join(lines) + "\n"

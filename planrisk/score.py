@@ -1,0 +1,566 @@
+"""Score stage: explainable 0–100 risk per change and per plan.
+
+Input: a `Plan`, its `DependencyGraph`, the `RiskModel`, the `EnvironmentResult`, and the
+replace hints. Output: an `Assessment` whose every score is the sum of its reasons:
+
+    change score = clamp(round((base + guard + blast radius + credential rotation) × env), 0, 100)
+    plan score   = min(100, worst change + round(breadth × env) + round(mass destruction × env))
+
+Each term is a `Reason` carrying its points, so a reviewer can recompute any score.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from planrisk.model import (
+    Action,
+    Assessment,
+    BlastRadius,
+    ChangeScore,
+    EnvironmentResult,
+    Mode,
+    Plan,
+    PlanRisk,
+    Reason,
+    ReplaceOrder,
+    ResourceChange,
+    RiskLevel,
+)
+from planrisk.values import decode, decode_members
+
+if TYPE_CHECKING:
+    from planrisk.graph import DependencyGraph
+    from planrisk.guards import GuardHit
+    from planrisk.risk_model import RiskModel, TypeRisk
+
+DATA = "data-bearing"
+FOUNDATIONAL = "foundational"
+STANDARD = "standard"
+CHEAP = "cheap"
+GUARD = "guard"
+
+BASE_POINTS: Mapping[str, Mapping[str, int]] = {
+    # class: {delete, replace delete→create, replace create→delete, update}
+    DATA: {"delete": 70, "replace_dbc": 70, "replace_cbd": 65, "update": 8},
+    FOUNDATIONAL: {"delete": 60, "replace_dbc": 60, "replace_cbd": 45, "update": 8},
+    STANDARD: {"delete": 35, "replace_dbc": 30, "replace_cbd": 15, "update": 4},
+    CHEAP: {"delete": 5, "replace_dbc": 4, "replace_cbd": 2, "update": 1},
+    GUARD: {"delete": 8, "replace_dbc": 8, "replace_cbd": 8, "update": 4},
+}
+"""Base impact by risk class and action (risk-knowledge §4.1)."""
+
+CLASS_WEIGHTS: Mapping[str, float] = {
+    DATA: 3.0,
+    FOUNDATIONAL: 2.0,
+    STANDARD: 1.0,
+    GUARD: 1.0,
+    CHEAP: 0.25,
+}
+"""How much one dependent of each class weighs in the blast radius."""
+
+ENV_FACTORS: Mapping[str, float] = {
+    "prod": 1.0,
+    "unknown": 1.0,
+    "staging": 0.7,
+    "dev": 0.5,
+    "sandbox": 0.3,
+}
+"""Environment multiplier (unknown is scored as prod)."""
+
+BLOCKING_POINTS = -30
+RECOVERY_POINTS = -15
+DESTRUCTIVE_POINTS = 15
+WEAKENING_POINTS = 30
+CREDENTIAL_POINTS = 30
+BLAST_CAP = 25
+TOP_DEPENDENTS = 10
+HIGH_SCORE = 50
+
+CREDENTIAL_TYPES = frozenset(
+    {
+        "random_password",
+        "random_string",
+        "random_id",
+        "random_bytes",
+        "tls_private_key",
+        "random:index/randomPassword:RandomPassword",
+        "random:index/randomString:RandomString",
+        "random:index/randomId:RandomId",
+        "tls:index/privateKey:PrivateKey",
+    }
+)
+"""Cheap generators whose replacement rotates a credential wherever it is used."""
+
+
+@dataclass(frozen=True)
+class ScoreInputs:
+    """What scoring needs beyond the plan: graph, risk model, environment, hints."""
+
+    graph: DependencyGraph
+    risk_model: RiskModel
+    environment: EnvironmentResult
+    hints: Mapping[str, tuple[str, ...]]
+    prevent_destroy_removed: frozenset[str] = frozenset()
+    """Config addresses whose `lifecycle.prevent_destroy` the source change removed."""
+
+
+def change_key(change: ResourceChange) -> str:
+    """Key of a change in hint maps: the address, plus the deposed key when there is one."""
+    if change.deposed:
+        return f"{change.address} (deposed {change.deposed})"
+    return change.address
+
+
+def env_factor(environment: EnvironmentResult) -> float:
+    """The multiplier of the environment the plan is treated as."""
+    return ENV_FACTORS.get(environment.treated_as, 1.0)
+
+
+def score_plan(plan: Plan, inputs: ScoreInputs) -> Assessment:
+    """Score every change beyond no-op/read, then the plan."""
+    factor = env_factor(inputs.environment)
+    weight_of = _weight_function(inputs)
+    scored: list[ChangeScore] = []
+    for change in plan.changes:
+        if change.drift or not change.action.is_change:
+            continue
+        scored.append(_score_change(change, inputs, factor, weight_of))
+    scored.sort(key=lambda s: (-s.score, s.change.address, s.change.deposed or ""))
+    risk = _plan_risk(plan, scored, inputs.environment, factor)
+    return Assessment(
+        plan=plan, environment=inputs.environment, risk=risk, changes=tuple(scored)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# One change
+
+
+def _score_change(
+    change: ResourceChange,
+    inputs: ScoreInputs,
+    factor: float,
+    weight_of: Callable[[str], tuple[str, float]],
+) -> ChangeScore:
+    risk = inputs.risk_model.lookup(change.type)
+    risk_class = risk.risk_class
+    reasons: list[Reason] = []
+    flags = {"irreversible": False, "weakening": False, "fails": False, "kept": False}
+    blast = BlastRadius()
+    destructive = change.is_destructive
+
+    kept = _kept_in_cloud(change, risk)
+    if kept is not None:
+        flags["kept"] = True
+        reasons.append(Reason(text=f"kept in cloud: {kept}", points=0, tag="kept_in_cloud"))
+    elif destructive:
+        verb = _verb(change)
+        key = _base_key(change)
+        reasons.append(
+            Reason(text=f"{risk_class} {verb}", points=BASE_POINTS[risk_class][key], tag="base")
+        )
+        if risk_class == GUARD:
+            flags["weakening"] = True
+            reasons.append(
+                Reason(
+                    text=f"guard removed: {change.type} {change.action.value}d (protection lost)",
+                    points=WEAKENING_POINTS,
+                    tag="guard_weakening",
+                )
+            )
+        guard_reason, irreversible, fails = _destroy_guards(change, risk, risk_class)
+        if guard_reason is not None:
+            reasons.append(guard_reason)
+        flags["irreversible"] = irreversible
+        flags["fails"] = fails
+        blast = _blast_radius(change, inputs.graph, weight_of)
+        if blast.count:
+            reasons.append(
+                Reason(
+                    text=_blast_text(blast),
+                    points=min(BLAST_CAP, round(5 * math.log2(1 + blast.weighted))),
+                    tag="blast_radius",
+                )
+            )
+        rotation = _credential_rotation(change, inputs)
+        if rotation is not None:
+            reasons.append(rotation)
+    elif change.action is Action.UPDATE:
+        reasons.append(
+            Reason(
+                text=f"{risk_class} update",
+                points=BASE_POINTS[risk_class]["update"],
+                tag="base",
+            )
+        )
+        for hit in _weakenings(change, risk):
+            flags["weakening"] = True
+            reasons.append(
+                Reason(
+                    text=f"guard removed: {hit.text} (next apply can delete)",
+                    points=WEAKENING_POINTS,
+                    tag="guard_weakening",
+                )
+            )
+    else:
+        reasons.append(Reason(text=f"{risk_class} {change.action.value}", points=0, tag="base"))
+
+    if _config_address(change, inputs) in inputs.prevent_destroy_removed and not flags["kept"]:
+        flags["weakening"] = True
+        reasons.append(
+            Reason(
+                text="guard removed: lifecycle.prevent_destroy deleted from the .tf source",
+                points=WEAKENING_POINTS,
+                tag="guard_weakening",
+            )
+        )
+
+    score = _finish(reasons, factor, inputs.environment)
+    return ChangeScore(
+        change=change,
+        risk_class=risk_class,
+        score=score,
+        level=RiskLevel.for_score(score),
+        reasons=tuple(reasons),
+        blast_radius=blast,
+        hints=inputs.hints.get(change_key(change), ()),
+        irreversible_data_loss=flags["irreversible"],
+        guard_weakening=flags["weakening"],
+        apply_will_fail=flags["fails"],
+        kept_in_cloud=flags["kept"],
+    )
+
+
+def _finish(reasons: list[Reason], factor: float, environment: EnvironmentResult) -> int:
+    """Apply the environment factor and the 0–100 clamp, adding their reasons."""
+    total = sum(r.points for r in reasons if r.kind == "add")
+    reasons.append(
+        Reason(
+            text=environment.label,
+            points=factor,
+            kind="multiply",
+            tag="environment",
+        )
+    )
+    scaled = round(total * factor)
+    clamped = max(0, min(100, scaled))
+    if clamped != scaled:
+        bound = 100 if scaled > 100 else 0
+        reasons.append(
+            Reason(text=f"clamped to {bound}", points=clamped - scaled, tag="clamp")
+        )
+    return clamped
+
+
+def _verb(change: ResourceChange) -> str:
+    if change.action is Action.REPLACE:
+        if change.replace_order is ReplaceOrder.CREATE_BEFORE_DELETE:
+            return "replace (create→delete)"
+        return "replace (delete→create)"
+    return "delete"
+
+
+def _base_key(change: ResourceChange) -> str:
+    if change.action is Action.REPLACE:
+        if change.replace_order is ReplaceOrder.CREATE_BEFORE_DELETE:
+            return "replace_cbd"
+        return "replace_dbc"
+    return "delete"
+
+
+def _kept_in_cloud(change: ResourceChange, risk: TypeRisk) -> str | None:
+    """Why a delete only forgets the object, or None when it really destroys it."""
+    if change.action is Action.FORGET:
+        return "forget (removed from state only)"
+    if change.action is Action.REPLACE and change.forgets_old:
+        return "old object forgotten, not destroyed"
+    if not change.is_destructive:
+        return None
+    for hit in _destroy_hits(change, risk):
+        if hit.kind == "kept":
+            return hit.text
+    return None
+
+
+def _destroy_hits(change: ResourceChange, risk: TypeRisk) -> tuple[GuardHit, ...]:
+    from planrisk.guards import evaluate_guards, pulumi_guards
+
+    hits: list[GuardHit] = []
+    if change.pulumi is not None:
+        hits.extend(pulumi_guards(change.pulumi))
+    if risk.guards:
+        names = {_top_name(g.attribute) for g in risk.guards}
+        before = decode_members(change.before, names)
+        mask = decode(change.before_sensitive)
+        hits.extend(evaluate_guards(risk, before, mask))
+    return tuple(hits)
+
+
+def _top_name(attribute: Any) -> str:
+    if isinstance(attribute, str):
+        return attribute.split(".", 1)[0].split("[", 1)[0]
+    first = attribute[0]
+    return str(first)
+
+
+def _destroy_guards(
+    change: ResourceChange, risk: TypeRisk, risk_class: str
+) -> tuple[Reason | None, bool, bool]:
+    """The one guard term of a destroy (precedence blocking > destructive > recovery).
+
+    Returns the reason, whether the destroy is irreversible data loss, and whether the apply
+    will fail.
+    """
+    hits = _destroy_hits(change, risk)
+    by_kind: dict[str, GuardHit] = {}
+    for hit in hits:
+        by_kind.setdefault(hit.kind, hit)
+    is_data = risk_class == DATA
+    if "blocking" in by_kind:
+        hit = by_kind["blocking"]
+        return (
+            Reason(
+                text=f"blocked by {hit.text}: apply will fail",
+                points=BLOCKING_POINTS,
+                tag="guard_blocking",
+            ),
+            False,
+            True,
+        )
+    if "destructive" in by_kind:
+        hit = by_kind["destructive"]
+        return (
+            Reason(text=f"no recovery: {hit.text}", points=DESTRUCTIVE_POINTS,
+                   tag="guard_destructive"),
+            is_data,
+            False,
+        )
+    if "recovery" in by_kind:
+        hit = by_kind["recovery"]
+        return (
+            Reason(text=f"recoverable: {hit.text}", points=RECOVERY_POINTS,
+                   tag="guard_recovery"),
+            False,
+            False,
+        )
+    return None, is_data, False
+
+
+def _weakenings(change: ResourceChange, risk: TypeRisk) -> tuple[GuardHit, ...]:
+    from planrisk.guards import guard_weakening, pulumi_guard_weakening
+
+    hits: list[GuardHit] = []
+    if change.pulumi is not None:
+        hits.extend(pulumi_guard_weakening(change.pulumi))
+    if risk.guards:
+        names = {_top_name(g.attribute) for g in risk.guards}
+        before = decode_members(change.before, names)
+        after = decode_members(change.after, names)
+        unknown = decode(change.after_unknown)
+        hits.extend(guard_weakening(risk, before, after, unknown))
+    return tuple(hits)
+
+
+# ---------------------------------------------------------------------------------------------
+# Blast radius and credential rotation
+
+
+def _weight_function(inputs: ScoreInputs) -> Callable[[str], tuple[str, float]]:
+    """address → (risk class, weight) of a dependent; data sources and placeholders weigh 0."""
+    graph = inputs.graph.graph
+    cache: dict[str, tuple[str, float]] = {}
+
+    def weight_of(address: str) -> tuple[str, float]:
+        found = cache.get(address)
+        if found is not None:
+            return found
+        data = graph.nodes[address] if address in graph else {}
+        resource = data.get("resource")
+        change = data.get("change")
+        node_type = resource.type if resource is not None else change.type if change else ""
+        mode = resource.mode if resource is not None else change.mode if change else None
+        if mode in (Mode.DATA, Mode.COMPONENT) or not node_type:
+            result = ("none", 0.0)
+        else:
+            cls = inputs.risk_model.lookup(node_type).risk_class
+            result = (cls, CLASS_WEIGHTS[cls])
+        cache[address] = result
+        return result
+
+    return weight_of
+
+
+def _blast_radius(
+    change: ResourceChange,
+    graph: DependencyGraph,
+    weight_of: Callable[[str], tuple[str, float]],
+) -> BlastRadius:
+    if change.address not in graph.graph:
+        return BlastRadius()
+    by_class: dict[str, int] = {}
+    weighted = 0.0
+    ranked: list[tuple[float, str]] = []
+    for dependent in graph.dependents(change.address):
+        cls, weight = weight_of(dependent)
+        if weight <= 0:
+            continue
+        by_class[cls] = by_class.get(cls, 0) + 1
+        weighted += weight
+        ranked.append((-weight, dependent))
+    ranked.sort()
+    return BlastRadius(
+        count=len(ranked),
+        weighted=round(weighted, 2),
+        by_class=dict(sorted(by_class.items())),
+        top=tuple(address for _, address in ranked[:TOP_DEPENDENTS]),
+    )
+
+
+def _blast_text(blast: BlastRadius) -> str:
+    parts = [
+        f"{blast.by_class[cls]} {_short_class(cls)}"
+        for cls in (FOUNDATIONAL, DATA)
+        if blast.by_class.get(cls)
+    ]
+    noun = "dependent" if blast.count == 1 else "dependents"
+    detail = f" ({', '.join(parts)})" if parts else ""
+    return f"{blast.count} {noun}{detail}, weight {blast.weighted:g}"
+
+
+def _short_class(cls: str) -> str:
+    return {DATA: "data", FOUNDATIONAL: "foundational"}.get(cls, cls)
+
+
+def _credential_rotation(change: ResourceChange, inputs: ScoreInputs) -> Reason | None:
+    """A cheap generator replaced under a data-bearing resource's credential."""
+    if change.type not in CREDENTIAL_TYPES:
+        return None
+    graph = inputs.graph.graph
+    if change.address not in graph:
+        return None
+    rotated: list[str] = []
+    for dependent in sorted(graph.predecessors(change.address)):
+        node = graph.nodes[dependent]
+        resource = node.get("resource")
+        dep_change = node.get("change")
+        dep_type = resource.type if resource is not None else dep_change.type if dep_change else ""
+        if not dep_type:
+            continue
+        dep_risk = inputs.risk_model.lookup(dep_type)
+        if dep_risk.risk_class != DATA or not dep_risk.credentials:
+            continue
+        attrs = _credential_attributes_touched(dep_change, dep_risk.credentials)
+        for attr in attrs:
+            rotated.append(f"{dependent}.{attr}")
+    if not rotated:
+        return None
+    shown = ", ".join(rotated[:3]) + (f" and {len(rotated) - 3} more" if len(rotated) > 3 else "")
+    return Reason(
+        text=f"rotates credential of data-bearing {shown}",
+        points=CREDENTIAL_POINTS,
+        tag="credential_rotation",
+    )
+
+
+def _credential_attributes_touched(
+    change: ResourceChange | None, credentials: Iterable[str]
+) -> list[str]:
+    """Credential attributes of a dependent that the plan changes or leaves unknown."""
+    names = set(credentials)
+    if change is None or change.action is not Action.UPDATE:
+        # Not updated in place: a replace/delete of the dependent is scored on its own.
+        return []
+    unknown = decode(change.after_unknown)
+    before = decode_members(change.before, names)
+    after = decode_members(change.after, names)
+    touched = []
+    for name in sorted(names):
+        now_unknown = isinstance(unknown, dict) and unknown.get(name) is True
+        if now_unknown or (name in before and before.get(name) != after.get(name)):
+            touched.append(name)
+    return touched
+
+
+def _config_address(change: ResourceChange, inputs: ScoreInputs) -> str:
+    if not inputs.prevent_destroy_removed:
+        return ""
+    return inputs.graph.config_address(change.address)
+
+
+# ---------------------------------------------------------------------------------------------
+# The plan
+
+
+def _plan_risk(
+    plan: Plan, scored: list[ChangeScore], environment: EnvironmentResult, factor: float
+) -> PlanRisk:
+    reasons: list[Reason] = []
+    worst = scored[0] if scored else None
+    score = 0
+    if worst is not None:
+        score = worst.score
+        reasons.append(
+            Reason(text=f"worst change {worst.change.address}", points=worst.score, tag="worst")
+        )
+    high = sum(1 for s in scored if s.score >= HIGH_SCORE)
+    breadth = min(15, 3 * (high - 1)) if high >= 2 else 0
+    if breadth:
+        points = round(breadth * factor)
+        score += points
+        reasons.append(
+            Reason(
+                text=f"breadth: {high} changes scored >= {HIGH_SCORE} ({breadth} × {factor:g})",
+                points=points,
+                tag="breadth",
+            )
+        )
+    destroyed = sum(1 for s in scored if s.change.is_destructive and not s.kept_in_cloud)
+    existing = _existing_managed(plan)
+    ratio = destroyed / existing if existing else 0.0
+    mass = 0 if destroyed < 5 or ratio < 0.20 else 10 if ratio < 0.50 else 20
+    if mass:
+        points = round(mass * factor)
+        score += points
+        reasons.append(
+            Reason(
+                text=(
+                    f"mass destruction: {destroyed}/{existing} managed resources destroyed or "
+                    f"replaced ({ratio:.0%}; {mass} × {factor:g})"
+                ),
+                points=points,
+                tag="mass_destruction",
+            )
+        )
+    if score > 100:
+        reasons.append(Reason(text="clamped to 100", points=100 - score, tag="clamp"))
+        score = 100
+    teardown = existing > 0 and ratio >= 0.90
+    return PlanRisk(
+        score=score,
+        level=RiskLevel.for_score(score),
+        teardown=teardown,
+        destroyed_ratio=round(ratio, 4),
+        reasons=tuple(reasons),
+    )
+
+
+def _existing_managed(plan: Plan) -> int:
+    """Managed resources that exist before the apply (planned creates excluded)."""
+    created = {
+        c.address
+        for c in plan.changes
+        if c.action in (Action.CREATE, Action.IMPORT) and not c.drift
+    }
+    existing = {
+        r.address for r in plan.resources if r.mode is Mode.MANAGED and r.address not in created
+    }
+    for change in plan.changes:
+        if change.drift or change.mode is not Mode.MANAGED or change.deposed:
+            continue
+        if change.action not in (Action.CREATE, Action.IMPORT, Action.READ):
+            existing.add(change.address)
+    return len(existing)
