@@ -558,3 +558,59 @@ class Assessment(msgspec.Struct, frozen=True, kw_only=True):
     """Plan-level score."""
     changes: tuple[ChangeScore, ...] = ()
     """Every change except no-op and read, highest score first (ties by address)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Gate results (gate stage → report and audit).
+
+
+class RuleResult(msgspec.Struct, frozen=True, kw_only=True):
+    """A policy rule that fired."""
+
+    name: str
+    """The rule's name (configurable in `[policy.rules.<name>]`)."""
+    effect: str
+    """deny or require."""
+    reason: str
+    """Why it fired, in one sentence."""
+
+
+class Requirement(msgspec.Struct, frozen=True, kw_only=True):
+    """Something needed before the plan may be applied."""
+
+    kind: str
+    """sandbox_attestation or approvals."""
+    needed: int
+    """How many are needed."""
+    have: int
+    """How many valid pieces of evidence were found."""
+    satisfied: bool
+    """have >= needed."""
+    detail: str
+    """What to do, e.g. the command that produces the evidence."""
+
+
+class EvidenceResult(msgspec.Struct, frozen=True, kw_only=True):
+    """One piece of evidence the gate looked at."""
+
+    file: str
+    """Where it came from."""
+    kind: str
+    """sandbox_attestation, approval or unknown."""
+    accepted: bool
+    """Whether it counted."""
+    reason: str
+    """Why it counted or was ignored."""
+
+
+class Decision(msgspec.Struct, frozen=True, kw_only=True):
+    """The gate's verdict."""
+
+    outcome: str
+    """allow, pending or deny."""
+    rules: tuple[RuleResult, ...] = ()
+    """Rules that fired."""
+    requirements: tuple[Requirement, ...] = ()
+    """What is needed, and whether it is there."""
+    evidence: tuple[EvidenceResult, ...] = ()
+    """Every piece of evidence examined."""
