@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from planrisk.model import ACTION_ORDER, Assessment, RiskLevel, format_action
+
+if TYPE_CHECKING:
+    from planrisk.gate import GateResult
 
 _COLOURS = {
     RiskLevel.CRITICAL: "\033[1;31m",
@@ -67,3 +70,32 @@ def render_text(assessment: Assessment, *, colour: bool = False) -> str:
     if not assessment.changes:
         lines.append("No changes beyond no-op and read.")
     return "\n".join(lines) + "\n"
+
+
+_OUTCOME_COLOURS = {"allow": "\033[1;32m", "pending": "\033[1;33m", "deny": "\033[1;31m"}
+
+
+def render_gate_text(result: GateResult, *, colour: bool = False) -> str:
+    """The verdict first (outcome, actor, what is needed), then the analysis."""
+    decision = result.decision
+    actor = result.actor
+    verdict = decision.outcome.upper()
+    if colour:
+        verdict = f"{_OUTCOME_COLOURS[decision.outcome]}{verdict}{_RESET}"
+    who = actor.kind
+    if actor.kind != actor.treated_as:
+        who = f"{actor.kind} (treated as {actor.treated_as})"
+    identity = f" {actor.identity}" if actor.identity else ""
+    lines = [f"{verdict} · actor {who}{identity} · {result.analysis.plan.digest}"]
+    if actor.evidence:
+        lines.append("  actor: " + "; ".join(actor.evidence))
+    for rule in decision.rules:
+        lines.append(f"  rule {rule.name} ({rule.effect}): {rule.reason}")
+    for req in decision.requirements:
+        mark = "ok" if req.satisfied else "MISSING"
+        lines.append(f"  needs {req.kind}: {req.have}/{req.needed} {mark} · {req.detail}")
+    for item in decision.evidence:
+        mark = "accepted" if item.accepted else "ignored"
+        lines.append(f"  evidence {item.file} ({item.kind}) {mark}: {item.reason}")
+    lines.append("")
+    return "\n".join(lines) + render_text(result.analysis.assessment, colour=colour)

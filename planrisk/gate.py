@@ -1,0 +1,250 @@
+"""Gate stage: who initiated the plan, what the policy requires, what the evidence proves.
+
+Input: an `Analysis` (plan, graph, config, scored assessment), the actor options and the
+evidence files. Output: a `GateResult` with the `Decision` (allow | pending | deny), every rule
+that fired, every requirement with what was found, and every piece of evidence with the reason
+it counted or was ignored. Every decision is appended to the audit log.
+
+Fail closed: only a decision with no deny rule and every requirement satisfied is `allow`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from planrisk.errors import ExitCode
+from planrisk.model import ActorResult, Decision, EvidenceResult, Requirement
+from planrisk.pipeline import Analysis
+from planrisk.policy import Policy, PolicyOutcome, evaluate_policy
+
+
+@dataclass(frozen=True)
+class GateOptions:
+    """Gate-only options (the analysis options come separately)."""
+
+    actor: str = "auto"
+    initiator: str | None = None
+    evidence_paths: tuple[Path, ...] = ()
+    audit_db: Path | None = None
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    cwd: Path = field(default_factory=Path.cwd)
+    now: datetime | None = None
+    extra_approvals: tuple[tuple[str, EvidenceResult], ...] = ()
+    """Approvals found elsewhere (GitHub comments): (approver, the evidence entry)."""
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """Everything `planrisk gate` reports."""
+
+    analysis: Analysis
+    actor: ActorResult
+    policy: Policy
+    decision: Decision
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """0 for allow, 1 for pending or deny."""
+        return ExitCode.ALLOW if self.decision.outcome == "allow" else ExitCode.BLOCKED
+
+
+def load_effective_policy(analysis: Analysis) -> Policy:
+    """The built-in policy merged with the config's `[policy]` table."""
+    from planrisk.policy import default_policy, load_policy
+
+    config = analysis.config
+    if not config.policy:
+        return default_policy()
+    return load_policy(config.policy, str(config.path) if config.path else "configuration")
+
+
+def run_gate(analysis: Analysis, options: GateOptions) -> GateResult:
+    """Classify the actor, evaluate the policy, count the evidence, decide, and audit."""
+    from planrisk.actor import classify_actor
+
+    actor = classify_actor(
+        requested=options.actor,
+        initiator=options.initiator,
+        environ=options.environ,
+        config=analysis.config,
+        repo_dir=options.cwd,
+    )
+    policy = load_effective_policy(analysis)
+    outcome = evaluate_policy(policy, analysis.assessment, actor)
+    decision = _decide(analysis, actor, policy, outcome, options)
+    result = GateResult(analysis=analysis, actor=actor, policy=policy, decision=decision)
+    _audit(result, options)
+    return result
+
+
+def _decide(
+    analysis: Analysis,
+    actor: ActorResult,
+    policy: Policy,
+    outcome: PolicyOutcome,
+    options: GateOptions,
+) -> Decision:
+    from planrisk.evidence.durations import utc_now
+    from planrisk.evidence.keys import load_trusted_keys
+    from planrisk.evidence.loading import load_evidence
+    from planrisk.evidence.verify import check_approvals, check_attestations
+
+    now = options.now or utc_now()
+    plan = analysis.plan
+    evidence = load_evidence(list(options.evidence_paths)) if options.evidence_paths else []
+    trusted = load_trusted_keys(analysis.config.trusted_keys)
+    attest_checks, covered = check_attestations(
+        evidence, plan=plan, trusted=trusted, max_age=policy.attestation_max_age, now=now
+    )
+    approval_checks, approvers = check_approvals(
+        evidence, plan=plan, trusted=trusted, initiator=actor.identity, now=now
+    )
+    results = [
+        EvidenceResult(file=c.file, kind=c.kind, accepted=c.accepted, reason=c.reason)
+        for c in sorted(
+            {id(c): c for c in (*attest_checks, *approval_checks)}.values(),
+            key=lambda c: (c.file, c.kind),
+        )
+    ]
+    counted = list(approvers)
+    for approver, entry in options.extra_approvals:
+        if entry.accepted and approver in counted:
+            entry = EvidenceResult(
+                file=entry.file,
+                kind=entry.kind,
+                accepted=False,
+                reason=f"approver {approver!r} already counted",
+            )
+        elif entry.accepted:
+            counted.append(approver)
+        results.append(entry)
+
+    requirements: list[Requirement] = []
+    if outcome.needs_attestation:
+        have = 1 if covered else 0
+        requirements.append(
+            Requirement(
+                kind="sandbox_attestation",
+                needed=1,
+                have=have,
+                satisfied=bool(covered),
+                detail=(
+                    "a valid sandbox attestation covers every change"
+                    if covered
+                    else "apply this plan's changes in a sandbox, then run "
+                    "`planrisk attest PLAN --key KEY --env sandbox --apply-exit-code 0 "
+                    "-o attestation.json` and pass it with --evidence"
+                ),
+            )
+        )
+    if outcome.approvals_needed:
+        have = len(counted)
+        needed = outcome.approvals_needed
+        who = ", ".join(counted) if counted else "none yet"
+        requirements.append(
+            Requirement(
+                kind="approvals",
+                needed=needed,
+                have=have,
+                satisfied=have >= needed,
+                detail=(
+                    f"approvals from distinct humans other than the initiator ({who}); each "
+                    f"approver runs `planrisk approve PLAN --approver NAME --key KEY -o FILE` "
+                    f"for plan {plan.digest[:19]}…"
+                ),
+            )
+        )
+    if outcome.deny:
+        verdict = "deny"
+    elif all(r.satisfied for r in requirements):
+        verdict = "allow"
+    else:
+        verdict = "pending"
+    return Decision(
+        outcome=verdict,
+        rules=outcome.fired,
+        requirements=tuple(requirements),
+        evidence=tuple(results),
+    )
+
+
+def _audit(result: GateResult, options: GateOptions) -> None:
+    from planrisk.audit import append_decision, default_audit_path
+
+    path = options.audit_db or default_audit_path(options.environ, options.cwd)
+    append_decision(path, audit_record(result))
+
+
+def audit_record(result: GateResult) -> dict[str, Any]:
+    """What the audit log keeps of one decision (no attribute values)."""
+    from planrisk import __version__
+    from planrisk.evidence.durations import format_utc, utc_now
+
+    assessment = result.analysis.assessment
+    decision = result.decision
+    return {
+        "time": format_utc(utc_now()),
+        "actor": {
+            "kind": result.actor.kind,
+            "treated_as": result.actor.treated_as,
+            "identity": result.actor.identity,
+            "evidence": list(result.actor.evidence),
+        },
+        "environment": {
+            "name": assessment.environment.name,
+            "treated_as": assessment.environment.treated_as,
+            "evidence": list(assessment.environment.evidence),
+        },
+        "plan_digest": assessment.plan.digest,
+        "plan_source": assessment.plan.source,
+        "score": assessment.risk.score,
+        "level": assessment.risk.level.value,
+        "outcome": decision.outcome,
+        "rules": [{"name": r.name, "effect": r.effect} for r in decision.rules],
+        "evidence": [
+            {"file": e.file, "kind": e.kind, "accepted": e.accepted, "reason": e.reason}
+            for e in decision.evidence
+        ],
+        "policy_digest": result.analysis.config.digest,
+        "planrisk_version": __version__,
+    }
+
+
+def gate_document(result: GateResult, *, with_paths: bool = False) -> dict[str, Any]:
+    """The gate JSON: the analyze document plus `actor` and `decision`."""
+    from planrisk.report.analysis_data import analysis_document
+
+    document = analysis_document(
+        result.analysis.assessment, result.analysis.graph, with_paths=with_paths
+    )
+    document["actor"] = {
+        "kind": result.actor.kind,
+        "treated_as": result.actor.treated_as,
+        "identity": result.actor.identity,
+        "evidence": list(result.actor.evidence),
+    }
+    decision = result.decision
+    document["decision"] = {
+        "outcome": decision.outcome,
+        "rules": [{"name": r.name, "effect": r.effect, "reason": r.reason} for r in decision.rules],
+        "requirements": [
+            {
+                "kind": r.kind,
+                "needed": r.needed,
+                "have": r.have,
+                "satisfied": r.satisfied,
+                "detail": r.detail,
+            }
+            for r in decision.requirements
+        ],
+        "evidence": [
+            {"file": e.file, "kind": e.kind, "accepted": e.accepted, "reason": e.reason}
+            for e in decision.evidence
+        ],
+    }
+    return document
