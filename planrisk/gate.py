@@ -90,14 +90,13 @@ def _decide(
     options: GateOptions,
 ) -> Decision:
     from planrisk.evidence.durations import utc_now
-    from planrisk.evidence.keys import load_trusted_keys
     from planrisk.evidence.loading import load_evidence
     from planrisk.evidence.verify import check_approvals, check_attestations
 
     now = options.now or utc_now()
     plan = analysis.plan
     evidence = load_evidence(list(options.evidence_paths)) if options.evidence_paths else []
-    trusted = load_trusted_keys(analysis.config.trusted_keys)
+    trusted = analysis.config.trusted_keys
     attest_checks, covered = check_attestations(
         evidence, plan=plan, trusted=trusted, max_age=policy.attestation_max_age, now=now
     )
@@ -107,7 +106,7 @@ def _decide(
     results = [
         EvidenceResult(file=c.file, kind=c.kind, accepted=c.accepted, reason=c.reason)
         for c in sorted(
-            {id(c): c for c in (*attest_checks, *approval_checks)}.values(),
+            {(c.file, c.kind, c.reason): c for c in (*attest_checks, *approval_checks)}.values(),
             key=lambda c: (c.file, c.kind),
         )
     ]
