@@ -41,20 +41,15 @@ def prevent_destroy_removed(
     ref = base_ref(source_dir, environ)
     if ref is None:
         return frozenset()
-    prefix = _git(source_dir, "rev-parse", "--show-prefix")
-    if prefix is None:
-        return frozenset()
     archive = _git_bytes(source_dir, "archive", "--format=tar", ref, "--", ".")
     if archive is None:
         return frozenset()
     with tempfile.TemporaryDirectory(prefix="planrisk-base-") as tmp:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(tmp, filter="data")
-        base_dir = Path(tmp) / prefix.strip()
-        if not base_dir.is_dir():
-            return frozenset()
+        # Run inside source_dir, `git archive REF -- .` writes paths relative to it.
         try:
-            before = parse_sources(base_dir).blocks
+            before = parse_sources(Path(tmp)).blocks
         except PlanriskError:
             return frozenset()
     removed = set()
