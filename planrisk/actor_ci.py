@@ -1,0 +1,201 @@
+"""CI context for actor classification (gate stage): environment variables → who and what ran.
+
+Input: the process environment (a mapping) and, on GitHub Actions, the event payload file at
+GITHUB_EVENT_PATH. Output: a `CiContext` naming the CI system, the logins involved (actor,
+triggering actor, PR author, commenter…), the head branch, commit authors and messages the
+payload carries, and the commit range to read with git. Nothing here decides a kind; an
+unreadable payload is skipped, never guessed at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+_FALSY = frozenset({"", "0", "false", "no", "off"})
+
+_OTHER_CI = (
+    ("TFC_RUN_ID", "HCP Terraform"),
+    ("SPACELIFT_RUN_ID", "Spacelift"),
+    ("TF_VAR_spacelift_run_type", "Spacelift"),
+    ("BUILDKITE", "Buildkite"),
+    ("CIRCLECI", "CircleCI"),
+    ("JENKINS_URL", "Jenkins"),
+    ("TF_BUILD", "Azure Pipelines"),
+    ("CI", "CI"),
+)
+
+
+def is_set(environ: Mapping[str, str], name: str) -> bool:
+    """True when `name` is set to something other than an empty or false-like value."""
+    return environ.get(name, "").strip().lower() not in _FALSY
+
+
+@dataclass(frozen=True)
+class Login:
+    """A login seen in the CI context, with the role it played."""
+
+    role: str
+    """E.g. `GitHub PR author`, `Atlantis user`."""
+    login: str
+    """The account name."""
+    account_type: str | None = None
+    """GitHub account type (`User`, `Bot`), when the payload says."""
+
+
+@dataclass(frozen=True)
+class CiContext:
+    """What the CI environment says about a run."""
+
+    system: str | None = None
+    """`GitHub Actions`, `GitLab CI`, `Atlantis`, another CI name, or None outside CI."""
+    identity: str | None = None
+    """The login that started this run, when the CI system names it."""
+    logins: tuple[Login, ...] = ()
+    """Every login involved (identity included)."""
+    branches: tuple[str, ...] = ()
+    """Head branch names."""
+    authors: tuple[tuple[str, str], ...] = ()
+    """(where, `name <email>`) commit authors the environment names."""
+    messages: tuple[tuple[str, str], ...] = ()
+    """(short sha, message) of commits carried by the event payload."""
+    commit_range: tuple[str, str] | None = None
+    """(base, head) of the commits being applied, when known."""
+    notes: tuple[str, ...] = field(default=())
+    """Facts worth reporting that are not signals (an unreadable payload)."""
+
+
+def read_ci_context(environ: Mapping[str, str]) -> CiContext:
+    """The CI context of `environ` (GitHub Actions, GitLab CI, Atlantis, other CI, or none)."""
+    if environ.get("GITHUB_ACTIONS", "").lower() == "true":
+        return _github(environ)
+    if environ.get("GITLAB_CI", "").lower() == "true":
+        return _gitlab(environ)
+    if any(k.startswith("ATLANTIS_") for k in environ):
+        return _atlantis(environ)
+    for name, system in _OTHER_CI:
+        if is_set(environ, name):
+            return CiContext(system=system)
+    return CiContext()
+
+
+def _github(environ: Mapping[str, str]) -> CiContext:
+    logins: list[Login] = []
+    branches: list[str] = []
+    authors: list[tuple[str, str]] = []
+    messages: list[tuple[str, str]] = []
+    notes: list[str] = []
+    commit_range: tuple[str, str] | None = None
+    payload: dict[str, Any] = {}
+    event_path = environ.get("GITHUB_EVENT_PATH", "")
+    if event_path:
+        try:
+            decoded = msgspec.json.decode(Path(event_path).read_bytes())
+        except (OSError, msgspec.DecodeError):
+            notes.append(f"GitHub event payload {event_path} unreadable: not used")
+        else:
+            if isinstance(decoded, dict):
+                payload = decoded
+    pull = payload.get("pull_request")
+    if isinstance(pull, dict):
+        user = pull.get("user")
+        if isinstance(user, dict) and isinstance(user.get("login"), str):
+            logins.append(Login("GitHub PR author", user["login"], _str(user.get("type"))))
+        head, base = _dict(pull.get("head")), _dict(pull.get("base"))
+        if isinstance(head.get("ref"), str):
+            branches.append(head["ref"])
+        if isinstance(base.get("sha"), str) and isinstance(head.get("sha"), str):
+            commit_range = (base["sha"], head["sha"])
+    sender = payload.get("sender")
+    if isinstance(sender, dict) and isinstance(sender.get("login"), str):
+        logins.append(Login("GitHub event sender", sender["login"], _str(sender.get("type"))))
+    for commit in payload.get("commits") or ():
+        if not isinstance(commit, dict):
+            continue
+        sha = _str(commit.get("id")) or ""
+        author = commit.get("author")
+        if isinstance(author, dict) and isinstance(author.get("name"), str):
+            authors.append((f"push commit {sha[:7]}", _person(author)))
+        if isinstance(commit.get("message"), str):
+            messages.append((sha[:7], commit["message"]))
+    head_ref = environ.get("GITHUB_HEAD_REF", "")
+    if head_ref and head_ref not in branches:
+        branches.append(head_ref)
+    if not branches and environ.get("GITHUB_REF_TYPE", "branch") == "branch":
+        ref_name = environ.get("GITHUB_REF_NAME", "")
+        if ref_name:
+            branches.append(ref_name)
+    actor = environ.get("GITHUB_ACTOR", "").strip()
+    triggering = environ.get("GITHUB_TRIGGERING_ACTOR", "").strip()
+    sender_type = next((x.account_type for x in logins if x.role == "GitHub event sender"), None)
+    if actor:
+        logins.append(Login("GitHub actor", actor, sender_type if _same(actor, logins) else None))
+    if triggering and triggering != actor:
+        logins.append(Login("GitHub triggering actor", triggering))
+    return CiContext(
+        system="GitHub Actions",
+        identity=triggering or actor or None,
+        logins=tuple(logins),
+        branches=tuple(branches),
+        authors=tuple(authors),
+        messages=tuple(messages),
+        commit_range=commit_range,
+        notes=tuple(notes),
+    )
+
+
+def _gitlab(environ: Mapping[str, str]) -> CiContext:
+    login = environ.get("GITLAB_USER_LOGIN", "").strip()
+    branch = environ.get("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME") or environ.get(
+        "CI_COMMIT_BRANCH", ""
+    )
+    author = environ.get("CI_COMMIT_AUTHOR", "").strip()
+    base = environ.get("CI_MERGE_REQUEST_DIFF_BASE_SHA", "")
+    head = environ.get("CI_COMMIT_SHA", "")
+    return CiContext(
+        system="GitLab CI",
+        identity=login or None,
+        logins=(Login("GitLab user", login),) if login else (),
+        branches=(branch,) if branch else (),
+        authors=(("GitLab commit author", author),) if author else (),
+        commit_range=(base, head) if base and head else None,
+    )
+
+
+def _atlantis(environ: Mapping[str, str]) -> CiContext:
+    def get(name: str) -> str:
+        return (environ.get(f"ATLANTIS_{name}") or environ.get(name) or "").strip()
+
+    user, author, branch = get("USER_NAME"), get("PULL_AUTHOR"), get("HEAD_BRANCH_NAME")
+    logins = []
+    if user:
+        logins.append(Login("Atlantis user", user))
+    if author:
+        logins.append(Login("Atlantis PR author", author))
+    return CiContext(
+        system="Atlantis",
+        identity=user or author or None,
+        logins=tuple(logins),
+        branches=(branch,) if branch else (),
+    )
+
+
+def _same(login: str, logins: list[Login]) -> bool:
+    return any(x.role == "GitHub event sender" and x.login == login for x in logins)
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _person(author: dict[str, Any]) -> str:
+    email = author.get("email")
+    return f"{author['name']} <{email}>" if isinstance(email, str) and email else author["name"]
