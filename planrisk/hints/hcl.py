@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from planrisk.addresses import AddressError, parse_address
 from planrisk.model import Mode, ResourceChange
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
@@ -40,13 +41,28 @@ def instance_key(index: int | str | None) -> str:
     return f"[{hcl_quote(index)}]"
 
 
+def module_address(module: str) -> str:
+    """A module instance address re-quoted with HCL escapes (`module.a["x"].module.b`).
+
+    Older Terraform wrote module keys with Go `%q` escapes; the shared tokenizer reads both.
+    Text that is not a module address is returned unchanged.
+    """
+    if not module:
+        return ""
+    try:
+        parsed = parse_address(f"{module}.t.n")
+    except AddressError:
+        return module
+    return ".".join(f"module.{name}{instance_key(key)}" for name, key in parsed.module)
+
+
 def instance_address(change: ResourceChange) -> str:
     """The change's absolute address rebuilt from its parts with HCL key quoting.
 
-    The module path is kept as the plan wrote it (Terraform >= 1.3 already quotes module keys
-    the HCL way); the resource's own key comes from `index`, never from re-parsing `address`.
+    The resource's own key comes from `index`, never from re-parsing `address`.
     """
-    prefix = f"{change.module}." if change.module else ""
+    module = module_address(change.module)
+    prefix = f"{module}." if module else ""
     mode = "data." if change.mode is Mode.DATA else ""
     return f"{prefix}{mode}{change.type}.{change.name}{instance_key(change.index)}"
 

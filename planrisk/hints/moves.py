@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from planrisk.hints.hcl import instance_address, moved_block
 from planrisk.hints.inputs import side_inputs
 from planrisk.hints.pairing import Side, pair_changes
+from planrisk.ingest.pulumi_values import parse_urn
 from planrisk.model import Action, Mode, Plan, ResourceChange, Tool
 
 AMBIGUOUS_LIMIT = 3
@@ -53,10 +54,8 @@ def _pulumi_scope(change: ResourceChange) -> tuple[str, str]:
 
 def qualified_type(urn: str) -> str:
     """The `$`-joined ancestor and own types of a Pulumi URN (empty if it is not a URN)."""
-    if not urn.startswith("urn:pulumi:"):
-        return ""
-    parts = urn[len("urn:pulumi:") :].split("::", 3)
-    return parts[2] if len(parts) == 4 else ""
+    parts = parse_urn(urn)
+    return parts.qualified_type if parts is not None else ""
 
 
 def terraform_label(old: ResourceChange, new: ResourceChange) -> str:
