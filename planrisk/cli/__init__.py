@@ -9,7 +9,16 @@ from __future__ import annotations
 import sys
 
 # Command modules register themselves on `app` when imported (one line per command module).
-from planrisk.cli import analyze_cmd, gate_cmd, graph_cmd, policy_cmd  # noqa: F401
+from planrisk.cli import (  # noqa: F401
+    analyze_cmd,
+    approve_cmd,
+    attest_cmd,
+    audit_cmd,
+    gate_cmd,
+    graph_cmd,
+    keygen_cmd,
+    policy_cmd,
+)
 from planrisk.cli.app import app
 from planrisk.errors import ExitCode, PlanriskError
 

@@ -24,7 +24,7 @@ from planrisk.evidence.dsse import b64decode, pae
 from planrisk.evidence.durations import format_duration, format_utc, parse_utc
 from planrisk.evidence.keys import TrustedKey, load_trusted_keys
 from planrisk.evidence.loading import KIND_APPROVAL, KIND_ATTESTATION, LoadedEvidence
-from planrisk.model import Plan, TrustedKeyEntry
+from planrisk.model import EvidenceResult, Plan, TrustedKeyEntry
 
 SANDBOX_ENVIRONMENTS = ("sandbox", "dev")
 """Environments an attestation may come from."""
@@ -47,6 +47,12 @@ class EvidenceCheck(msgspec.Struct, frozen=True):
     """Name of the trusted key whose signature verified."""
     approver: str | None = None
     """Approver named in an approval."""
+
+    def to_result(self) -> EvidenceResult:
+        """The model's `EvidenceResult` (what the decision and the reports carry)."""
+        return EvidenceResult(
+            file=self.file, kind=self.kind, accepted=self.accepted, reason=self.reason
+        )
 
 
 def check_attestations(

@@ -1,0 +1,67 @@
+"""`planrisk approve PLAN --approver NAME --key KEY`: sign an approval of exactly this plan.
+
+Input: the plan, the approver's name and private key, a lifetime (`--expires`, default 24h).
+Output: a DSSE envelope (one JSON line) bound to the plan's digest.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from planrisk.cli.app import app
+
+
+def _duration(text: str) -> timedelta:
+    """Parse --expires; a bad value is a usage error (exit 2)."""
+    from planrisk.evidence.durations import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+@app.command("approve")
+def approve_command(
+    plan: Annotated[Path, typer.Argument(help="The plan being approved.")],
+    approver: Annotated[
+        str, typer.Option("--approver", help="Your name, as in the config's trusted_keys.")
+    ],
+    key: Annotated[Path, typer.Option("--key", help="Your private key (PREFIX.key).")],
+    expires: Annotated[
+        timedelta,
+        typer.Option(
+            "--expires",
+            parser=_duration,
+            metavar="DURATION",
+            help="Lifetime: 90s, 15m, 24h, 7d.",
+        ),
+    ] = "24h",  # type: ignore[assignment]  # typer parses the default through _duration
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the approval to FILE.")
+    ] = None,
+) -> None:
+    """Approve PLAN: a signed approval that counts only for this exact plan digest."""
+    from planrisk.cli.output import write_output
+    from planrisk.evidence.approval import build_approval, sign_approval
+    from planrisk.evidence.dsse import encode_envelope
+    from planrisk.evidence.durations import utc_now
+    from planrisk.evidence.keys import load_private_key
+    from planrisk.ingest import load_plan
+
+    name = approver.strip()
+    if not name:
+        raise typer.BadParameter("must not be empty", param_hint="--approver")
+    private_key = load_private_key(key)
+    loaded = load_plan(plan)
+    approval = build_approval(
+        approver=name, plan_digest=loaded.digest, now=utc_now(), lifetime=expires
+    )
+    write_output(encode_envelope(sign_approval(approval, private_key)).decode(), output)
+    typer.echo(
+        f"approved {loaded.digest} as {name!r} until {approval.predicate.expires_at}", err=True
+    )
