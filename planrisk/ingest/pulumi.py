@@ -1,0 +1,91 @@
+"""Pulumi preview digest reader (ingest stage): `pulumi preview --json` bytes → Plan.
+
+Input: the bytes of one preview digest object (`steps`, `config`, `changeSummary`,
+`diagnostics`, `duration`; every key optional), already prepared by
+`planrisk.ingest.reader.prepare`. A wrapper's tail after the object is ignored.
+Output: a `Plan` with `format_version="preview"`. Secrets are already blinded to `"[secret]"`
+by the CLI; planrisk marks them sensitive. `replaceReasons` become `replace_paths`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from planrisk.errors import PlanFormatError
+from planrisk.ingest.pulumi_common import StepCollector, require_list
+from planrisk.ingest.pulumi_events import decode_prefix
+from planrisk.ingest.reader import first_document_end
+from planrisk.model import Plan
+
+_HINT = "run `pulumi preview --json > preview.json` and pass that file"
+_ERROR_SEVERITY = "error"
+
+
+def parse_pulumi_preview(doc: bytes, source: str) -> Plan:
+    """Parse a `pulumi preview --json` digest into the model."""
+    top = _decode_first(doc, source)
+    if not isinstance(top, dict):
+        raise PlanFormatError(
+            f"a Pulumi preview is a JSON object, this is {type(top).__name__}",
+            source=source,
+            hint=_HINT,
+        )
+    steps = require_list(top.get("steps", []), "`steps`", source, _HINT)
+    collector = StepCollector(source, custom_by_default=True)
+    for number, step in enumerate(steps):
+        _add_step(collector, step, number)
+    config = top.get("config")
+    return collector.plan(
+        format_version="preview",
+        config=config if isinstance(config, dict) else {},
+        errored=_has_error(top.get("diagnostics")),
+    )
+
+
+def _decode_first(doc: bytes, source: str) -> Any:
+    """The first JSON document of `doc` (whatever follows it is a wrapper's tail)."""
+    try:
+        return msgspec.json.decode(doc)
+    except msgspec.DecodeError as exc:
+        end = first_document_end(exc)
+        if end is None:
+            raise PlanFormatError(f"not valid JSON ({exc})", source=source, hint=_HINT) from None
+    return decode_prefix(memoryview(doc), end)[0]
+
+
+def _add_step(collector: StepCollector, step: Any, number: int) -> None:
+    """One digest step; a step without a usable URN is an error, an unknown op is skipped."""
+    if not isinstance(step, dict):
+        raise PlanFormatError(
+            f"steps[{number}] is {type(step).__name__}, expected an object",
+            source=collector.source,
+            hint=_HINT,
+        )
+    urn = step.get("urn")
+    old = step.get("oldState")
+    new = step.get("newState")
+    if not isinstance(urn, str) or not urn.startswith("urn:pulumi:"):
+        raise PlanFormatError(
+            f"steps[{number}] has no Pulumi URN (`urn`: {urn!r:.80})",
+            source=collector.source,
+            hint=_HINT,
+        )
+    collector.add(
+        op=step.get("op", ""),
+        urn=urn,
+        old=old,
+        new=new,
+        provider=step.get("provider", ""),
+        diff_reasons=step.get("diffReasons"),
+        replace_keys=step.get("replaceReasons"),
+        delete_before_replace=step.get("deleteBeforeReplace", False),
+    )
+
+
+def _has_error(diagnostics: Any) -> bool:
+    """True when the preview reported an error diagnostic (its steps are then partial)."""
+    if not isinstance(diagnostics, list):
+        return False
+    return any(isinstance(d, dict) and d.get("severity") == _ERROR_SEVERITY for d in diagnostics)

@@ -1,0 +1,384 @@
+"""Pulumi steps → model (ingest stage), shared by the preview-digest and engine-event readers.
+
+Input: the steps of a preview or event stream, one call per step, in document order (op, URN,
+old and new state, provider reference, changed keys, replace keys). Output: one `Plan` with one
+`ResourceChange` per URN (a URN's several steps merged, e.g. create-replacement + replace +
+delete-replaced → one replace), one `Resource` per URN with its links, and the plan digest.
+
+Op → action: same/refresh → no-op, create, update, delete, replace family → replace (order from
+the sequence of sub-steps), read/read-replacement → read, import/import-replacement → import,
+discard/discard-replaced → forget; any import op also sets `importing` (import then update is
+an update of an imported object). remove-pending-replace, extend-parameterize, diff and ops
+this version does not know are not changes and are skipped. The root stack and provider steps
+stay graph nodes only, unless they really change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+
+from planrisk.errors import PlanFormatError
+from planrisk.ingest.digest import PlanDigest
+from planrisk.ingest.pulumi_values import (
+    PROVIDER_TYPE_PREFIX,
+    STACK_TYPE,
+    Scrubbed,
+    Urn,
+    config_text,
+    is_default_provider,
+    parse_property_path,
+    parse_urn,
+    provider_urn,
+    scrub,
+)
+from planrisk.model import (
+    EMPTY_RAW,
+    Action,
+    Link,
+    Mode,
+    Plan,
+    PulumiStep,
+    ReplaceOrder,
+    Resource,
+    ResourceChange,
+    Tool,
+)
+
+OP_ACTIONS: dict[str, Action] = {
+    "same": Action.NOOP,
+    "refresh": Action.NOOP,
+    "create": Action.CREATE,
+    "update": Action.UPDATE,
+    "delete": Action.DELETE,
+    "replace": Action.REPLACE,
+    "create-replacement": Action.REPLACE,
+    "delete-replaced": Action.REPLACE,
+    "read": Action.READ,
+    "read-replacement": Action.READ,
+    "import": Action.IMPORT,
+    "import-replacement": Action.IMPORT,
+    "discard": Action.FORGET,
+    "discard-replaced": Action.FORGET,
+}
+"""Every op that describes a change (or a no-op) of a resource; other ops are skipped."""
+
+_PRECEDENCE: tuple[Action, ...] = (
+    Action.REPLACE,
+    Action.DELETE,
+    Action.FORGET,
+    Action.UPDATE,
+    Action.CREATE,
+    Action.IMPORT,
+    Action.READ,
+    Action.NOOP,
+)
+"""When a URN's steps map to different actions, the first of these wins."""
+
+_QUIET_ACTIONS = frozenset({Action.NOOP, Action.READ})
+_INTERNAL_ACTIONS = frozenset({Action.NOOP, Action.READ, Action.CREATE})
+_IMPORT_OPS = ("import", "import-replacement")
+_DIGEST_KIND = "pulumi"
+
+
+@dataclass
+class _UrnSteps:
+    """Everything the steps of one URN said, merged in document order."""
+
+    urn: str
+    parts: Urn
+    ops: list[str] = field(default_factory=list)
+    old: dict[str, Any] | None = None
+    new: dict[str, Any] | None = None
+    provider_ref: str = ""
+    diff_reasons: list[str] = field(default_factory=list)
+    replace_keys: list[str] = field(default_factory=list)
+    delete_before_replace: bool = False
+
+
+@dataclass(frozen=True)
+class _Merged:
+    """The normalized action of a URN's ops."""
+
+    action: Action
+    replace_order: ReplaceOrder | None = None
+    forgets_old: bool = False
+    importing: bool = False
+
+
+class StepCollector:
+    """Collects steps per URN; `plan()` turns them into the model."""
+
+    def __init__(self, source: str, *, custom_by_default: bool) -> None:
+        """`custom_by_default`: what a state without `custom` means (preview True, events False)."""
+        self.source = source
+        self._custom_by_default = custom_by_default
+        self._urns: dict[str, _UrnSteps] = {}
+        self._drift: dict[str, _UrnSteps] = {}
+
+    def __len__(self) -> int:
+        return len(self._urns)
+
+    def add(
+        self,
+        *,
+        op: str,
+        urn: str,
+        old: Any = None,
+        new: Any = None,
+        provider: Any = "",
+        diff_reasons: Any = (),
+        replace_keys: Any = (),
+        delete_before_replace: Any = False,
+    ) -> bool:
+        """Record one step; False (nothing recorded) for skipped ops and non-URNs."""
+        if op not in OP_ACTIONS or not isinstance(urn, str):
+            return False
+        parts = parse_urn(urn)
+        if parts is None:
+            return False
+        entry = self._urns.get(urn)
+        if entry is None:
+            entry = self._urns[urn] = _UrnSteps(urn, parts)
+        entry.ops.append(op)
+        if isinstance(old, dict) and entry.old is None:
+            entry.old = old
+        if isinstance(new, dict):
+            entry.new = new
+        if isinstance(provider, str) and provider:
+            entry.provider_ref = provider
+        _extend_unique(entry.diff_reasons, diff_reasons)
+        _extend_unique(entry.replace_keys, replace_keys)
+        if delete_before_replace is True:
+            entry.delete_before_replace = True
+        return True
+
+    def add_refresh_result(self, *, op: str, urn: str, old: Any, new: Any) -> None:
+        """Record what a refresh step found (same, update, delete) as drift of `urn`."""
+        if op not in OP_ACTIONS or not isinstance(urn, str):
+            return
+        parts = parse_urn(urn)
+        if parts is None:
+            return
+        entry = self._drift[urn] = _UrnSteps(urn, parts, ops=[op])
+        entry.old = old if isinstance(old, dict) else None
+        entry.new = new if isinstance(new, dict) else None
+
+    def plan(self, *, format_version: str, config: dict[str, Any], errored: bool) -> Plan:
+        """The normalized plan of every collected URN (refresh results as drift)."""
+        digest = PlanDigest(_DIGEST_KIND)
+        changes: list[ResourceChange] = []
+        resources: list[Resource] = []
+        for urn in sorted(self._urns):
+            entry = self._urns[urn]
+            change = self._change(entry)
+            _add_to_digest(digest, entry, change)
+            resources.append(self._resource(entry))
+            if _is_change(entry.parts, change.action):
+                changes.append(change)
+        drift: list[ResourceChange] = []
+        for urn in sorted(self._drift):
+            change = msgspec.structs.replace(self._change(self._drift[urn]), drift=True)
+            digest.add("drift")
+            _add_to_digest(digest, self._drift[urn], change)
+            if change.action is not Action.NOOP:
+                drift.append(change)
+        return Plan(
+            tool=Tool.PULUMI,
+            format_version=format_version,
+            source=self.source,
+            digest=digest.result(),
+            changes=tuple(changes),
+            resources=tuple(resources),
+            drift=tuple(drift),
+            errored=errored,
+            pulumi_config={key: config_text(config[key]) for key in sorted(config)},
+        )
+
+    def _mode(self, entry: _UrnSteps) -> Mode:
+        """Component for the stack and for custom=false; providers are always custom."""
+        if entry.parts.type == STACK_TYPE:
+            return Mode.COMPONENT
+        if entry.parts.type.startswith(PROVIDER_TYPE_PREFIX):
+            return Mode.MANAGED
+        state = entry.new or entry.old or {}
+        custom = state.get("custom", self._custom_by_default)
+        return Mode.MANAGED if custom is not False else Mode.COMPONENT
+
+    def _provider(self, entry: _UrnSteps) -> str:
+        """Provider URN from the step, else from the state."""
+        state = entry.new or entry.old or {}
+        reference = entry.provider_ref or state.get("provider") or ""
+        return provider_urn(reference) if isinstance(reference, str) else ""
+
+    def _change(self, entry: _UrnSteps) -> ResourceChange:
+        """One ResourceChange for all steps of a URN."""
+        merged = _merge_ops(entry)
+        old_inputs = _inputs(entry.old)
+        new_inputs = None if merged.action in (Action.DELETE, Action.FORGET) else _inputs(entry.new)
+        return ResourceChange(
+            address=entry.urn,
+            type=entry.parts.type,
+            name=entry.parts.name,
+            action=merged.action,
+            provider=self._provider(entry),
+            mode=self._mode(entry),
+            raw_actions=tuple(entry.ops),
+            replace_order=merged.replace_order,
+            forgets_old=merged.forgets_old,
+            importing=merged.importing,
+            replace_paths=tuple(parse_property_path(key) for key in entry.replace_keys),
+            before=_raw(old_inputs, lambda s: s.value),
+            after=_raw(new_inputs, lambda s: s.value),
+            before_sensitive=_raw(old_inputs, lambda s: s.sensitive),
+            after_sensitive=_raw(new_inputs, lambda s: s.sensitive),
+            after_unknown=_raw(new_inputs, lambda s: s.unknown),
+            pulumi=_pulumi_step(entry, merged),
+        )
+
+    def _resource(self, entry: _UrnSteps) -> Resource:
+        """The graph node of a URN, with its links."""
+        state = entry.new or entry.old
+        inputs = _inputs(state)
+        return Resource(
+            address=entry.urn,
+            type=entry.parts.type,
+            name=entry.parts.name,
+            mode=self._mode(entry),
+            provider=self._provider(entry),
+            links=_links(state or {}, self._provider(entry)),
+            values=_raw(inputs, lambda s: s.value),
+            sensitive_values=_raw(inputs, lambda s: s.sensitive),
+        )
+
+
+def _extend_unique(target: list[str], values: Any) -> None:
+    """Append the strings of `values` not yet in `target` (order kept)."""
+    if not isinstance(values, list | tuple):
+        return
+    for value in values:
+        if isinstance(value, str) and value not in target:
+            target.append(value)
+
+
+def _merge_ops(entry: _UrnSteps) -> _Merged:
+    """The normalized action of a URN's ops (see the module docstring)."""
+    ops = entry.ops
+    if "read-replacement" in ops:
+        return _Merged(Action.READ)
+    if "import-replacement" in ops:
+        return _Merged(Action.IMPORT, importing=True)
+    actions = {OP_ACTIONS[op] for op in ops}
+    action = next(a for a in _PRECEDENCE if a in actions)
+    if action is Action.REPLACE:
+        forgets_old = "discard-replaced" in ops and "delete-replaced" not in ops
+        return _Merged(
+            action,
+            replace_order=_replace_order(entry),
+            forgets_old=forgets_old,
+            importing=any(op in _IMPORT_OPS for op in ops),
+        )
+    return _Merged(action, importing=any(op in _IMPORT_OPS for op in ops))
+
+
+def _replace_order(entry: _UrnSteps) -> ReplaceOrder:
+    """Delete-before-create when the old object goes first or the step says so."""
+    if entry.delete_before_replace:
+        return ReplaceOrder.DELETE_BEFORE_CREATE
+    ops = entry.ops
+    if "delete-replaced" in ops:
+        deleted_at = ops.index("delete-replaced")
+        created_at = min(
+            (ops.index(op) for op in ("create-replacement", "replace") if op in ops),
+            default=len(ops),
+        )
+        if deleted_at < created_at:
+            return ReplaceOrder.DELETE_BEFORE_CREATE
+    return ReplaceOrder.CREATE_BEFORE_DELETE
+
+
+def _pulumi_step(entry: _UrnSteps, merged: _Merged) -> PulumiStep:
+    """Pulumi-only facts of a URN's steps."""
+    old = entry.old or {}
+    new = entry.new or {}
+    deleted_with = new.get("deletedWith") or old.get("deletedWith")
+    return PulumiStep(
+        ops=tuple(entry.ops),
+        protect_before=old.get("protect") is True,
+        protect_after=new.get("protect") is True,
+        retain_on_delete=old.get("retainOnDelete") is True or new.get("retainOnDelete") is True,
+        deleted_with=deleted_with if isinstance(deleted_with, str) and deleted_with else None,
+        diff_reasons=tuple(entry.diff_reasons),
+        delete_before_replace=merged.replace_order is ReplaceOrder.DELETE_BEFORE_CREATE,
+        stack=entry.parts.stack,
+        project=entry.parts.project,
+    )
+
+
+def _inputs(state: dict[str, Any] | None) -> Scrubbed | None:
+    """The state's inputs, secrets blinded and unknowns removed; None without a state."""
+    if state is None:
+        return None
+    inputs = state.get("inputs")
+    return scrub(inputs if inputs is not None else {})
+
+
+def _raw(scrubbed: Scrubbed | None, part: Any) -> msgspec.Raw:
+    """One part of a scrubbed value as raw JSON (sorted keys); null when the side is absent."""
+    if scrubbed is None:
+        return EMPTY_RAW
+    return msgspec.Raw(msgspec.json.encode(part(scrubbed), order="sorted"))
+
+
+def _links(state: dict[str, Any], provider: str) -> tuple[Link, ...]:
+    """Dependencies, property dependencies, deletedWith/replaceWith, parent and provider."""
+    links: set[Link] = set()
+    for target in _urn_list(state.get("dependencies")):
+        links.add(Link(target, "depends_on"))
+    property_dependencies = state.get("propertyDependencies")
+    if isinstance(property_dependencies, dict):
+        for name, targets in property_dependencies.items():
+            for target in _urn_list(targets):
+                links.add(Link(target, "property", name))
+    for key in ("deletedWith", "replaceWith"):
+        for target in _urn_list(state.get(key)):
+            links.add(Link(target, "depends_on"))
+    for target in _urn_list(state.get("parent")):
+        links.add(Link(target, "parent"))
+    if provider:
+        links.add(Link(provider, "provider"))
+    return tuple(sorted(links, key=lambda link: (link.kind, link.target, link.detail)))
+
+
+def _urn_list(value: Any) -> Iterable[str]:
+    """The non-empty URN strings of a string or list value."""
+    items = value if isinstance(value, list) else [value]
+    return [item for item in items if isinstance(item, str) and item]
+
+
+def _is_change(parts: Urn, action: Action) -> bool:
+    """Stack and provider steps are graph nodes only, unless they really change."""
+    if parts.type == STACK_TYPE or parts.type.startswith(PROVIDER_TYPE_PREFIX):
+        quiet = _INTERNAL_ACTIONS if is_default_provider(parts) else _QUIET_ACTIONS
+        return action not in quiet
+    return True
+
+
+def _add_to_digest(digest: PlanDigest, entry: _UrnSteps, change: ResourceChange) -> None:
+    """URN, ops and both sides' inputs (secrets blinded; unknowns via their mask)."""
+    digest.add(entry.urn)
+    digest.add_value(list(entry.ops))
+    for raw in (change.before, change.after, change.after_unknown):
+        digest.add_raw(raw)
+
+
+def require_list(value: Any, what: str, source: str, hint: str) -> list[Any]:
+    """`value` when it is a list; PlanFormatError naming `what` otherwise."""
+    if not isinstance(value, list):
+        raise PlanFormatError(
+            f"{what} is {type(value).__name__}, expected a list", source=source, hint=hint
+        )
+    return value

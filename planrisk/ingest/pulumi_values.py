@@ -1,0 +1,197 @@
+"""Pulumi names and values (ingest stage): URNs, provider references, property paths, secrets.
+
+Input: strings and decoded JSON values from a Pulumi preview digest or engine event stream.
+Output: the URN parts, the provider URN of a provider reference, property paths as tuples, and
+values with every secret blinded to `"[secret]"` and every unknown removed, together with
+Terraform-style masks (`true` marks a sensitive or unknown value) so later stages read Pulumi
+values exactly like Terraform ones. Nothing here keeps a secret's plaintext.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import msgspec
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+"""Pulumi's placeholder for a value known only after apply (any type, even provider IDs)."""
+SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
+"""Key that marks a special object (secret, asset, archive, resource reference, output)."""
+SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270"
+"""Signature value of a wrapped secret."""
+SECRET_TEXT = "[secret]"
+"""What the preview digest writes instead of a secret, and what planrisk keeps."""
+STACK_TYPE = "pulumi:pulumi:Stack"
+"""Type of the root stack resource."""
+PROVIDER_TYPE_PREFIX = "pulumi:providers:"
+"""Type prefix of provider resources."""
+_URN_PREFIX = "urn:pulumi:"
+
+
+class Urn(NamedTuple):
+    """The parts of `urn:pulumi:STACK::PROJECT::QUALIFIEDTYPE::NAME`."""
+
+    stack: str
+    project: str
+    qualified_type: str
+    name: str
+
+    @property
+    def type(self) -> str:
+        """The resource's own type: the last `$` segment of the qualified type."""
+        return self.qualified_type.rsplit("$", 1)[-1]
+
+
+def parse_urn(urn: str) -> Urn | None:
+    """Split a URN (the name may contain `::`); None when it is not a Pulumi URN."""
+    if not urn.startswith(_URN_PREFIX):
+        return None
+    parts = urn[len(_URN_PREFIX) :].split("::", 3)
+    if len(parts) != 4:
+        return None
+    stack, project, qualified_type, name = parts
+    return Urn(stack, project, qualified_type, name)
+
+
+def provider_urn(reference: str) -> str:
+    """The provider URN of a `PROVIDER_URN::ID` reference (split at the last `::`); "" if none."""
+    if not reference:
+        return ""
+    urn, sep, _ = reference.rpartition("::")
+    if not sep or parse_urn(urn) is None:
+        return ""
+    return urn
+
+
+def is_default_provider(urn: Urn) -> bool:
+    """A provider the engine creates itself (`default` or `default_X_Y_Z`)."""
+    return urn.type.startswith(PROVIDER_TYPE_PREFIX) and (
+        urn.name == "default" or urn.name.startswith("default_")
+    )
+
+
+def parse_property_path(path: str) -> tuple[str | int, ...]:
+    """`a.b[0]["x.y"]` → `("a", "b", 0, "x.y")` (Pulumi PropertyPath syntax).
+
+    Unbalanced brackets or quotes end the path at the last complete step; the remainder is kept
+    as one name so nothing is silently dropped.
+    """
+    steps: list[str | int] = []
+    pos, end = 0, len(path)
+    name: list[str] = []
+    while pos < end:
+        char = path[pos]
+        if char == ".":
+            if name:
+                steps.append("".join(name))
+                name = []
+            pos += 1
+        elif char == "[":
+            if name:
+                steps.append("".join(name))
+                name = []
+            step, pos = _bracket_step(path, pos)
+            if step is None:
+                steps.append(path[pos:])
+                return tuple(steps)
+            steps.append(step)
+        else:
+            name.append(char)
+            pos += 1
+    if name:
+        steps.append("".join(name))
+    return tuple(steps)
+
+
+def _bracket_step(path: str, pos: int) -> tuple[str | int | None, int]:
+    """Parse `[n]` or `["key"]` starting at `pos` (the `[`); None when malformed."""
+    if path.startswith('["', pos):
+        chars: list[str] = []
+        cursor = pos + 2
+        while cursor < len(path):
+            char = path[cursor]
+            if char == "\\" and cursor + 1 < len(path):
+                chars.append(path[cursor + 1])
+                cursor += 2
+            elif path.startswith('"]', cursor):
+                return "".join(chars), cursor + 2
+            else:
+                chars.append(char)
+                cursor += 1
+        return None, pos
+    close = path.find("]", pos)
+    digits = path[pos + 1 : close] if close > 0 else ""
+    if digits.isdigit():
+        return int(digits), close + 1
+    return None, pos
+
+
+class Scrubbed(NamedTuple):
+    """A value made safe for the model, with its masks (Terraform shapes)."""
+
+    value: Any
+    """Secrets as `"[secret]"`; unknown object members removed, unknown list items null."""
+    sensitive: Any
+    """`true` at secret paths; `{}`/`[]`/`false` when nothing is secret."""
+    unknown: Any
+    """`true` at unknown paths; `{}`/`[]`/`false` when everything is known."""
+
+
+def is_secret(value: Any) -> bool:
+    """A wrapped secret object (events) or the blinded secret string (preview digest)."""
+    if isinstance(value, dict):
+        return value.get(SIGNATURE_KEY) == SECRET_SIGNATURE
+    return isinstance(value, str) and value == SECRET_TEXT
+
+
+def scrub(value: Any) -> Scrubbed:
+    """Blind every secret and remove every unknown in `value`, recording both in masks."""
+    if is_secret(value):
+        return Scrubbed(SECRET_TEXT, True, False)
+    if value == UNKNOWN:
+        return Scrubbed(None, False, True)
+    if isinstance(value, dict):
+        return _scrub_object(value)
+    if isinstance(value, list):
+        return _scrub_list(value)
+    return Scrubbed(value, False, False)
+
+
+def _scrub_object(value: dict[str, Any]) -> Scrubbed:
+    """Object members: unknown members are dropped (a missing key is not a null)."""
+    clean: dict[str, Any] = {}
+    sensitive: dict[str, Any] = {}
+    unknown: dict[str, Any] = {}
+    for key, member in value.items():
+        part = scrub(member)
+        if part.unknown is True:
+            unknown[key] = True
+            continue
+        clean[key] = part.value
+        if part.sensitive:
+            sensitive[key] = part.sensitive
+        if part.unknown:
+            unknown[key] = part.unknown
+    return Scrubbed(clean, sensitive, unknown)
+
+
+def _scrub_list(value: list[Any]) -> Scrubbed:
+    """List items: unknown items become null so positions stay aligned with the masks."""
+    parts = [scrub(item) for item in value]
+    sensitive = [p.sensitive or False for p in parts]
+    unknown = [p.unknown or False for p in parts]
+    return Scrubbed(
+        [p.value for p in parts],
+        sensitive if any(sensitive) else [],
+        unknown if any(unknown) else [],
+    )
+
+
+def config_text(value: Any) -> str:
+    """A stack config value as text; secrets stay `[secret]`, non-strings as compact JSON."""
+    if isinstance(value, str):
+        return value
+    clean = scrub(value)
+    if clean.sensitive is True:
+        return SECRET_TEXT
+    return msgspec.json.encode(clean.value, order="sorted").decode()
