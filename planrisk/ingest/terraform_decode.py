@@ -1,0 +1,106 @@
+"""Decode shapes of Terraform/OpenTofu plan JSON (ingest stage), for msgspec typed decoding.
+
+Input: the raw JSON sections of a `terraform show -json` document. Output: these Structs, with
+every attribute value (`before`, `after`, masks, `values`, `sensitive_values`, variable
+values) kept as `msgspec.Raw`, a zero-copy slice of the input. Unknown keys are ignored (fields
+get added without a `format_version` bump); output values are never decoded.
+`configuration` decodes straight into `planrisk.model.Configuration`.
+"""
+
+from __future__ import annotations
+
+import msgspec
+from msgspec import Raw
+
+from planrisk.model import EMPTY_RAW
+
+Index = int | str | None
+"""count index, for_each key, or absent."""
+
+
+class TfChange(msgspec.Struct, kw_only=True):
+    """`change` of a resource change entry."""
+
+    actions: list[str] = []
+    before: Raw = EMPTY_RAW
+    after: Raw = EMPTY_RAW
+    after_unknown: Raw = EMPTY_RAW
+    before_sensitive: Raw = EMPTY_RAW
+    after_sensitive: Raw = EMPTY_RAW
+    replace_paths: list[list[str | int]] = []
+    importing: Raw = EMPTY_RAW
+    """Non-null means "also imported" (`{"id"}`, `{"identity"}` or `{"unknown": true}`)."""
+
+
+class TfResourceChange(msgspec.Struct, kw_only=True):
+    """One entry of `resource_changes`, `resource_drift` or a deferred change."""
+
+    address: str | None = None
+    """Absent in TF 0.15.4–1.0.0 drift entries."""
+    previous_address: str | None = None
+    module_address: str | None = None
+    mode: str = "managed"
+    type: str = ""
+    name: str = ""
+    index: Index = None
+    provider_name: str = ""
+    deposed: str | None = None
+    action_reason: str | None = None
+    change: TfChange = msgspec.field(default_factory=TfChange)
+
+
+class TfDeferredChange(msgspec.Struct, kw_only=True):
+    """An entry of `deferred_changes` (TF 1.9)."""
+
+    reason: str = "unknown"
+    resource_change: TfResourceChange = msgspec.field(default_factory=TfResourceChange)
+
+
+class TfOutputChange(msgspec.Struct, kw_only=True):
+    """An entry of `output_changes`; values are skipped, only actions and sensitivity kept."""
+
+    actions: list[str] = []
+    before_sensitive: Raw = EMPTY_RAW
+    after_sensitive: Raw = EMPTY_RAW
+
+
+class TfStateResource(msgspec.Struct, kw_only=True):
+    """A resource instance in `planned_values` or `prior_state`."""
+
+    address: str = ""
+    mode: str = "managed"
+    type: str = ""
+    name: str = ""
+    index: Index = None
+    provider_name: str = ""
+    values: Raw = EMPTY_RAW
+    sensitive_values: Raw = EMPTY_RAW
+    depends_on: list[str] = []
+    tainted: bool = False
+    deposed_key: str | None = None
+
+
+class TfModule(msgspec.Struct, kw_only=True):
+    """A module instance of `planned_values`/`prior_state` (`child_modules` nest)."""
+
+    address: str = ""
+    resources: list[TfStateResource] = []
+    child_modules: list[TfModule] = []
+
+
+class TfValues(msgspec.Struct, kw_only=True):
+    """`planned_values`, or `prior_state.values` (outputs are not decoded)."""
+
+    root_module: TfModule = msgspec.field(default_factory=TfModule)
+
+
+class TfState(msgspec.Struct, kw_only=True):
+    """`prior_state`."""
+
+    values: TfValues = msgspec.field(default_factory=TfValues)
+
+
+class TfVariable(msgspec.Struct, kw_only=True):
+    """An entry of `variables`."""
+
+    value: Raw = EMPTY_RAW
