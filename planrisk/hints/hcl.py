@@ -2,15 +2,16 @@
 
 Input: instance keys, module addresses and resource changes.
 Output: text a user can paste into a `.tf` file or a shell. String keys are quoted with HCL
-escapes (the form Terraform >= 1.3 prints): `\\"`, `\\\\`, `\\n`, `\\r`, `\\t`, `\\uXXXX` for other
-control characters, and `$${` / `%%{` so that a key is never read as a template sequence.
+escapes, exactly as Terraform >= 1.3 prints instance keys (`addrs.StringKey.String`): `\\"`,
+`\\\\`, `\\n`, `\\r`, `\\t`, `\\uXXXX` / `\\UXXXXXXXX` for other non-printable characters, and
+`$${` / `%%{` so that a key is never read as a template sequence.
 """
 
 from __future__ import annotations
 
 import re
 
-from planrisk.addresses import AddressError, parse_address
+from planrisk.ingest.addresses import parse_address
 from planrisk.model import Mode, ResourceChange
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
@@ -24,8 +25,9 @@ def hcl_quote(text: str) -> str:
         escaped = _SIMPLE_ESCAPES.get(ch)
         if escaped is not None:
             parts.append(escaped)
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            parts.append(f"\\u{ord(ch):04x}")
+        elif not ch.isprintable():
+            code = ord(ch)
+            parts.append(f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
         else:
             parts.append(ch)
     body = "".join(parts).replace("${", "$${").replace("%{", "%%{")
@@ -51,9 +53,9 @@ def module_address(module: str) -> str:
         return ""
     try:
         parsed = parse_address(f"{module}.t.n")
-    except AddressError:
+    except ValueError:
         return module
-    return ".".join(f"module.{name}{instance_key(key)}" for name, key in parsed.module)
+    return ".".join(f"module.{part.name}{instance_key(part.key)}" for part in parsed.modules)
 
 
 def instance_address(change: ResourceChange) -> str:
