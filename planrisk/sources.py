@@ -16,7 +16,6 @@ from typing import Any
 
 import msgspec
 
-from planrisk.addresses import config_address_of
 from planrisk.errors import InputError
 
 _HINT = "fix the file or run without --source-dir"
@@ -98,11 +97,11 @@ def _read_module(
                     module_locals[name] = sorted(set(references_in(value)))
             elif kind in ("resource", "data", "ephemeral") and len(labels) == 3:
                 prefix = "" if kind == "resource" else kind + "."
-                address = config_address_of(path, f"{prefix}{labels[1]}.{labels[2]}")
+                address = _module_prefix(path) + f"{prefix}{labels[1]}.{labels[2]}"
                 blocks[address] = _block(address, relative, line, body)
             elif kind == "module" and len(labels) == 2:
                 call = labels[1]
-                address = "".join(f"module.{m}." for m in path) + f"module.{call}"
+                address = _module_prefix(path) + f"module.{call}"
                 blocks[address] = _block(address, relative, line, body)
                 source = _unquote(str(body.get("source", "")))
                 if source.startswith(("./", "../")):
@@ -111,6 +110,11 @@ def _read_module(
                         _read_module(
                             root, child, (*path, call), blocks, local_refs, (*stack, directory)
                         )
+
+
+def _module_prefix(path: tuple[str, ...]) -> str:
+    """`module.a.module.b.` for module path (`a`, `b`); empty in the root."""
+    return "".join(f"module.{m}." for m in path)
 
 
 def _parse_file(tf_file: Path, relative: str) -> list[tuple[list[str], int, dict[str, Any]]]:

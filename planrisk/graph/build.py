@@ -1,0 +1,209 @@
+"""Building the dependency graph (graph stage: Plan (+ .tf sources) → DependencyGraph).
+
+Input: a normalized `Plan` and, optionally, the directory of its `.tf` sources.
+Output: a `DependencyGraph` with one node per resource instance the plan knows (changed or not,
+data sources included, orphans and deposed objects from the changes, placeholder nodes for
+dangling Pulumi targets) and edges dependent → dependency of these kinds:
+
+- reference / module_io / local / provider / depends_on: the configuration (plan-formats §1.7),
+  resolved per module instance by `config_refs`;
+- state_depends_on: prior_state `depends_on` (transitive config addresses);
+- Pulumi: depends_on, property, parent, provider (from `Resource.links`), deleted_with.
+
+Instances are indexed once by (module instance, resource key); each (module instance, config
+resource) group expands its targets once, so the work stays linear in the edges produced.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import NamedTuple
+
+import networkx as nx
+
+from planrisk.graph.config_refs import ConfigResolver, Down, ModulePath, Target
+from planrisk.graph.dependency_graph import DependencyGraph
+from planrisk.graph.references import (
+    ModuleInstance,
+    module_instance,
+    module_path,
+    resource_key,
+)
+from planrisk.ingest.addresses import parse_address
+from planrisk.model import Plan, Resource, ResourceChange, Tool
+from planrisk.sources import SourceIndex, parse_sources
+
+EdgeMap = dict[tuple[str, str], set[str]]
+
+
+def build_graph(plan: Plan, source_dir: Path | None = None) -> DependencyGraph:
+    """The dependency graph of `plan`; `source_dir` adds `local.*` edges and declarations.
+
+    Raises InputError when `source_dir` is given but unreadable.
+    """
+    index = parse_sources(source_dir) if source_dir is not None else SourceIndex()
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    _add_nodes(graph, plan)
+    edges: EdgeMap = defaultdict(set)
+    unresolved: tuple[str, ...] = ()
+    if plan.tool is Tool.PULUMI:
+        _add_pulumi_edges(plan, edges)
+    else:
+        instances = _InstanceIndex(graph)
+        if plan.configuration is not None:
+            resolver = ConfigResolver(plan.configuration, index.locals)
+            _add_config_edges(resolver, instances, edges)
+            unresolved = tuple(
+                sorted(
+                    "".join(f"module.{m}." for m in p) + f"local.{n}"
+                    for p, n in resolver.unresolved_locals
+                )
+            )
+        _add_state_edges(plan.resources, instances, edges)
+    for dependent, dependency in edges:
+        for address in (dependent, dependency):
+            if address not in graph:
+                graph.add_node(address, resource=None, change=None, placeholder=True)
+    graph.add_edges_from((u, v, {"kinds": kinds}) for (u, v), kinds in edges.items())
+    return DependencyGraph(
+        graph=graph, tool=plan.tool, sources=dict(index.blocks), unresolved_locals=unresolved
+    )
+
+
+def _add_nodes(graph: nx.DiGraph[str], plan: Plan) -> None:
+    """One node per known instance: resources, then change-only addresses (orphans, deposed)."""
+    best: dict[str, ResourceChange] = {}
+    for change in plan.changes:
+        current = best.get(change.address)
+        if current is None or _change_rank(change) < _change_rank(current):
+            best[change.address] = change
+    resources: dict[str, Resource] = {r.address: r for r in plan.resources}
+    for address in sorted(resources.keys() | best.keys()):
+        graph.add_node(
+            address, resource=resources.get(address), change=best.get(address), placeholder=False
+        )
+
+
+def _change_rank(change: ResourceChange) -> tuple[bool, bool]:
+    """Which change describes a node: the current object's, not drift's or a deposed one's."""
+    return (change.drift, change.deposed is not None)
+
+
+class _Place(NamedTuple):
+    """Where one Terraform instance lives."""
+
+    module: ModuleInstance
+    path: ModulePath
+    resource: str
+
+
+class _InstanceIndex:
+    """Terraform instances by (module instance, resource key), and module instances by call."""
+
+    def __init__(self, graph: nx.DiGraph[str]) -> None:
+        self.parsed: dict[str, _Place] = {}
+        self.by_place: dict[tuple[ModuleInstance, str], list[str]] = defaultdict(list)
+        self.children: dict[tuple[ModuleInstance, str], set[ModuleInstance]] = defaultdict(set)
+        for address in graph.nodes:
+            if address.startswith("urn:"):
+                continue
+            try:
+                parsed = parse_address(address)
+            except ValueError:
+                continue
+            if parsed.rest:
+                continue
+            place = _Place(module_instance(parsed), module_path(parsed), resource_key(parsed))
+            self.parsed[address] = place
+            self.by_place[(place.module, place.resource)].append(address)
+            for depth in range(len(place.module)):
+                self.children[(place.module[:depth], place.module[depth][0])].add(
+                    place.module[: depth + 1]
+                )
+        self._memo: dict[tuple[ModuleInstance, Down, str], tuple[str, ...]] = {}
+
+    def groups(self) -> dict[tuple[ModuleInstance, ModulePath, str], list[str]]:
+        """Instances grouped by (module instance, module path, resource key)."""
+        groups: dict[tuple[ModuleInstance, ModulePath, str], list[str]] = defaultdict(list)
+        for address, parsed in self.parsed.items():
+            groups[parsed].append(address)
+        return groups
+
+    def expand(self, module: ModuleInstance, target: Target) -> tuple[str, ...]:
+        """The instances `target` names, seen from module instance `module`."""
+        if target.up > len(module):
+            return ()
+        base = module[: len(module) - target.up]
+        memo_key = (base, target.down, target.resource)
+        cached = self._memo.get(memo_key)
+        if cached is not None:
+            return cached
+        bases = [base]
+        for call, key in target.down:
+            bases = [
+                child
+                for b in bases
+                for child in sorted(self.children.get((b, call), ()), key=repr)
+                if key is None or child[-1][1] == key
+            ]
+        found = tuple(a for b in bases for a in self.by_place.get((b, target.resource), ()))
+        self._memo[memo_key] = found
+        return found
+
+
+def _add_config_edges(resolver: ConfigResolver, instances: _InstanceIndex, edges: EdgeMap) -> None:
+    """Configuration-derived edges, per module instance."""
+    targets_of = resolver.resource_targets()
+    for (module, path, key), members in instances.groups().items():
+        for target in targets_of.get((path, key), ()):
+            for dependency in instances.expand(module, target):
+                for dependent in members:
+                    if dependent != dependency:
+                        edges[(dependent, dependency)].add(target.kind)
+
+
+def _add_state_edges(
+    resources: tuple[Resource, ...], instances: _InstanceIndex, edges: EdgeMap
+) -> None:
+    """prior_state `depends_on`: config addresses narrowed to the shared module instances."""
+    for resource in resources:
+        parsed = instances.parsed.get(resource.address)
+        if parsed is None or not resource.depends_on:
+            continue
+        for entry in resource.depends_on:
+            target = state_target(parsed, entry)
+            if target is None:
+                continue
+            for dependency in instances.expand(parsed.module, target):
+                if dependency != resource.address:
+                    edges[(resource.address, dependency)].add("state_depends_on")
+
+
+def state_target(dependent: _Place, config_address: str) -> Target | None:
+    """A state `depends_on` entry relative to `dependent`'s module instance.
+
+    The module path both share is the same module instance (a module instance cannot reach a
+    sibling instance of its own call without a cycle), the rest is every instance.
+    """
+    try:
+        parsed = parse_address(config_address)
+    except ValueError:
+        return None
+    own, other = dependent.path, module_path(parsed)
+    shared = 0
+    while shared < min(len(own), len(other)) and own[shared] == other[shared]:
+        shared += 1
+    down = tuple((name, None) for name in other[shared:])
+    return Target(len(own) - shared, down, resource_key(parsed), "state_depends_on")
+
+
+def _add_pulumi_edges(plan: Plan, edges: EdgeMap) -> None:
+    """Links recorded on Pulumi resources, and `deletedWith` of their steps."""
+    for resource in plan.resources:
+        for link in resource.links:
+            if link.target and link.target != resource.address:
+                edges[(resource.address, link.target)].add(link.kind)
+    for change in plan.changes:
+        if change.pulumi is not None and change.pulumi.deleted_with:
+            edges[(change.address, change.pulumi.deleted_with)].add("deleted_with")

@@ -1,0 +1,144 @@
+"""Rendering the dependency graph (graph stage output: DependencyGraph → JSON, DOT or Mermaid).
+
+Input: a `DependencyGraph`. Output: deterministic text (sorted nodes and edges, byte-identical
+across runs). JSON contract (schema_version 1):
+`{"schema_version": 1, "tool", "nodes": [{"address", "type", "action", "module"}],
+"edges": [{"dependent", "dependency", "kind"}]}`, one edge entry per (dependent, dependency, kind).
+DOT and Mermaid use generated node ids and put the address in an escaped label, since addresses
+contain quotes, brackets, dots, backslashes and `::`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from planrisk.graph.dependency_graph import DependencyGraph
+from planrisk.model import Action
+
+SCHEMA_VERSION = 1
+
+ACTION_COLOURS: dict[str, str] = {
+    Action.CREATE.value: "#c8e6c9",
+    Action.UPDATE.value: "#fff59d",
+    Action.DELETE.value: "#ef9a9a",
+    Action.REPLACE.value: "#ffcc80",
+    Action.FORGET.value: "#cfd8dc",
+    Action.READ.value: "#bbdefb",
+    Action.IMPORT.value: "#e1bee7",
+    Action.NOOP.value: "#ffffff",
+}
+"""Fill colour per node action (placeholders are drawn dashed)."""
+
+
+def render_graph(graph: DependencyGraph, fmt: str) -> str:
+    """The graph as `json`, `dot` or `mermaid` text; ValueError for another format."""
+    if fmt == "json":
+        return _render_json(graph)
+    if fmt == "dot":
+        return _render_dot(graph)
+    if fmt == "mermaid":
+        return _render_mermaid(graph)
+    raise ValueError(f"unknown graph format {fmt!r}")
+
+
+def node_rows(graph: DependencyGraph) -> list[dict[str, Any]]:
+    """One row per node (address, type, action, module), sorted by address."""
+    rows = []
+    for address in sorted(graph.graph.nodes):
+        data = graph.graph.nodes[address]
+        change, resource = data.get("change"), data.get("resource")
+        source = change if change is not None else resource
+        rows.append(
+            {
+                "address": address,
+                "type": source.type if source is not None else _urn_type(address),
+                "action": change.action.value if change is not None else Action.NOOP.value,
+                "module": source.module if source is not None else "",
+            }
+        )
+    return rows
+
+
+def edge_rows(graph: DependencyGraph) -> list[tuple[str, str, str]]:
+    """(dependent, dependency, kind) triples, sorted."""
+    return sorted(
+        (u, v, kind) for u, v, data in graph.graph.edges(data=True) for kind in data["kinds"]
+    )
+
+
+def _render_json(graph: DependencyGraph) -> str:
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "tool": graph.tool.value,
+        "nodes": node_rows(graph),
+        "edges": [{"dependent": u, "dependency": v, "kind": k} for u, v, k in edge_rows(graph)],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def _render_dot(graph: DependencyGraph) -> str:
+    rows = node_rows(graph)
+    ids = {row["address"]: f"n{i}" for i, row in enumerate(rows)}
+    lines = [
+        "digraph planrisk {",
+        "  rankdir=LR;",
+        '  node [shape=box, style=filled, fontname="Helvetica"];',
+    ]
+    for row in rows:
+        placeholder = graph.graph.nodes[row["address"]].get("placeholder", False)
+        style = ', style="filled,dashed"' if placeholder else ""
+        colour = ACTION_COLOURS.get(row["action"], "#ffffff")
+        lines.append(
+            f'  {ids[row["address"]]} [label="{_dot_escape(row["address"])}", '
+            f'fillcolor="{colour}"{style}];'
+        )
+    for u, v, kind in edge_rows(graph):
+        lines.append(f'  {ids[u]} -> {ids[v]} [label="{_dot_escape(kind)}"];')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _render_mermaid(graph: DependencyGraph) -> str:
+    rows = node_rows(graph)
+    ids = {row["address"]: f"n{i}" for i, row in enumerate(rows)}
+    lines = ["flowchart LR"]
+    for action, colour in ACTION_COLOURS.items():
+        lines.append(f"  classDef {_mermaid_class(action)} fill:{colour},stroke:#333")
+    lines.append("  classDef placeholder fill:#ffffff,stroke:#999,stroke-dasharray:4 3")
+    for row in rows:
+        lines.append(f'  {ids[row["address"]]}["{_mermaid_escape(row["address"])}"]')
+    for u, v, kind in edge_rows(graph):
+        lines.append(f"  {ids[u]} -->|{kind}| {ids[v]}")
+    for row in rows:
+        placeholder = graph.graph.nodes[row["address"]].get("placeholder", False)
+        css = "placeholder" if placeholder else _mermaid_class(row["action"])
+        lines.append(f"  class {ids[row['address']]} {css}")
+    return "\n".join(lines) + "\n"
+
+
+def _dot_escape(text: str) -> str:
+    """Text safe inside a DOT double-quoted string (no escString sequences survive)."""
+    out = text.replace("\\", "\\\\").replace('"', '\\"')
+    return out.replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _mermaid_escape(text: str) -> str:
+    """Text safe inside a Mermaid quoted label (entity codes for the special characters)."""
+    special = {'"': "#quot;", "#": "#35;", "<": "#lt;", ">": "#gt;", "`": "#96;", "\n": " "}
+    return "".join(special.get(c, c) for c in text)
+
+
+def _mermaid_class(action: str) -> str:
+    """Class name for an action (`no-op` → `noop`)."""
+    return "action_" + action.replace("-", "")
+
+
+def _urn_type(address: str) -> str:
+    """Resource type of a Pulumi URN (last `$` segment of its qualified type); else empty."""
+    if not address.startswith("urn:pulumi:"):
+        return ""
+    parts = address[len("urn:pulumi:") :].split("::", 3)
+    if len(parts) < 4:
+        return ""
+    return parts[2].rsplit("$", 1)[-1]
