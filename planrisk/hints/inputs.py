@@ -7,7 +7,8 @@ Output: `{top-level attribute: canonical JSON bytes}`. Computed attributes (`id`
 left out; an attribute holding any sensitive value becomes the `SENSITIVE` marker, so two
 resources compare equal there without their secrets ever being compared or kept. Pulumi
 auto-names (`<logical name>-<7 hex>`) become the `AUTONAME` marker, since a renamed Pulumi
-resource always gets a new suffix.
+resource always gets a new suffix. Empty values (`null`, `""`, `[]`, `{}`, `false`, `0`) are
+all the same `EMPTY`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ SENSITIVE = b"(sensitive)"
 """Stands for an attribute with a sensitive value (never the value itself)."""
 AUTONAME = b"(autoname)"
 """Stands for a Pulumi auto-generated physical name."""
+EMPTY = b"null"
+"""Every empty value (`null`, `""`, `[]`, `{}`, `false`, `0`) compares as this: a provider
+stores an unset optional attribute as `""` or `false` in state while the plan of a new object
+has `null` there."""
+_EMPTY_ENCODINGS = frozenset({b"null", b'""', b"[]", b"{}", b"false", b"0"})
 
 PULUMI_UNKNOWN = b"04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 """Pulumi's placeholder for a value known only after the update."""
@@ -124,6 +130,8 @@ def side_inputs(change: ResourceChange, tool: Tool, *, after: bool) -> Inputs:
             continue
         if PULUMI_SECRET in encoded:
             out[key] = SENSITIVE
+        elif encoded in _EMPTY_ENCODINGS:
+            out[key] = EMPTY
         elif autoname is not None and isinstance(member, str) and autoname.fullmatch(member):
             out[key] = AUTONAME
         else:
@@ -131,12 +139,9 @@ def side_inputs(change: ResourceChange, tool: Tool, *, after: bool) -> Inputs:
     return out
 
 
-_EMPTY_VALUES = frozenset({b"null", b'""', b"[]", b"{}", b"false", b"0"})
-
-
 def is_informative(inputs: Inputs) -> bool:
-    """At least one attribute holds a real value (not null, empty, false, 0 or a marker)."""
-    return any(v not in _EMPTY_VALUES and v not in (SENSITIVE, AUTONAME) for v in inputs.values())
+    """At least one attribute holds a real value (not empty, not a marker)."""
+    return any(v not in (EMPTY, SENSITIVE, AUTONAME) for v in inputs.values())
 
 
 def similarity(old: Inputs, new: Inputs) -> float:
