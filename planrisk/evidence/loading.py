@@ -104,10 +104,10 @@ def _parse(name: str, data: bytes) -> LoadedEvidence:
         return _malformed(name, "file is empty")
     try:
         envelope = decode_envelope(data)
+    except msgspec.ValidationError as exc:  # a subclass of DecodeError: test it first
+        return _malformed(name, f"not a DSSE envelope ({exc})")
     except msgspec.DecodeError:
         return _malformed(name, "not valid JSON")
-    except msgspec.ValidationError as exc:
-        return _malformed(name, f"not a DSSE envelope ({exc})")
     try:
         payload = b64decode(envelope.payload)
     except ValueError:
