@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from planrisk.errors import EvidenceError
@@ -85,10 +86,12 @@ def test_unusable_files_are_loaded_with_their_problem(
 def test_url_safe_base64_payload_is_accepted(tmp_path: Path) -> None:
     payload = base64.urlsafe_b64encode(b"\xfb\xff{}").decode().rstrip("=")
     path = tmp_path / "u.json"
-    path.write_text(
-        '{"payloadType": "application/vnd.planrisk.approval+json", "payload": "%s", '
-        '"signatures": [{"sig": "AA=="}]}' % payload
-    )
+    envelope = {
+        "payloadType": "application/vnd.planrisk.approval+json",
+        "payload": payload,
+        "signatures": [{"sig": "AA=="}],
+    }
+    path.write_bytes(msgspec.json.encode(envelope))
     [piece] = load_evidence([path])
     assert piece.payload == b"\xfb\xff{}"
 
