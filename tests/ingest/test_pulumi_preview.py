@@ -1,0 +1,239 @@
+"""`pulumi preview --json` digest → Plan (ingest stage): fixtures and hand-built digests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+
+from planrisk.errors import PlanFormatError
+from planrisk.ingest.pulumi import parse_pulumi_preview
+from planrisk.ingest.reader import prepare
+from planrisk.model import Action, Link, Mode, Plan, ReplaceOrder, Tool
+from planrisk.values import decode
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pulumi"
+STACK = "urn:pulumi:dev::shop::pulumi:pulumi:Stack::shop-dev"
+PROVIDER = "urn:pulumi:dev::shop::pulumi:providers:aws::default_6_0_0"
+BUCKET = "urn:pulumi:dev::shop::aws:s3/bucketV2:BucketV2::assets"
+
+
+def load(name: str) -> Plan:
+    path = FIXTURES / name
+    return parse_pulumi_preview(prepare(path.read_bytes(), str(path)), str(path))
+
+
+def state(urn: str, inputs: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+    return {"urn": urn, "custom": True, "type": urn.split("::")[2], "inputs": inputs or {}, **extra}
+
+
+def digest_of(steps: list[Any], **top: Any) -> bytes:
+    return json.dumps({"steps": steps, **top}, indent=4).encode()
+
+
+def parse(steps: list[Any], **top: Any) -> Plan:
+    return parse_pulumi_preview(digest_of(steps, **top), "preview.json")
+
+
+def only_change(plan: Plan) -> Any:
+    assert len(plan.changes) == 1, plan.changes
+    return plan.changes[0]
+
+
+def test_retain_on_delete_fixture() -> None:
+    plan = load("retain-on-delete/preview.json")
+    assert (plan.tool, plan.format_version, plan.errored) == (Tool.PULUMI, "preview", False)
+    change = only_change(plan)
+    assert change.action is Action.DELETE and change.type == "aws:rds/instance:Instance"
+    assert change.name == "billing-db" and change.address.endswith("::billing-db")
+    assert change.pulumi is not None
+    assert change.pulumi.retain_on_delete and not change.pulumi.protect_before
+    assert (change.pulumi.stack, change.pulumi.project) == ("prod", "billing")
+    assert change.provider == "urn:pulumi:prod::billing::pulumi:providers:aws::default_6_66_2"
+    assert decode(change.before)["password"] == "[secret]"
+    assert decode(change.before_sensitive) == {"password": True}
+    assert decode(change.after) is None
+    assert plan.pulumi_config["billing:dbPassword"] == "[secret]"
+    assert plan.pulumi_config["aws:region"] == "eu-west-1"
+
+
+def test_retain_on_delete_fixture_resources_and_links() -> None:
+    plan = load("retain-on-delete/preview.json")
+    by_name = {r.name: r for r in plan.resources}
+    assert by_name["billing-prod"].mode is Mode.COMPONENT
+    db = by_name["billing-db"]
+    subnets = "urn:pulumi:prod::billing::aws:rds/subnetGroup:SubnetGroup::billing-db-subnets"
+    assert Link(subnets, "depends_on") in db.links
+    assert Link(subnets, "property", "dbSubnetGroupName") in db.links
+    assert Link("urn:pulumi:prod::billing::pulumi:pulumi:Stack::billing-prod", "parent") in db.links
+    assert {link.kind for link in db.links} == {"depends_on", "property", "parent", "provider"}
+    assert decode(db.sensitive_values) == {"password": True}
+
+
+def test_protected_delete_fixture_is_errored_and_protected() -> None:
+    plan = load("protected-delete/preview.json")
+    change = only_change(plan)
+    assert change.action is Action.DELETE
+    assert change.pulumi is not None and change.pulumi.protect_before
+    assert plan.errored
+
+
+OPS = [
+    ("same", Action.NOOP),
+    ("refresh", Action.NOOP),
+    ("create", Action.CREATE),
+    ("update", Action.UPDATE),
+    ("delete", Action.DELETE),
+    ("replace", Action.REPLACE),
+    ("create-replacement", Action.REPLACE),
+    ("delete-replaced", Action.REPLACE),
+    ("read", Action.READ),
+    ("read-replacement", Action.READ),
+    ("import", Action.IMPORT),
+    ("import-replacement", Action.IMPORT),
+    ("discard", Action.FORGET),
+    ("discard-replaced", Action.FORGET),
+]
+
+
+@pytest.mark.parametrize(("op", "action"), OPS)
+def test_op_maps_to_action(op: str, action: Action) -> None:
+    step = {"op": op, "urn": BUCKET, "oldState": state(BUCKET), "newState": state(BUCKET)}
+    change = only_change(parse([step]))
+    assert change.action is action
+    assert change.raw_actions == (op,)
+    assert change.importing is (op in ("import", "import-replacement"))
+
+
+@pytest.mark.parametrize(
+    "op", ["remove-pending-replace", "extend-parameterize", "diff", "teleport"]
+)
+def test_internal_and_unknown_ops_are_skipped(op: str) -> None:
+    plan = parse([{"op": op, "urn": BUCKET, "newState": state(BUCKET)}])
+    assert plan.changes == () and plan.resources == ()
+
+
+def test_replacement_steps_merge_into_one_create_before_delete_replace() -> None:
+    old, new = state(BUCKET, {"bucket": "a"}), state(BUCKET, {"bucket": "b"})
+    steps = [
+        {"op": op, "urn": BUCKET, "oldState": old, "newState": new, "replaceReasons": ["bucket"]}
+        for op in ("create-replacement", "replace", "delete-replaced")
+    ]
+    change = only_change(parse(steps))
+    assert change.action is Action.REPLACE
+    assert change.replace_order is ReplaceOrder.CREATE_BEFORE_DELETE
+    assert change.raw_actions == ("create-replacement", "replace", "delete-replaced")
+    assert change.pulumi is not None and change.pulumi.ops == change.raw_actions
+    assert change.replace_paths == (("bucket",),)
+    assert change.is_destructive
+
+
+def test_delete_replaced_first_means_delete_before_create() -> None:
+    old, new = state(BUCKET), state(BUCKET, {"bucket": "b"})
+    steps = [
+        {"op": op, "urn": BUCKET, "oldState": old, "newState": new}
+        for op in ("delete-replaced", "replace", "create-replacement")
+    ]
+    change = only_change(parse(steps))
+    assert change.replace_order is ReplaceOrder.DELETE_BEFORE_CREATE
+    assert change.pulumi is not None and change.pulumi.delete_before_replace
+
+
+def test_step_flag_means_delete_before_create() -> None:
+    step = {"op": "replace", "urn": BUCKET, "oldState": state(BUCKET), "newState": state(BUCKET)}
+    change = only_change(parse([{**step, "deleteBeforeReplace": True}]))
+    assert change.replace_order is ReplaceOrder.DELETE_BEFORE_CREATE
+
+
+def test_import_replacement_discards_the_old_state_entry() -> None:
+    steps = [
+        {"op": op, "urn": BUCKET, "oldState": state(BUCKET), "newState": state(BUCKET)}
+        for op in ("import-replacement", "replace", "discard-replaced")
+    ]
+    change = only_change(parse(steps))
+    assert change.action is Action.IMPORT and change.importing and not change.is_destructive
+
+
+def test_stack_and_default_provider_are_nodes_not_changes_unless_they_change() -> None:
+    stack = {"urn": STACK, "custom": False, "type": "pulumi:pulumi:Stack"}
+    provider = state(PROVIDER)
+    steps = [
+        {"op": "same", "urn": STACK, "oldState": stack, "newState": stack},
+        {"op": "create", "urn": PROVIDER, "newState": provider},
+        {"op": "create", "urn": BUCKET, "newState": state(BUCKET)},
+    ]
+    plan = parse(steps)
+    assert [c.address for c in plan.changes] == [BUCKET]
+    assert {r.address for r in plan.resources} == {STACK, PROVIDER, BUCKET}
+    replaced = parse(
+        [{"op": "replace", "urn": PROVIDER, "oldState": provider, "newState": provider}]
+    )
+    assert only_change(replaced).action is Action.REPLACE
+    created = parse([{"op": "create", "urn": STACK, "newState": stack}])
+    assert only_change(created).mode is Mode.COMPONENT
+
+
+def test_component_resources_have_component_mode() -> None:
+    urn = "urn:pulumi:dev::shop::my:web:Site::site"
+    step = {"op": "create", "urn": urn, "newState": {**state(urn), "custom": False}}
+    assert only_change(parse([step])).mode is Mode.COMPONENT
+
+
+def test_unknowns_are_removed_from_after_and_marked() -> None:
+    unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+    new = state(BUCKET, {"bucket": unknown, "tags": {"a": "b"}})
+    step = {"op": "create", "urn": BUCKET, "newState": new, "provider": f"{PROVIDER}::{unknown}"}
+    change = only_change(parse([step]))
+    assert decode(change.after) == {"tags": {"a": "b"}}
+    assert decode(change.after_unknown) == {"bucket": True}
+    assert change.provider == PROVIDER
+    assert unknown.encode() not in bytes(change.after)
+
+
+def test_digest_ignores_layout_but_not_values() -> None:
+    step = {
+        "op": "update",
+        "urn": BUCKET,
+        "oldState": state(BUCKET, {"a": 1}),
+        "newState": state(BUCKET, {"a": 2}),
+    }
+    pretty = digest_of([step])
+    compact = json.dumps({"steps": [step]}, separators=(",", ":")).encode()
+    first = parse_pulumi_preview(pretty, "p").digest
+    assert first == parse_pulumi_preview(compact, "c").digest
+    assert first.startswith("sha256:") and len(first) == 71
+    changed = {**step, "newState": state(BUCKET, {"a": 3})}
+    assert parse([changed]).digest != first
+
+
+def test_wrapper_tail_after_the_digest_is_ignored() -> None:
+    step = {"op": "create", "urn": BUCKET, "newState": state(BUCKET)}
+    data = digest_of([step]) + b'\n::debug::exit code 0\n{"not": "ours"}\n'
+    assert only_change(parse_pulumi_preview(data, "p")).action is Action.CREATE
+
+
+def test_output_is_deterministic() -> None:
+    data = (FIXTURES / "retain-on-delete/preview.json").read_bytes()
+    first = msgspec.json.encode(parse_pulumi_preview(data, "x"))
+    assert first == msgspec.json.encode(parse_pulumi_preview(data, "x"))
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b'{"steps": {"op": "create"}}', "`steps` is dict, expected a list"),
+        (b'[{"steps": []}]', "is list"),
+        (b'{"steps": [42]}', "steps[0] is int"),
+        (b'{"steps": [{"op": "create", "urn": "bucket"}]}', "steps[0] has no Pulumi URN"),
+        (b'{"steps": [', "not valid JSON"),
+    ],
+)
+def test_malformed_previews_raise_plan_format_error(data: bytes, message: str) -> None:
+    with pytest.raises(PlanFormatError) as caught:
+        parse_pulumi_preview(data, "broken.json")
+    assert message in caught.value.message
+    assert caught.value.source == "broken.json"
+    assert caught.value.hint and "pulumi preview --json" in caught.value.hint

@@ -1,0 +1,100 @@
+"""Pulumi names and values (ingest stage): URNs, provider references, paths, secrets, unknowns."""
+
+from __future__ import annotations
+
+import pytest
+
+from planrisk.ingest.pulumi_values import (
+    SECRET_TEXT,
+    UNKNOWN,
+    config_text,
+    is_default_provider,
+    parse_property_path,
+    parse_urn,
+    provider_urn,
+    scrub,
+)
+
+WRAPPED = {
+    "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+    "plaintext": '"s3cr3t"',
+}
+
+
+def test_urn_name_may_contain_double_colons_and_type_is_last_dollar_segment() -> None:
+    urn = parse_urn("urn:pulumi:prod::shop::eks:index:Cluster$aws:iam/role:Role::a::b$c")
+    assert urn is not None
+    assert (urn.stack, urn.project, urn.name) == ("prod", "shop", "a::b$c")
+    assert urn.qualified_type == "eks:index:Cluster$aws:iam/role:Role"
+    assert urn.type == "aws:iam/role:Role"
+
+
+@pytest.mark.parametrize("text", ["", "arn:aws:s3:::x", "urn:pulumi:prod::shop::only-type"])
+def test_non_urns_are_rejected(text: str) -> None:
+    assert parse_urn(text) is None
+
+
+def test_provider_reference_splits_at_the_last_double_colon() -> None:
+    provider = "urn:pulumi:dev::p::pulumi:providers:aws::default_6_0_0"
+    assert provider_urn(f"{provider}::{UNKNOWN}") == provider
+    assert provider_urn(f"{provider}::0f1e") == provider
+    assert provider_urn("") == ""
+    assert provider_urn("not-a-reference") == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "default"), [("default", True), ("default_6_66_2", True), ("eu-west-1", False)]
+)
+def test_default_providers_are_recognized_by_name(name: str, default: bool) -> None:
+    urn = parse_urn(f"urn:pulumi:dev::p::pulumi:providers:aws::{name}")
+    assert urn is not None
+    assert is_default_provider(urn) is default
+
+
+@pytest.mark.parametrize(
+    ("path", "steps"),
+    [
+        ("tags", ("tags",)),
+        ("tags.CostCenter", ("tags", "CostCenter")),
+        ("ingress[0]", ("ingress", 0)),
+        ("inlinePolicies[0].policy", ("inlinePolicies", 0, "policy")),
+        ('tags["kubernetes.io/role"]', ("tags", "kubernetes.io/role")),
+        ('a["say \\"hi\\""][2]', ("a", 'say "hi"', 2)),
+        ("a[x", ("a", "[x")),
+    ],
+)
+def test_property_paths(path: str, steps: tuple[str | int, ...]) -> None:
+    assert parse_property_path(path) == steps
+
+
+def test_scrub_blinds_secrets_and_marks_them_sensitive() -> None:
+    result = scrub(
+        {"password": WRAPPED, "user": "admin", "digest": SECRET_TEXT, "list": [1, WRAPPED]}
+    )
+    assert result.value == {
+        "password": SECRET_TEXT,
+        "user": "admin",
+        "digest": SECRET_TEXT,
+        "list": [1, SECRET_TEXT],
+    }
+    assert result.sensitive == {"password": True, "digest": True, "list": [False, True]}
+    assert result.unknown == {}
+
+
+def test_scrub_removes_unknown_members_and_nulls_unknown_items() -> None:
+    result = scrub({"id": UNKNOWN, "ports": [80, UNKNOWN], "tags": {"a": "b"}})
+    assert result.value == {"ports": [80, None], "tags": {"a": "b"}}
+    assert result.unknown == {"id": True, "ports": [False, True]}
+    assert result.sensitive == {}
+
+
+def test_scrub_of_a_whole_unknown_or_secret_value() -> None:
+    assert scrub(UNKNOWN) == (None, False, True)
+    assert scrub(WRAPPED) == (SECRET_TEXT, True, False)
+    assert scrub(3) == (3, False, False)
+
+
+def test_config_text() -> None:
+    assert config_text("eu-west-1") == "eu-west-1"
+    assert config_text(WRAPPED) == SECRET_TEXT
+    assert config_text({"b": 1, "a": [True]}) == '{"a":[true],"b":1}'
