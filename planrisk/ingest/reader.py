@@ -102,7 +102,8 @@ def prepare_with_offset(data: bytes, source: str) -> tuple[bytes, int]:
 def first_document_end(exc: msgspec.DecodeError) -> int | None:
     """Byte offset where the first JSON document ended, if `exc` reports trailing characters."""
     match = _TRAILING.search(str(exc))
-    return int(match.group(1)) if match else None
+    # msgspec reports the offset just past the first unexpected character.
+    return max(int(match.group(1)) - 1, 0) if match else None
 
 
 def _to_utf8(data: bytes, source: str) -> bytes:
