@@ -74,7 +74,7 @@ def _render_json(graph: DependencyGraph) -> str:
         "nodes": node_rows(graph),
         "edges": [{"dependent": u, "dependency": v, "kind": k} for u, v, k in edge_rows(graph)],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def _render_dot(graph: DependencyGraph) -> str:
