@@ -304,7 +304,7 @@ class _FileParser:
             entry = self.resource(raw, key, shared)
             for name in entry_keys(entry):
                 if name in seen:
-                    raise self.fail(key, f"{name!r} is already defined by {seen[name]}")
+                    raise self.fail(key, f"{_show(name)} is already defined by {seen[name]}")
                 seen[name] = key
             entries.append(entry)
         return ParsedFile(tuple(entries), default)
@@ -315,7 +315,7 @@ class _FileParser:
         pulumi = self.strings(table.get("pulumi", []), f"{key}.pulumi")
         for j, token in enumerate(pulumi):
             if not _PULUMI_TOKEN.fullmatch(token):
-                raise self.fail(f"{key}.pulumi[{j}]", f"not a Pulumi type token: {token!r}")
+                raise self.fail(f"{key}.pulumi[{j}]", f"not a Pulumi type token: {_show(token)}")
         aliases = self.strings(table.get("aliases", []), f"{key}.aliases")
         for j, alias in enumerate(aliases):
             self.type_name(alias, f"{key}.aliases[{j}]")
@@ -379,10 +379,10 @@ class _FileParser:
         value: Scalar | None = None
         if when in VALUE_CONDITIONS:
             if "value" not in table:
-                raise self.fail(f"{key}.value", f"missing (required when when = {when!r})")
+                raise self.fail(f"{key}.value", f"missing (required when when = {_show(when)})")
             value = self.scalar(table["value"], f"{key}.value", numeric=when in NUMERIC_CONDITIONS)
         elif "value" in table:
-            raise self.fail(f"{key}.value", f"not allowed with when = {when!r}")
+            raise self.fail(f"{key}.value", f"not allowed with when = {_show(when)}")
         default = self.scalar(table["default"], f"{key}.default") if "default" in table else None
         return Condition(
             attribute=attribute, path=path, when=when, value=value, scope=scope, default=default
@@ -446,7 +446,7 @@ class _FileParser:
 
     def type_name(self, value: str, key: str) -> str:
         if not _TYPE_NAME.fullmatch(value):
-            raise self.fail(key, f"not a Terraform resource type: {value!r}")
+            raise self.fail(key, f"not a Terraform resource type: {_show(value)}")
         return value
 
     def path(self, attribute: str, key: str) -> tuple[PathStep, ...]:
@@ -454,7 +454,7 @@ class _FileParser:
             return parse_path(attribute)
         except ValueError:
             raise self.fail(
-                key, f"invalid attribute path {attribute!r} (expected a.b[0].c)"
+                key, f"invalid attribute path {_show(attribute)} (expected a.b[0].c)"
             ) from None
 
 
@@ -503,7 +503,7 @@ def _type_name(value: Any) -> str:
 def _show(value: Any) -> str:
     """A value quoted for an error message."""
     if isinstance(value, str):
-        return f'"{value}"'
+        return msgspec.json.encode(value).decode()
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)

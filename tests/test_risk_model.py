@@ -221,12 +221,12 @@ INVALID = [
     (
         "bad_token",
         f'schema_version = 1\n{GOOD_RESOURCE}pulumi = ["AcmeDb"]\n',
-        "resource[0].pulumi[0]: not a Pulumi type token: 'AcmeDb'",
+        'resource[0].pulumi[0]: not a Pulumi type token: "AcmeDb"',
     ),
     (
         "bad_type_name",
         'schema_version = 1\n[[resource]]\ntype = "Acme-DB"\nclass = "cheap"\n',
-        "resource[0].type: not a Terraform resource type: 'Acme-DB'",
+        'resource[0].type: not a Terraform resource type: "Acme-DB"',
     ),
     (
         "no_type_no_token",
@@ -236,13 +236,13 @@ INVALID = [
     (
         "duplicate_type",
         f"schema_version = 1\n{GOOD_RESOURCE}{GOOD_RESOURCE}",
-        "resource[1]: 'acme_db' is already defined by resource[0]",
+        'resource[1]: "acme_db" is already defined by resource[0]',
     ),
     (
         "duplicate_token",
         'schema_version = 1\n[[resource]]\ntype = "a_b"\npulumi = ["acme:x:Y"]\nclass = "cheap"\n'
         '[[resource]]\ntype = "a_c"\npulumi = ["acme:x:Y"]\nclass = "cheap"\n',
-        "resource[1]: 'acme:x:Y' is already defined by resource[0]",
+        'resource[1]: "acme:x:Y" is already defined by resource[0]',
     ),
     (
         "unknown_kind",
@@ -253,7 +253,7 @@ INVALID = [
     ),
     (
         "unknown_when",
-        f'schema_version = 1\n{GOOD_RESOURCE}{GOOD_RESOURCE.replace("acme_db", "acme_x")}'
+        f"schema_version = 1\n{GOOD_RESOURCE}{GOOD_RESOURCE.replace('acme_db', 'acme_x')}"
         '[[resource.guard]]\nkind = "blocking"\nattribute = "a"\nwhen = "maybe"\n',
         'resource[1].guard[0].when: unknown value "maybe" (expected one of true, false, '
         "nonempty, empty, equals, not_equals, at_least, at_most, always)",
@@ -268,13 +268,13 @@ INVALID = [
         "value_missing",
         f'schema_version = 1\n{GOOD_RESOURCE}[[resource.guard]]\nkind = "blocking"\n'
         'attribute = "a"\nwhen = "equals"\n',
-        "resource[0].guard[0].value: missing (required when when = 'equals')",
+        'resource[0].guard[0].value: missing (required when when = "equals")',
     ),
     (
         "value_not_allowed",
         f'schema_version = 1\n{GOOD_RESOURCE}[[resource.guard]]\nkind = "blocking"\n'
         'attribute = "a"\nwhen = "true"\nvalue = true\n',
-        "resource[0].guard[0].value: not allowed with when = 'true'",
+        'resource[0].guard[0].value: not allowed with when = "true"',
     ),
     (
         "value_not_number",
@@ -292,7 +292,7 @@ INVALID = [
         "bad_path",
         f'schema_version = 1\n{GOOD_RESOURCE}[[resource.guard]]\nkind = "blocking"\n'
         'attribute = "a..b"\nwhen = "true"\n',
-        "resource[0].guard[0].attribute: invalid attribute path 'a..b'",
+        'resource[0].guard[0].attribute: invalid attribute path "a..b"',
     ),
     (
         "missing_attribute",
@@ -304,8 +304,7 @@ INVALID = [
         "unknown_scope",
         f'schema_version = 1\n{GOOD_RESOURCE}[[resource.guard]]\nkind = "blocking"\n'
         'attribute = "a"\nwhen = "true"\nscope = "account"\n',
-        'resource[0].guard[0].scope: unknown value "account" (expected one of resource, '
-        "provider)",
+        'resource[0].guard[0].scope: unknown value "account" (expected one of resource, provider)',
     ),
     (
         "also_unknown_key",
@@ -316,9 +315,8 @@ INVALID = [
     ),
     (
         "always_needs_text",
-        f'schema_version = 1\n{GOOD_RESOURCE}[[resource.guard]]\nkind = "kept"\n'
-        'when = "always"\n',
-        "resource[0].guard[0].text: missing (required when when = \"always\")",
+        f'schema_version = 1\n{GOOD_RESOURCE}[[resource.guard]]\nkind = "kept"\nwhen = "always"\n',
+        'resource[0].guard[0].text: missing (required when when = "always")',
     ),
     (
         "always_no_attribute",
@@ -334,7 +332,7 @@ INVALID = [
     (
         "credentials_bad_path",
         f'schema_version = 1\n{GOOD_RESOURCE}credentials = ["pass word"]\n',
-        "resource[0].credentials[0]: invalid attribute path 'pass word'",
+        'resource[0].credentials[0]: invalid attribute path "pass word"',
     ),
     (
         "default_unknown_key",
