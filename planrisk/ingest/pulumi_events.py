@@ -65,7 +65,7 @@ def iter_documents(data: bytes, source: str) -> Iterator[Any]:
             return
         newline = data.find(b"\n", pos)
         line_end = size if newline < 0 else newline
-        if data[pos] not in b"{[":
+        if not _starts_json(data, pos):
             pos = line_end + 1
             continue
         try:
@@ -89,6 +89,20 @@ def iter_documents(data: bytes, source: str) -> Iterator[Any]:
         document, length = decode_prefix(view[pos:], end)
         yield document
         pos += length
+
+
+def _starts_json(data: bytes, pos: int) -> bool:
+    """`{`, or `[` followed by a JSON value (log prefixes like `[INFO]` do not count)."""
+    if data[pos : pos + 1] == b"{":
+        return True
+    if data[pos : pos + 1] != b"[":
+        return False
+    rest = data[pos + 1 : pos + 64].lstrip(b" \t")
+    return (
+        not rest
+        or rest[:1] in b'[]{"-0123456789\r\n'
+        or rest.startswith((b"true", b"false", b"null"))
+    )
 
 
 def decode_prefix(view: memoryview, reported_end: int) -> tuple[Any, int]:
