@@ -74,7 +74,7 @@ def classify_environment(
             for key in ("aws_accounts", "gcp_projects", "azure_subscriptions")
             if getattr(mapping, key)
         }
-        scanned = value_observations(
+        scanned, stopped = value_observations(
             plan,
             aws_accounts="aws_accounts" in mapped,
             gcp_projects="gcp_projects" in mapped,
@@ -82,6 +82,8 @@ def classify_environment(
             stop=lambda o: (judge(o, mappings) or ("", ""))[0] == "prod",
         )
         signals.extend(s for s in (judge(o, mappings) for o in scanned) if s is not None)
+        if stopped:
+            signals.append(("prod", "resource scan stopped early: prod is certain"))
     return _resolve(signals, requested)
 
 

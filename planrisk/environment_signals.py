@@ -187,11 +187,12 @@ def value_observations(
     gcp_projects: bool,
     azure_subscriptions: bool,
     stop: Callable[[Observation], bool],
-) -> list[Observation]:
+) -> tuple[list[Observation], bool]:
     """Tags/labels (and mapped ids) of every change and resource, aggregated per distinct value.
 
     `stop(observation)` is asked for each new distinct value; True ends the scan (the outcome
-    is decided), and what was seen so far is returned.
+    is decided). Returns what was seen, and whether the scan stopped before the end (then the
+    resource counts are lower bounds).
     """
     seen: dict[tuple[str, str, str], _Seen] = {}
 
@@ -229,8 +230,8 @@ def value_observations(
             items.update(_ids(probe, probe_mask, aws_accounts, gcp_projects, azure_subscriptions))
         for kind, member, value in sorted(items):
             if add(kind, member, value, address):
-                return _observations(seen)
-    return _observations(seen)
+                return _observations(seen), True
+    return _observations(seen), False
 
 
 def _ids(
