@@ -15,7 +15,6 @@ import msgspec
 
 from planrisk.errors import PlanFormatError
 from planrisk.ingest.pulumi_common import StepCollector, require_list
-from planrisk.ingest.pulumi_events import decode_prefix
 from planrisk.ingest.reader import first_document_end
 from planrisk.model import Plan
 
@@ -52,7 +51,7 @@ def _decode_first(doc: bytes, source: str) -> Any:
         end = first_document_end(exc)
         if end is None:
             raise PlanFormatError(f"not valid JSON ({exc})", source=source, hint=_HINT) from None
-    return decode_prefix(memoryview(doc), end)[0]
+    return msgspec.json.decode(memoryview(doc)[:end])
 
 
 def _add_step(collector: StepCollector, step: Any, number: int) -> None:

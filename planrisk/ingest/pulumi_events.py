@@ -86,9 +86,8 @@ def iter_documents(data: bytes, source: str) -> Iterator[Any]:
                 raise PlanFormatError(
                     f"line {line}: not valid JSON ({exc})", source=source, hint=_HINT
                 ) from None
-        document, length = decode_prefix(view[pos:], end)
-        yield document
-        pos += length
+        yield msgspec.json.decode(view[pos : pos + end])
+        pos += end
 
 
 def _starts_json(data: bytes, pos: int) -> bool:
@@ -103,20 +102,6 @@ def _starts_json(data: bytes, pos: int) -> bool:
         or rest[:1] in b'[]{"-0123456789\r\n'
         or rest.startswith((b"true", b"false", b"null"))
     )
-
-
-def decode_prefix(view: memoryview, reported_end: int) -> tuple[Any, int]:
-    """Decode the first document of `view`, whose trailing data msgspec reported at `reported_end`.
-
-    msgspec reports the offset just past the first trailing character, so the document (plus
-    whitespace) ends one byte earlier; both offsets are tried.
-    """
-    for end in (reported_end - 1, reported_end):
-        try:
-            return msgspec.json.decode(view[:end]), end
-        except msgspec.DecodeError:
-            continue
-    return msgspec.json.decode(view[:reported_end]), reported_end
 
 
 def _events_of(document: Any) -> Iterator[dict[str, Any]]:
