@@ -10,6 +10,7 @@ escapes, exactly as Terraform >= 1.3 prints instance keys (`addrs.StringKey.Stri
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from planrisk.ingest.addresses import parse_address
 from planrisk.model import Mode, ResourceChange
@@ -43,6 +44,7 @@ def instance_key(index: int | str | None) -> str:
     return f"[{hcl_quote(index)}]"
 
 
+@lru_cache(maxsize=4096)
 def module_address(module: str) -> str:
     """A module instance address re-quoted with HCL escapes (`module.a["x"].module.b`).
 

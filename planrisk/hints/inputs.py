@@ -116,13 +116,17 @@ def side_inputs(change: ResourceChange, tool: Tool, *, after: bool) -> Inputs:
     sensitive = decode(change.after_sensitive if after else change.before_sensitive)
     unknown = decode(change.after_unknown) if after else None
     autoname = re.compile(re.escape(change.name) + r"-[0-9a-f]{7}") if tool is Tool.PULUMI else None
+    if not _has_true(unknown):
+        unknown = None
+    if not _has_true(sensitive):
+        sensitive = None
     out: Inputs = {}
     for key, member in value.items():
         if key in COMPUTED_KEYS or key.startswith("__"):
             continue
-        if _has_true(_member(unknown, key)):
+        if unknown is not None and _has_true(_member(unknown, key)):
             continue
-        if _has_true(_member(sensitive, key)):
+        if sensitive is not None and _has_true(_member(sensitive, key)):
             out[key] = SENSITIVE
             continue
         encoded = msgspec.json.encode(member, order="sorted")
@@ -147,13 +151,14 @@ def is_informative(inputs: Inputs) -> bool:
 def similarity(old: Inputs, new: Inputs) -> float:
     """Share of the new object's attributes that the old object has with the same value.
 
-    Zero when an identifying attribute (name, bucket, cidr_block…) differs.
+    An attribute the old object lacks counts as empty. Zero when an identifying attribute
+    (name, bucket, cidr_block…) differs.
     """
     if not new:
         return 0.0
     equal = 0
     for key, value in new.items():
-        same = old.get(key) == value
+        same = old.get(key, EMPTY) == value
         if not same and key in IDENTIFYING_KEYS and key in old:
             return 0.0
         equal += same

@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 
-from planrisk.hints.inputs import Inputs, is_informative, similarity
+from planrisk.hints.inputs import EMPTY, Inputs, is_informative, similarity
 from planrisk.model import ResourceChange
 
 MAX_KEYSETS = 8
@@ -27,8 +27,6 @@ NEAR_IDENTICAL = 0.9
 """Share of equal attributes that makes a pair near-identical."""
 MIN_NEAR_ATTRIBUTES = 3
 """Fewer attributes than this: only an exact match counts."""
-_ABSENT = b""
-"""Stands for an attribute the delete does not have (never a JSON encoding)."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +71,7 @@ def _exact(
     for position, delete in enumerate(deletes):
         found: list[Bucket] = []
         for keys in keysets:
-            bucket = (keys, tuple(delete.inputs.get(k, _ABSENT) for k in keys))
+            bucket = (keys, tuple(delete.inputs.get(k, EMPTY) for k in keys))
             if bucket in index:
                 found.append(bucket)
                 deletes_in[bucket] += 1
