@@ -361,6 +361,22 @@ def test_identical_inputs_to_several_creates_are_ambiguous() -> None:
     }
 
 
+def test_one_create_matched_by_two_deletes_is_ambiguous_for_both() -> None:
+    changes = [
+        change("aws_subnet.old1", Action.DELETE, before=SUBNET | STATE_ONLY),
+        change("aws_subnet.old2", Action.DELETE, before=SUBNET | STATE_ONLY),
+        change("aws_subnet.new", Action.CREATE, after=SUBNET),
+    ]
+    hints = change_hints(plan(*changes))
+    assert list(hints) == ["aws_subnet.old1", "aws_subnet.old2"]
+    assert set(hints.values()) == {
+        (
+            "may be a rename to aws_subnet.new, but other deleted resources have the same "
+            "inputs; add a moved block only for the one it replaces",
+        )
+    }
+
+
 def test_unknown_and_sensitive_attributes_are_not_compared_or_shown() -> None:
     secret = "hunter2-do-not-print"
     before = SUBNET | STATE_ONLY | {"password": secret, "endpoint": "db.example:5432"}

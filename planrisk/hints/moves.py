@@ -93,9 +93,14 @@ def pulumi_alias(old: ResourceChange, new: ResourceChange) -> str:
 
 
 def _ambiguous(candidates: list[ResourceChange], tool: Tool) -> str:
+    fix = "an alias" if tool is Tool.PULUMI else "a moved block"
+    if len(candidates) == 1:
+        return (
+            f"may be a rename to {candidates[0].address}, but other deleted resources have the "
+            f"same inputs; add {fix} only for the one it replaces"
+        )
     shown = ", ".join(c.address for c in candidates[:AMBIGUOUS_LIMIT])
     more = "…" if len(candidates) > AMBIGUOUS_LIMIT else ""
-    fix = "an alias" if tool is Tool.PULUMI else "a moved block"
     return (
         f"may be a rename: its inputs match {len(candidates)} new resources ({shown}{more}); "
         f"add {fix} for the one that replaces it"
