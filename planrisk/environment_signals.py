@@ -225,7 +225,7 @@ def value_observations(
                     and tag.lower() in TAG_KEYS
                     and not values.mask_covers(probe_mask, (member, tag))
                 ):
-                    items.add(("tag", tag, value))
+                    items.add(("tag" if member.startswith("tags") else "label", tag, value))
         if ids:
             items.update(_ids(probe, probe_mask, aws_accounts, gcp_projects, azure_subscriptions))
         for kind, member, value in sorted(items):
@@ -275,8 +275,8 @@ def _mask(mask: msgspec.Raw) -> Any:
 
 def _observation(kind: str, member: str, value: str, seen: _Seen) -> Observation:
     where = f"on {seen.count} resource{'s' if seen.count != 1 else ''}, e.g. {seen.example}"
-    if kind == "tag":
-        return Observation(f"tag {member}={value} {where}", value, None, "value")
+    if kind in ("tag", "label"):
+        return Observation(f"{kind} {member}={value} {where}", value, None, "value")
     label = f"{kind[:-1].replace('_', ' ')} {value} ({member} {where})"
     return Observation(label, value, kind, None)
 

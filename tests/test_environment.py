@@ -436,3 +436,67 @@ def test_large_plan_stays_fast() -> None:
     assert result.name == "dev"
     assert result.evidence == ("tag env=dev on 100000 resources, e.g. aws_s3_bucket.b0 → dev",)
     assert elapsed < 5.0
+
+
+# --- recorded fixture plans, through the real ingest ------------------------------------------
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def load(relative: str) -> Plan:
+    from planrisk.ingest import load_plan
+
+    return load_plan(FIXTURES / relative)
+
+
+def test_fixture_provider_account_and_default_tags() -> None:
+    p = load("terraform/environment-provider-account/plan.json")
+    assert classify(p).evidence == (
+        "variable environment=production → prod",
+        "provider aws default tag Environment=production → prod",
+    )
+    config = PlanriskConfig(
+        environments={"prod": EnvironmentMapping(aws_accounts=("111122223333",))}
+    )
+    mapped = classify(p, config=config)
+    assert mapped.name == "prod"
+    assert (
+        "provider aws assume_role account 111122223333 → prod by [environments.prod] "
+        "aws_accounts '111122223333'"
+    ) in mapped.evidence
+    conflict = classify(p, environ={"TF_WORKSPACE": "dev"}, requested="dev")
+    assert conflict.name == "prod"
+    assert conflict.evidence[-2:] == (
+        "conflict: prod vs dev → prod",
+        "--env dev requested but prod evidence wins",
+    )
+
+
+def test_fixture_mixed_labels_and_sensitive_values() -> None:
+    p = load("terraform/environment-mixed-tags/plan.json")
+    result = classify(p)
+    assert result.name == "prod"
+    assert result.evidence == (
+        "label env=dev on 1 resource, e.g. google_storage_bucket.exports → dev",
+        "label env=staging on 1 resource, e.g. google_storage_bucket.reports → staging",
+        "conflict: staging vs dev → prod",
+    )
+    assert not any("prod-hidden" in e or "prod-shadow" in e for e in result.evidence)
+    config = PlanriskConfig(environments={"dev": EnvironmentMapping(gcp_projects=("acme-data-*",))})
+    mapped = classify(p, config=config)
+    assert (
+        "provider google project acme-data-42 → dev by [environments.dev] gcp_projects "
+        "'acme-data-*'" in mapped.evidence
+    )
+
+
+@pytest.mark.parametrize(
+    ("relative", "stack"),
+    [
+        ("pulumi/protected-delete/preview.json", "prod"),
+        ("pulumi/replace-delete-before-replace/events.ndjson", "staging"),
+    ],
+)
+def test_fixture_pulumi_stacks(relative: str, stack: str) -> None:
+    result = classify(load(relative))
+    assert (result.name, result.evidence) == (stack, (f"Pulumi stack {stack} → {stack}",))
