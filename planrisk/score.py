@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from planrisk.hints import hint_key
 from planrisk.model import (
     Action,
     Assessment,
@@ -106,13 +107,6 @@ class ScoreInputs:
     hints: Mapping[str, tuple[str, ...]]
     prevent_destroy_removed: frozenset[str] = frozenset()
     """Config addresses whose `lifecycle.prevent_destroy` the source change removed."""
-
-
-def change_key(change: ResourceChange) -> str:
-    """Key of a change in hint maps: the address, plus the deposed key when there is one."""
-    if change.deposed:
-        return f"{change.address} (deposed {change.deposed})"
-    return change.address
 
 
 def env_factor(environment: EnvironmentResult) -> float:
@@ -227,7 +221,7 @@ def _score_change(
         level=RiskLevel.for_score(score),
         reasons=tuple(reasons),
         blast_radius=blast,
-        hints=inputs.hints.get(change_key(change), ()),
+        hints=inputs.hints.get(hint_key(change), ()),
         irreversible_data_loss=flags["irreversible"],
         guard_weakening=flags["weakening"],
         apply_will_fail=flags["fails"],
