@@ -21,7 +21,7 @@ from typing import Any
 import msgspec
 
 from planrisk import values
-from planrisk.model import Plan, ProviderConfig
+from planrisk.model import Plan, ProviderConfig, Resource
 
 TAG_KEYS = frozenset({"environment", "env", "stage"})
 """Tag and label keys (compared case-insensitively) whose value names the environment."""
@@ -123,6 +123,9 @@ def plan_observations(plan: Plan) -> list[Observation]:
     if plan.configuration is not None:
         for key, provider in sorted(plan.configuration.provider_config.items()):
             found.extend(_provider_observations(key, provider))
+    for resource in plan.resources:
+        if resource.type.startswith("pulumi:providers:"):
+            found.extend(_pulumi_provider_observations(resource))
     return found
 
 
@@ -166,6 +169,57 @@ def _provider_observations(key: str, provider: ProviderConfig) -> Iterator[Obser
     tag_maps.append(_constant(exprs.get("default_labels")))
     for tags in tag_maps:
         for tag, value in sorted(tags.items()) if isinstance(tags, dict) else ():
+            if tag.lower() in TAG_KEYS and isinstance(value, str) and value:
+                yield Observation(f"{where} default tag {tag}={value}", value, None, "value")
+
+
+_PULUMI_PROVIDER_MEMBERS = (
+    ("project", "gcp_projects"),
+    ("subscriptionId", "azure_subscriptions"),
+    ("context", "kube_contexts"),
+)
+
+
+def _pulumi_provider_observations(resource: Resource) -> Iterator[Observation]:
+    """Pulumi provider inputs: the same settings as Terraform provider blocks, camelCased."""
+    inputs = values.decode(resource.values)
+    if not isinstance(inputs, dict):
+        return
+    mask = values.decode(resource.sensitive_values)
+    name = resource.address.rpartition("::")[2] or resource.address
+    where = f"provider {resource.type.removeprefix('pulumi:providers:')} {name}"
+
+    def member(key: str) -> Any:
+        if key not in inputs or values.mask_covers(mask, (key,)):
+            return None
+        value = inputs[key]
+        if isinstance(value, str) and value[:1] in ("{", "["):
+            try:
+                return msgspec.json.decode(value)
+            except msgspec.DecodeError:
+                return value
+        return value
+
+    roles = member("assumeRoles") or member("assumeRole")
+    for block in _blocks(roles):
+        arn = block.get("roleArn")
+        match = _ARN_ACCOUNT.match(arn) if isinstance(arn, str) else None
+        if match:
+            account = match.group(1)
+            label = f"{where} assumeRole account {account}"
+            yield Observation(label, account, "aws_accounts", None)
+    allowed = member("allowedAccountIds")
+    for account in allowed if isinstance(allowed, list) else ():
+        if isinstance(account, str):
+            label = f"{where} allowedAccountIds {account}"
+            yield Observation(label, account, "aws_accounts", None)
+    for key, mapping_key in _PULUMI_PROVIDER_MEMBERS:
+        value = member(key)
+        if isinstance(value, str) and value:
+            yield Observation(f"{where} {key} {value}", value, mapping_key, "value")
+    tags = member("defaultTags")
+    for tag_map in (tags.get("tags") if isinstance(tags, dict) else None, member("defaultLabels")):
+        for tag, value in sorted(tag_map.items()) if isinstance(tag_map, dict) else ():
             if tag.lower() in TAG_KEYS and isinstance(value, str) and value:
                 yield Observation(f"{where} default tag {tag}={value}", value, None, "value")
 

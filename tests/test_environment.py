@@ -490,13 +490,40 @@ def test_fixture_mixed_labels_and_sensitive_values() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("relative", "stack"),
-    [
-        ("pulumi/protected-delete/preview.json", "prod"),
-        ("pulumi/replace-delete-before-replace/events.ndjson", "staging"),
-    ],
-)
-def test_fixture_pulumi_stacks(relative: str, stack: str) -> None:
-    result = classify(load(relative))
-    assert (result.name, result.evidence) == (stack, (f"Pulumi stack {stack} → {stack}",))
+def test_fixture_pulumi_stack() -> None:
+    result = classify(load("pulumi/protected-delete/preview.json"))
+    assert (result.name, result.evidence) == ("prod", ("Pulumi stack prod → prod",))
+
+
+def test_fixture_pulumi_stack_and_provider_project() -> None:
+    result = classify(load("pulumi/replace-delete-before-replace/events.ndjson"))
+    assert (result.name, result.evidence) == (
+        "staging",
+        (
+            "Pulumi stack staging → staging",
+            "provider gcp default_8_10_0 project acme-platform-staging → staging",
+        ),
+    )
+
+
+def test_pulumi_provider_inputs() -> None:
+    provider = Resource(
+        address="urn:pulumi:ops::net::pulumi:providers:aws::main",
+        type="pulumi:providers:aws",
+        name="main",
+        values=raw(
+            {
+                "assumeRole": '{"roleArn":"arn:aws:iam::222233334444:role/deploy"}',
+                "defaultTags": {"tags": {"Stage": "sandbox"}},
+                "region": "us-east-1",
+            }
+        ),
+    )
+    config = PlanriskConfig(environments={"dev": EnvironmentMapping(aws_accounts=("2222*",))})
+    result = classify(plan(tool=Tool.PULUMI, resources=(provider,)), config=config)
+    assert result.evidence == (
+        "provider aws main assumeRole account 222233334444 → dev by [environments.dev] "
+        "aws_accounts '2222*'",
+        "provider aws main default tag Stage=sandbox → sandbox",
+        "conflict: dev vs sandbox → prod",
+    )
