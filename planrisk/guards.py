@@ -142,6 +142,20 @@ def guard_weakening(
     return tuple(result)
 
 
+def guard_attribute_names(risk: TypeRisk) -> frozenset[str]:
+    """Top-level attribute names the resource-scope guards read, snake_case and camelCase.
+
+    For decoding only these members of a large `before`/`after` object (every condition counts,
+    `also` conditions included).
+    """
+    names: set[str] = set()
+    for guard in risk.guards:
+        for cond in _conds(guard):
+            if cond.scope == "resource" and cond.path and isinstance(cond.path[0], str):
+                names.update((cond.path[0], _camel(cond.path[0])))
+    return frozenset(names)
+
+
 def pulumi_guards(step: PulumiStep) -> tuple[GuardHit, ...]:
     """Pulumi options that guard a delete: `protect` (blocking), `retainOnDelete` (kept)."""
     hits = []

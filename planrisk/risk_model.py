@@ -206,7 +206,7 @@ def builtin_model_files() -> tuple[tuple[str, Traversable], ...]:
     return tuple((f"{_BUILTIN_LABEL}/{f.name}", f) for f in files)
 
 
-def load_risk_model(extra_paths: Sequence[Path] = ()) -> RiskModel:
+def load_risk_model(extra_paths: Sequence[Path | str] = ()) -> RiskModel:
     """Load the built-in model, then each user file or directory in order (later wins)."""
     documents: list[tuple[str, bytes]] = [
         (label, f.read_bytes()) for label, f in builtin_model_files()

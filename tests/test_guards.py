@@ -12,6 +12,7 @@ from planrisk.guards import (
     PULUMI_UNKNOWN,
     GuardHit,
     evaluate_guards,
+    guard_attribute_names,
     guard_weakening,
     pulumi_guard_weakening,
     pulumi_guards,
@@ -448,3 +449,27 @@ def test_pulumi_protect_removed() -> None:
     assert pulumi_guard_weakening(kept) == ()
     deleted = PulumiStep(ops=("delete",), protect_before=True)
     assert pulumi_guard_weakening(deleted) == ()
+
+
+def test_guard_attribute_names_cover_also_conditions(model: RiskModel) -> None:
+    names = guard_attribute_names(model.lookup("aws_db_instance"))
+    assert names == {
+        "deletion_protection",
+        "deletionProtection",
+        "skip_final_snapshot",
+        "skipFinalSnapshot",
+        "final_snapshot_identifier",
+        "finalSnapshotIdentifier",
+    }
+    vault = guard_attribute_names(model.lookup("azurerm_key_vault"))
+    assert "features" not in vault and "purge_protection_enabled" in vault
+    assert guard_attribute_names(model.lookup("google_kms_key_ring")) == {
+        "deletion_policy",
+        "deletionPolicy",
+    }
+
+
+def test_purge_protection_overrides_the_purge_default(model: RiskModel) -> None:
+    vault = model.lookup("azurerm_key_vault")
+    before = {"purge_protection_enabled": True, "soft_delete_retention_days": 90}
+    assert [h.kind for h in evaluate_guards(vault, before, {})] == ["recovery"]
