@@ -32,5 +32,5 @@ def keygen_command(
         "  [[trusted_keys]]\n"
         '  name = "NAME"                 # the approver, or the sandbox signer\n'
         '  purpose = "approval"          # or "attestation"\n'
-        f'  public_key = "{files.public_path.name}"  # relative to the config file'
+        f'  public_key = "{files.public_path}"  # relative to the config file'
     )

@@ -56,7 +56,7 @@ def test_keygen_writes_the_pair_with_modes(
     assert stat.S_IMODE(os.stat(tmp_path / "alice.key").st_mode) == 0o600
     assert (tmp_path / "alice.pub").read_text().startswith("-----BEGIN PUBLIC KEY-----")
     assert "[[trusted_keys]]" in out
-    assert 'public_key = "alice.pub"' in out
+    assert f'public_key = "{tmp_path / "alice.pub"}"' in out
 
 
 def test_keygen_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
