@@ -257,4 +257,9 @@ def _find_signer(
             f"payload or signature was modified after signing: the signature by trusted key "
             f"{hinted[0]!r} does not verify"
         )
+    if not any(key.purpose == purpose for key in keys):
+        return (
+            f"signature does not verify against any trusted {purpose} key "
+            f'(none is configured: add [[trusted_keys]] with purpose = "{purpose}")'
+        )
     return f"signature does not verify against any trusted {purpose} key"

@@ -227,3 +227,15 @@ def test_unreadable_trusted_key_is_an_evidence_error(
         check(plan, trusted, path)
     assert info.value.source == str(not_a_key)
     assert info.value.exit_code == 3
+
+
+def test_without_configured_attestation_keys_the_reason_says_so(
+    plan: Plan, keys: KeyRing, write_envelope: Callable[..., Path]
+) -> None:
+    path = write_envelope("ok.json", attest(plan, keys))
+    checks, covered = check(plan, [keys.trust("alice", "approval")], path)
+    assert covered is False
+    assert checks[0].reason == (
+        "signature does not verify against any trusted attestation key "
+        '(none is configured: add [[trusted_keys]] with purpose = "attestation")'
+    )
