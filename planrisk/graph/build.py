@@ -30,7 +30,7 @@ from planrisk.graph.references import (
     module_path,
     resource_key,
 )
-from planrisk.ingest.addresses import parse_address
+from planrisk.ingest.addresses import build_address, parse_address
 from planrisk.model import Plan, Resource, ResourceChange, Tool
 from planrisk.sources import SourceIndex, parse_sources
 
@@ -79,10 +79,13 @@ def _add_nodes(graph: nx.DiGraph[str], plan: Plan) -> None:
         if current is None or _change_rank(change) < _change_rank(current):
             best[change.address] = change
     resources: dict[str, Resource] = {r.address: r for r in plan.resources}
-    for address in sorted(resources.keys() | best.keys()):
-        graph.add_node(
-            address, resource=resources.get(address), change=best.get(address), placeholder=False
+    graph.add_nodes_from(
+        (
+            address,
+            {"resource": resources.get(address), "change": best.get(address), "placeholder": False},
         )
+        for address in sorted(resources.keys() | best.keys())
+    )
 
 
 def _change_rank(change: ResourceChange) -> tuple[bool, bool]:
@@ -98,6 +101,50 @@ class _Place(NamedTuple):
     resource: str
 
 
+def _parsed_place(address: str) -> _Place | None:
+    """Where an instance lives, by tokenizing its address (None when it is not one)."""
+    try:
+        parsed = parse_address(address)
+    except ValueError:
+        return None
+    if parsed.rest:
+        return None
+    return _Place(module_instance(parsed), module_path(parsed), resource_key(parsed))
+
+
+def _fast_place(
+    address: str, data: dict[str, object], modules: dict[str, ModuleInstance | None]
+) -> _Place | None:
+    """Where an instance lives, from the fields ingest recorded, when they spell `address`.
+
+    Tokenizing 100k addresses dominates build time; the module part repeats, so it is parsed
+    once per module instance, and the result is checked against the address text.
+    """
+    source = data.get("change") or data.get("resource")
+    if not isinstance(source, Resource | ResourceChange) or not source.type or not source.name:
+        return None
+    mode = source.mode.value
+    if address != build_address(source.module, mode, source.type, source.name, source.index):
+        return None
+    module = modules.get(source.module, ()) if source.module else ()
+    if source.module and source.module not in modules:
+        module = modules[source.module] = _module_instance(source.module)
+    if module is None:
+        return None
+    key = source.type + "." + source.name
+    return _Place(
+        module, tuple(name for name, _ in module), key if mode == "managed" else f"{mode}.{key}"
+    )
+
+
+def _module_instance(module: str) -> ModuleInstance | None:
+    """`module.a["x"]` → (("a", "x"),); None when malformed."""
+    try:
+        return module_instance(parse_address(module + ".t.n"))
+    except ValueError:
+        return None
+
+
 class _InstanceIndex:
     """Terraform instances by (module instance, resource key), and module instances by call."""
 
@@ -105,16 +152,13 @@ class _InstanceIndex:
         self.parsed: dict[str, _Place] = {}
         self.by_place: dict[tuple[ModuleInstance, str], list[str]] = defaultdict(list)
         self.children: dict[tuple[ModuleInstance, str], set[ModuleInstance]] = defaultdict(set)
-        for address in graph.nodes:
+        modules: dict[str, ModuleInstance | None] = {}
+        for address, data in graph.nodes(data=True):
             if address.startswith("urn:"):
                 continue
-            try:
-                parsed = parse_address(address)
-            except ValueError:
+            place = _fast_place(address, data, modules) or _parsed_place(address)
+            if place is None:
                 continue
-            if parsed.rest:
-                continue
-            place = _Place(module_instance(parsed), module_path(parsed), resource_key(parsed))
             self.parsed[address] = place
             self.by_place[(place.module, place.resource)].append(address)
             for depth in range(len(place.module)):
@@ -167,12 +211,16 @@ def _add_state_edges(
     resources: tuple[Resource, ...], instances: _InstanceIndex, edges: EdgeMap
 ) -> None:
     """prior_state `depends_on`: config addresses narrowed to the shared module instances."""
+    memo: dict[tuple[ModulePath, str], Target | None] = {}
     for resource in resources:
         parsed = instances.parsed.get(resource.address)
         if parsed is None or not resource.depends_on:
             continue
         for entry in resource.depends_on:
-            target = state_target(parsed, entry)
+            memo_key = (parsed.path, entry)
+            if memo_key not in memo:
+                memo[memo_key] = state_target(parsed, entry)
+            target = memo[memo_key]
             if target is None:
                 continue
             for dependency in instances.expand(parsed.module, target):
