@@ -28,6 +28,12 @@ def parse_plan(data: bytes, source: str) -> Plan:
     """Parse plan bytes (format auto-detected); `source` names the input in messages."""
     try:
         return _parse(data, source)
+    except UnicodeDecodeError:
+        raise PlanFormatError(
+            "the JSON text is not valid UTF-8 (binary data or a damaged file)",
+            source=source,
+            hint="run `terraform show -json PLANFILE > plan.json`",
+        ) from None
     except RecursionError:
         raise PlanFormatError(
             "JSON nested too deeply to be a plan",

@@ -74,7 +74,7 @@ def sniff(text: bytes, source: str, offset: int = 0) -> Sniffed:
     try:
         head = msgspec.json.decode(text, type=dict[str, Raw])
     except msgspec.ValidationError:
-        return _sniff_non_object(text, source)
+        return _sniff_non_object(text, source, offset)
     except msgspec.DecodeError as exc:
         end = first_document_end(exc)
         if end is None:
@@ -108,13 +108,21 @@ def _sniff_several(text: bytes, end: int, source: str, offset: int) -> Sniffed:
     return Sniffed(kind, head, first)
 
 
-def _sniff_non_object(text: bytes, source: str) -> Sniffed:
+def _sniff_non_object(text: bytes, source: str, offset: int) -> Sniffed:
     """A top-level JSON value that is not an object: an array of events, or not a plan."""
     try:
         items = msgspec.json.decode(text, type=list[Raw])
     except msgspec.ValidationError:
         raise PlanFormatError(
             "valid JSON but not a plan (a single scalar value)", source=source, hint=_ANY_HINT
+        ) from None
+    except msgspec.DecodeError as exc:
+        if first_document_end(exc) is None:
+            raise _invalid_json(exc, len(text), offset, source) from None
+        raise PlanFormatError(
+            "several JSON values, the first not an object: not a plan",
+            source=source,
+            hint=_ANY_HINT,
         ) from None
     if items:
         try:

@@ -93,9 +93,11 @@ def _section(head: dict[str, Raw], key: str, type_: Any, source: str) -> Any:
     try:
         return msgspec.json.decode(raw, type=type_)
     except msgspec.ValidationError as exc:
-        where = str(exc).replace("`$", f"`{key}")
-        if "`" not in where:
-            where = f"{where} (in `{key}`)"
+        message = str(exc)
+        if "at `$" in message:
+            where = message.replace("at `$", f"at `{key}")
+        else:
+            where = f"{message} - at `{key}`"
         raise PlanFormatError(
             f"not a valid plan: {where}", source=source, hint=_REGEN_HINT
         ) from None
