@@ -240,9 +240,9 @@ def network_group(env: Env, shared: Shared) -> Group:
                     "id": "fl-0" + env.hexid("fl"),
                     "log_destination": log_group.values["arn"],
                     "log_destination_type": "cloud-watch-logs",
-                    "log_format": "${version} ${account-id} "
-                    "${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} "
-                    "${bytes} ${start} ${end} ${action} ${log-status}",
+                    "log_format": "${version} ${account-id} ${interface-id} ${srcaddr} "
+                    "${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} "
+                    "${start} ${end} ${action} ${log-status}",
                     "log_group_name": "",
                     "max_aggregation_interval": 600,
                     "subnet_id": None,
@@ -331,7 +331,7 @@ def network_group(env: Env, shared: Shared) -> Group:
                             "assign_ipv6_address_on_creation": False,
                             "availability_zone": az,
                             "availability_zone_id": f"euw1-az{i + 1}",
-                            "cidr_block": f"10.40.{(0 if kind == 'private' else 128) + i * 16}.0/20",
+                            "cidr_block": f"10.40.{(kind == 'public') * 128 + i * 16}.0/20",
                             "customer_owned_ipv4_pool": "",
                             "enable_dns64": False,
                             "enable_resource_name_dns_a_record_on_launch": False,

@@ -35,10 +35,14 @@ FORCE_NEW: dict[str, frozenset[str]] = {
 }
 """Arguments whose change forces replacement (AWS provider schema, for the generated types)."""
 
-CREATABLE = frozenset({
-    "aws_instance", "aws_cloudwatch_metric_alarm", "aws_s3_bucket_versioning",
-    "aws_lb_listener_rule",
-})
+CREATABLE = frozenset(
+    {
+        "aws_instance",
+        "aws_cloudwatch_metric_alarm",
+        "aws_s3_bucket_versioning",
+        "aws_lb_listener_rule",
+    }
+)
 """Types nothing else references: creating one leaves the rest of the plan consistent."""
 
 
@@ -72,8 +76,13 @@ NOOP = Decision()
 DELETE = Decision(actions=("delete",))
 
 
-def replace(inst: Instance, paths: frozenset[str], unknown: frozenset[str],
-            changes: dict[str, Any], create_first: bool = False) -> Decision:
+def replace(
+    inst: Instance,
+    paths: frozenset[str],
+    unknown: frozenset[str],
+    changes: dict[str, Any],
+    create_first: bool = False,
+) -> Decision:
     """A replacement forced by `paths`."""
     computed = frozenset(COMPUTED & inst.values.keys())
     return Decision(
@@ -110,7 +119,9 @@ class Mix:
         self.register(instances)
         rng = random.Random(f"{self.seed}:{self.name}:{module}")
         decide: Callable[[Instance, random.Random], Decision] = {
-            "routine": self._routine, "vpc-cascade": self._cascade, "teardown": self._teardown,
+            "routine": self._routine,
+            "vpc-cascade": self._cascade,
+            "teardown": self._teardown,
         }[self.name]
         out: dict[str, Decision] = {}
         for inst in instances:
@@ -133,8 +144,7 @@ class Mix:
             first = sorted(self.replaced_services)[0] == service
             return replace(inst, frozenset({"ami"}), frozenset(), {"ami": ami}, create_first=first)
         if draw < 0.01 and inst.type in CREATABLE:
-            return Decision(actions=("create",),
-                            unknown=frozenset(COMPUTED & inst.values.keys()))
+            return Decision(actions=("create",), unknown=frozenset(COMPUTED & inst.values.keys()))
         if draw < 0.03 and "tags" in inst.values:
             tags = {**inst.values["tags"], "CostCenter": f"cc-{rng.randrange(16**4):04x}"}
             tags_all = {**inst.values["tags_all"], "CostCenter": tags["CostCenter"]}
@@ -147,11 +157,13 @@ class Mix:
         if inst.address in self.decided:
             return self.decided[inst.address]
         if inst.type == "aws_vpc":
-            decision = replace(inst, frozenset({"cidr_block"}), frozenset(),
-                               {"cidr_block": "10.50.0.0/16"})
+            decision = replace(
+                inst, frozenset({"cidr_block"}), frozenset(), {"cidr_block": "10.50.0.0/16"}
+            )
         else:
             unknown = frozenset(
-                attr for attr, targets in inst.refs.items()
+                attr
+                for attr, targets in inst.refs.items()
                 if any(self._replaced(target, rng) for target in targets)
             )
             forced = unknown & FORCE_NEW.get(inst.type, frozenset())

@@ -49,7 +49,7 @@ def _mask(value: Any) -> Any:
 
 def mask(values: dict[str, Any], true_keys: Iterable[str] = ()) -> dict[str, Any]:
     """A Terraform value mask: `true` at `true_keys`, collections kept, `false` leaves omitted."""
-    out = _mask(values)
+    out: dict[str, Any] = _mask(values)
     for key in true_keys:
         out[key] = True
     return out
@@ -153,7 +153,7 @@ class _Spool:
     """A temporary file collecting comma-separated JSON items."""
 
     def __init__(self, directory: Path) -> None:
-        self.file = tempfile.TemporaryFile(dir=directory)
+        self.file = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115 (closed by copy_to)
         self.count = 0
 
     def add(self, chunk: bytes) -> None:
@@ -194,8 +194,12 @@ def write_terraform_plan(estate: Estate, mix_name: str, path: Path) -> None:
         ps: list[tuple[str, dict[str, Any]]] = []
         for inst in group.instances:
             if inst.mode != "managed":
-                ps.append((inst.module, _prior(inst, _raw(inst.values), _raw({}),
-                                               depends.get(inst.config, ()))))
+                ps.append(
+                    (
+                        inst.module,
+                        _prior(inst, _raw(inst.values), _raw({}), depends.get(inst.config, ())),
+                    )
+                )
                 continue
             decision = decisions[inst.address]
             cascade_vpc = cascade_vpc or (inst.type == "aws_vpc" and decision.replaced)
@@ -258,8 +262,7 @@ def write_terraform_plan(estate: Estate, mix_name: str, path: Path) -> None:
 
 def _variables(estate: Estate, mix_name: str) -> dict[str, Any]:
     env = estate.env
-    services = {s.name: {"database": s.database, "instances": s.instances}
-                for s in estate.services}
+    services = {s.name: {"database": s.database, "instances": s.instances} for s in estate.services}
     return {
         "alert_webhook_token": {"value": env.secret("alert_webhook_token")},
         "ami_id": {"value": "ami-0" + env.hexid("ami")},
@@ -277,8 +280,7 @@ def _outputs(estate: Estate, vpc_replaced: bool) -> dict[str, Any]:
     vpc_id = "vpc-0" + env.hexid("module.network" + "vpc")
     values = {
         "alert_webhook_token": (env.secret("alert_webhook_token"), True),
-        "lb_dns_name": (f"{env.environment}-edge-1234567890.{env.region}.elb.amazonaws.com",
-                        False),
+        "lb_dns_name": (f"{env.environment}-edge-1234567890.{env.region}.elb.amazonaws.com", False),
         "vpc_id": (vpc_id, False),
     }
     planned: dict[str, Any] = {}
@@ -291,13 +293,20 @@ def _outputs(estate: Estate, vpc_replaced: bool) -> dict[str, Any]:
         if not unknown:
             planned[name]["value"] = value
         changes[name] = {
-            "actions": ["update"] if unknown else ["no-op"], "before": value,
-            "after": None if unknown else value, "after_unknown": unknown,
-            "before_sensitive": sensitive, "after_sensitive": sensitive,
+            "actions": ["update"] if unknown else ["no-op"],
+            "before": value,
+            "after": None if unknown else value,
+            "after_unknown": unknown,
+            "before_sensitive": sensitive,
+            "after_sensitive": sensitive,
         }
         teardown[name] = {
-            "actions": ["delete"], "before": value, "after": None, "after_unknown": False,
-            "before_sensitive": sensitive, "after_sensitive": False,
+            "actions": ["delete"],
+            "before": value,
+            "after": None,
+            "after_unknown": False,
+            "before_sensitive": sensitive,
+            "after_sensitive": False,
         }
         prior[name] = {"sensitive": sensitive, "value": value, "type": "string"}
     return {"planned": planned, "changes": changes, "teardown": teardown, "prior": prior}
