@@ -1,0 +1,58 @@
+"""Ingest stage, format detection: parse_plan dispatches each input form to the right reader."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from planrisk.ingest import parse_plan
+from planrisk.ingest.sniff import InputKind, sniff
+from planrisk.model import Tool
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+EVENTS = FIXTURES / "pulumi" / "secrets" / "events.ndjson"
+PREVIEW = FIXTURES / "pulumi" / "protected-delete" / "preview.json"
+
+
+def event_lines() -> list[object]:
+    return [json.loads(line) for line in EVENTS.read_text().splitlines() if line.strip()]
+
+
+def test_sniff_kinds() -> None:
+    plan = (FIXTURES / "terraform" / "forget" / "plan.json").read_bytes()
+    assert sniff(plan, "p").kind is InputKind.TERRAFORM_PLAN
+    assert sniff(PREVIEW.read_bytes(), "p").kind is InputKind.PULUMI_PREVIEW
+    assert sniff(EVENTS.read_bytes(), "p").kind is InputKind.PULUMI_EVENTS
+    page = json.dumps({"events": event_lines(), "continuationToken": None}).encode()
+    assert sniff(page, "p").kind is InputKind.PULUMI_EVENTS
+    assert sniff(json.dumps(event_lines()).encode(), "p").kind is InputKind.PULUMI_EVENTS
+
+
+def test_plan_followed_by_log_tail_keeps_only_the_plan() -> None:
+    plan = (FIXTURES / "terraform" / "forget" / "plan.json").read_bytes()
+    sniffed = sniff(plan + b"\n::debug::exit code 0\n", "p")
+    assert bytes(sniffed.document).rstrip() == plan.rstrip()
+
+
+def test_pulumi_preview_dispatch() -> None:
+    pytest.importorskip("planrisk.ingest.pulumi")
+    plan = parse_plan(PREVIEW.read_bytes(), "preview.json")
+    assert plan.tool is Tool.PULUMI and plan.format_version == "preview"
+
+
+@pytest.mark.parametrize("form", ["ndjson", "concatenated", "page", "array", "partial-last-line"])
+def test_pulumi_events_dispatch(form: str) -> None:
+    pytest.importorskip("planrisk.ingest.pulumi_events")
+    lines = event_lines()
+    data = {
+        "ndjson": EVENTS.read_bytes(),
+        "concatenated": b"".join(json.dumps(e, indent=2).encode() for e in lines),
+        "page": json.dumps({"events": lines}).encode(),
+        "array": json.dumps(lines).encode(),
+        "partial-last-line": EVENTS.read_bytes() + b'{"sequence": 99, "resOutp',
+    }[form]
+    plan = parse_plan(data, "events")
+    assert plan.tool is Tool.PULUMI and plan.format_version == "events"
+    assert plan.digest == parse_plan(EVENTS.read_bytes(), "events").digest
