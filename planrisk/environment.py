@@ -53,8 +53,12 @@ def classify_environment(
     config: PlanriskConfig | None = None,
     environ: Mapping[str, str] | None = None,
     plan_path: Path | None = None,
+    cwd: Path | None = None,
 ) -> EnvironmentResult:
-    """Classify the environment the plan touches (see the module docstring for the rules)."""
+    """Classify the environment the plan touches (see the module docstring for the rules).
+
+    `cwd` is the run's working directory (default: the process's).
+    """
     if requested not in ENV_CHOICES:
         raise PlanriskError(
             f"unknown --env value {requested!r}", hint=f"use one of {', '.join(ENV_CHOICES)}"
@@ -63,7 +67,7 @@ def classify_environment(
     env = os.environ if environ is None else environ
     observations = [
         *runner_observations(env),
-        *path_observations(plan_path, Path.cwd()),
+        *path_observations(plan_path, cwd if cwd is not None else Path.cwd()),
         *plan_observations(plan),
     ]
     signals = [s for s in (judge(o, mappings) for o in observations) if s is not None]

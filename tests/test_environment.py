@@ -133,6 +133,13 @@ def test_working_directory_counts(neutral_cwd: Path, monkeypatch: pytest.MonkeyP
     assert classify(plan()).evidence == ("working directory envs/staging → staging",)
 
 
+def test_explicit_cwd_is_used_instead_of_the_process_cwd(neutral_cwd: Path) -> None:
+    work = neutral_cwd / "stacks" / "sandbox" / "app"
+    work.mkdir(parents=True)
+    result = classify(plan(), cwd=work)
+    assert result.evidence == ("working directory stacks/sandbox/app → sandbox",)
+
+
 def test_no_evidence_is_unknown_treated_as_prod() -> None:
     result = classify(plan(changes=(change("aws_s3_bucket.logs", after={"bucket": "logs"}),)))
     assert (result.name, result.treated_as) == ("unknown", "prod")
