@@ -138,7 +138,7 @@ def _github(environ: Mapping[str, str]) -> CiContext:
         logins.append(Login("GitHub triggering actor", triggering))
     return CiContext(
         system="GitHub Actions",
-        identity=triggering or actor or None,
+        identity=triggering or actor or (logins[0].login if logins else None),
         logins=tuple(logins),
         branches=tuple(branches),
         authors=tuple(authors),

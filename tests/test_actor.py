@@ -154,6 +154,12 @@ def test_github_agent_pr_rerun_by_human_stays_agent(nogit: Path) -> None:
     assert result.evidence[-1] == "--actor human requested but agent evidence wins"
 
 
+def test_payload_names_the_identity_when_github_actor_is_absent(nogit: Path) -> None:
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_EVENT_PATH": str(EVENTS / "pull_request_human.json")}
+    result = classify(env, nogit)
+    assert (result.kind, result.identity) == ("human", "alice")
+
+
 def test_unreadable_payload_is_reported_not_guessed(tmp_path: Path, nogit: Path) -> None:
     bad = tmp_path / "event.json"
     bad.write_text("{not json")
