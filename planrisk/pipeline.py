@@ -51,7 +51,7 @@ def analyze(plan_path: Path, options: AnalyzeOptions) -> Analysis:
     from planrisk.hints import change_hints
     from planrisk.ingest import load_plan
     from planrisk.risk_model import load_risk_model
-    from planrisk.score import ScoreInputs, score_plan
+    from planrisk.score import ScoreInputs, provider_expressions, score_plan
     from planrisk.source_diff import prevent_destroy_removed
 
     config = load_config(options.config_path, cwd=options.cwd)
@@ -70,6 +70,7 @@ def analyze(plan_path: Path, options: AnalyzeOptions) -> Analysis:
         environment=environment,
         hints=change_hints(plan),
         prevent_destroy_removed=removed,
+        provider_configs=provider_expressions(plan),
     )
     return Analysis(
         plan=plan,
@@ -92,4 +93,5 @@ def classify(
         config=config,
         environ=options.environ,
         plan_path=plan_path,
+        cwd=options.cwd,
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from planrisk.hints import hint_key
@@ -107,6 +107,27 @@ class ScoreInputs:
     hints: Mapping[str, tuple[str, ...]]
     prevent_destroy_removed: frozenset[str] = frozenset()
     """Config addresses whose `lifecycle.prevent_destroy` the source change removed."""
+    provider_configs: Mapping[str, Any] = field(default_factory=dict)
+    """Provider source address → the default provider block's expressions (azurerm features)."""
+
+
+def provider_expressions(plan: Plan) -> dict[str, Any]:
+    """Provider source address → expressions of its root, un-aliased configuration block."""
+    found: dict[str, Any] = {}
+    if plan.configuration is None:
+        return found
+    for block in plan.configuration.provider_config.values():
+        if block.alias or block.module_address:
+            continue
+        for name in {block.full_name, block.name} - {""}:
+            found.setdefault(name, block.expressions)
+    for change in plan.changes:
+        provider = change.provider
+        if provider and provider not in found:
+            local = provider.rsplit("/", 1)[-1]
+            if local in found:
+                found[provider] = found[local]
+    return found
 
 
 def env_factor(environment: EnvironmentResult) -> float:
@@ -125,9 +146,7 @@ def score_plan(plan: Plan, inputs: ScoreInputs) -> Assessment:
         scored.append(_score_change(change, inputs, factor, weight_of))
     scored.sort(key=lambda s: (-s.score, s.change.address, s.change.deposed or ""))
     risk = _plan_risk(plan, scored, inputs.environment, factor)
-    return Assessment(
-        plan=plan, environment=inputs.environment, risk=risk, changes=tuple(scored)
-    )
+    return Assessment(plan=plan, environment=inputs.environment, risk=risk, changes=tuple(scored))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -147,7 +166,8 @@ def _score_change(
     blast = BlastRadius()
     destructive = change.is_destructive
 
-    kept = _kept_in_cloud(change, risk)
+    provider_config = inputs.provider_configs.get(change.provider)
+    kept = _kept_in_cloud(change, risk, provider_config)
     if kept is not None:
         flags["kept"] = True
         reasons.append(Reason(text=f"kept in cloud: {kept}", points=0, tag="kept_in_cloud"))
@@ -166,7 +186,9 @@ def _score_change(
                     tag="guard_weakening",
                 )
             )
-        guard_reason, irreversible, fails = _destroy_guards(change, risk, risk_class)
+        guard_reason, irreversible, fails = _destroy_guards(
+            change, risk, risk_class, provider_config
+        )
         if guard_reason is not None:
             reasons.append(guard_reason)
         flags["irreversible"] = irreversible
@@ -191,7 +213,7 @@ def _score_change(
                 tag="base",
             )
         )
-        for hit in _weakenings(change, risk):
+        for hit in _weakenings(change, risk, provider_config):
             flags["weakening"] = True
             reasons.append(
                 Reason(
@@ -244,9 +266,7 @@ def _finish(reasons: list[Reason], factor: float, environment: EnvironmentResult
     clamped = max(0, min(100, scaled))
     if clamped != scaled:
         bound = 100 if scaled > 100 else 0
-        reasons.append(
-            Reason(text=f"clamped to {bound}", points=clamped - scaled, tag="clamp")
-        )
+        reasons.append(Reason(text=f"clamped to {bound}", points=clamped - scaled, tag="clamp"))
     return clamped
 
 
@@ -266,7 +286,7 @@ def _base_key(change: ResourceChange) -> str:
     return "delete"
 
 
-def _kept_in_cloud(change: ResourceChange, risk: TypeRisk) -> str | None:
+def _kept_in_cloud(change: ResourceChange, risk: TypeRisk, provider_config: Any) -> str | None:
     """Why a delete only forgets the object, or None when it really destroys it."""
     if change.action is Action.FORGET:
         return "forget (removed from state only)"
@@ -274,42 +294,36 @@ def _kept_in_cloud(change: ResourceChange, risk: TypeRisk) -> str | None:
         return "old object forgotten, not destroyed"
     if not change.is_destructive:
         return None
-    for hit in _destroy_hits(change, risk):
+    for hit in _destroy_hits(change, risk, provider_config):
         if hit.kind == "kept":
             return hit.text
     return None
 
 
-def _destroy_hits(change: ResourceChange, risk: TypeRisk) -> tuple[GuardHit, ...]:
-    from planrisk.guards import evaluate_guards, pulumi_guards
+def _destroy_hits(
+    change: ResourceChange, risk: TypeRisk, provider_config: Any
+) -> tuple[GuardHit, ...]:
+    from planrisk.guards import evaluate_guards, guard_attribute_names, pulumi_guards
 
     hits: list[GuardHit] = []
     if change.pulumi is not None:
         hits.extend(pulumi_guards(change.pulumi))
     if risk.guards:
-        names = {_top_name(g.attribute) for g in risk.guards}
-        before = decode_members(change.before, names)
+        before = decode_members(change.before, set(guard_attribute_names(risk)))
         mask = decode(change.before_sensitive)
-        hits.extend(evaluate_guards(risk, before, mask))
+        hits.extend(evaluate_guards(risk, before, mask, provider_config=provider_config))
     return tuple(hits)
 
 
-def _top_name(attribute: Any) -> str:
-    if isinstance(attribute, str):
-        return attribute.split(".", 1)[0].split("[", 1)[0]
-    first = attribute[0]
-    return str(first)
-
-
 def _destroy_guards(
-    change: ResourceChange, risk: TypeRisk, risk_class: str
+    change: ResourceChange, risk: TypeRisk, risk_class: str, provider_config: Any
 ) -> tuple[Reason | None, bool, bool]:
     """The one guard term of a destroy (precedence blocking > destructive > recovery).
 
     Returns the reason, whether the destroy is irreversible data loss, and whether the apply
     will fail.
     """
-    hits = _destroy_hits(change, risk)
+    hits = _destroy_hits(change, risk, provider_config)
     by_kind: dict[str, GuardHit] = {}
     for hit in hits:
         by_kind.setdefault(hit.kind, hit)
@@ -328,34 +342,43 @@ def _destroy_guards(
     if "destructive" in by_kind:
         hit = by_kind["destructive"]
         return (
-            Reason(text=f"no recovery: {hit.text}", points=DESTRUCTIVE_POINTS,
-                   tag="guard_destructive"),
+            Reason(
+                text=f"no recovery: {hit.text}", points=DESTRUCTIVE_POINTS, tag="guard_destructive"
+            ),
             is_data,
             False,
         )
     if "recovery" in by_kind:
         hit = by_kind["recovery"]
         return (
-            Reason(text=f"recoverable: {hit.text}", points=RECOVERY_POINTS,
-                   tag="guard_recovery"),
+            Reason(text=f"recoverable: {hit.text}", points=RECOVERY_POINTS, tag="guard_recovery"),
             False,
             False,
         )
     return None, is_data, False
 
 
-def _weakenings(change: ResourceChange, risk: TypeRisk) -> tuple[GuardHit, ...]:
-    from planrisk.guards import guard_weakening, pulumi_guard_weakening
+def _weakenings(
+    change: ResourceChange, risk: TypeRisk, provider_config: Any
+) -> tuple[GuardHit, ...]:
+    from planrisk.guards import guard_attribute_names, guard_weakening, pulumi_guard_weakening
 
     hits: list[GuardHit] = []
     if change.pulumi is not None:
         hits.extend(pulumi_guard_weakening(change.pulumi))
     if risk.guards:
-        names = {_top_name(g.attribute) for g in risk.guards}
-        before = decode_members(change.before, names)
-        after = decode_members(change.after, names)
-        unknown = decode(change.after_unknown)
-        hits.extend(guard_weakening(risk, before, after, unknown))
+        names = set(guard_attribute_names(risk))
+        hits.extend(
+            guard_weakening(
+                risk,
+                decode_members(change.before, names),
+                decode_members(change.after, names),
+                decode(change.after_unknown),
+                before_sensitive=decode(change.before_sensitive),
+                after_sensitive=decode(change.after_sensitive),
+                provider_config=provider_config,
+            )
+        )
     return tuple(hits)
 
 
@@ -377,7 +400,9 @@ def _weight_function(inputs: ScoreInputs) -> Callable[[str], tuple[str, float]]:
         change = data.get("change")
         node_type = resource.type if resource is not None else change.type if change else ""
         mode = resource.mode if resource is not None else change.mode if change else None
-        if mode in (Mode.DATA, Mode.COMPONENT) or not node_type:
+        not_yet = change is not None and change.action is Action.CREATE
+        if mode in (Mode.DATA, Mode.COMPONENT) or not node_type or not_yet:
+            # Data sources, components and objects the plan only creates are not taken down.
             result = ("none", 0.0)
         else:
             cls = inputs.risk_model.lookup(node_type).risk_class
