@@ -1,17 +1,25 @@
 """`planrisk analyze PLAN`: explainable risk scores for every change and the plan.
 
-Input: a plan file and options. Output: text or the JSON contract (schema_version 1).
+Input: a plan file and options. Output: the report in one format (text, json — the contract,
+schema_version 1 —, markdown, html, sarif, github) on stdout or in `-o FILE`, or in several
+formats at once with `--output-dir DIR`.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from planrisk.cli.app import app
+from planrisk.report.formats import FILE_NAMES, Format
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from planrisk.report.formats import RenderOptions
 
 
 class EnvChoice(StrEnum):
@@ -22,13 +30,6 @@ class EnvChoice(StrEnum):
     STAGING = "staging"
     DEV = "dev"
     SANDBOX = "sandbox"
-
-
-class AnalyzeFormat(StrEnum):
-    """Output formats of `planrisk analyze`."""
-
-    TEXT = "text"
-    JSON = "json"
 
 
 EnvOption = Annotated[
@@ -46,6 +47,63 @@ RiskModelOption = Annotated[
     typer.Option("--risk-model", help="Extra risk model TOML file or directory (repeatable)."),
 ]
 OutputOption = Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE.")]
+_ALL_FILES = ", ".join(FILE_NAMES[f] for f in Format)
+FormatOption = Annotated[
+    list[Format] | None,
+    typer.Option(
+        "--format",
+        help="Output format (default text). Repeat it with --output-dir to write several.",
+    ),
+]
+OutputDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output-dir",
+        help=(
+            "Write each --format to DIR under a fixed name; without --format, write every "
+            f"format: {_ALL_FILES}."
+        ),
+    ),
+]
+
+
+def write_reports(
+    formats: list[Format] | None,
+    output: Path | None,
+    output_dir: Path | None,
+    render_one: Callable[[Format, RenderOptions], str],
+    base: RenderOptions,
+) -> None:
+    """Render the chosen formats to stdout, `-o FILE` or `--output-dir DIR`."""
+    from dataclasses import replace
+
+    from planrisk.cli.output import write_output
+    from planrisk.errors import InputError
+    from planrisk.report.text import use_colour
+
+    chosen = list(dict.fromkeys(formats or ()))
+    if output_dir is not None:
+        if output is not None:
+            raise InputError(
+                "-o and --output-dir cannot be combined",
+                hint="use -o FILE for one format or --output-dir DIR for several",
+            )
+        chosen = chosen or list(Format)
+        full = (
+            f"{FILE_NAMES[Format.HTML]} in {output_dir}" if Format.HTML in chosen else None
+        )
+        options = replace(base, full_report=full)
+        for fmt in chosen:
+            write_output(render_one(fmt, options), output_dir / FILE_NAMES[fmt])
+        return
+    if len(chosen) > 1:
+        raise InputError(
+            "several --format values need --output-dir",
+            hint="add --output-dir DIR, or pass one --format",
+        )
+    fmt = chosen[0] if chosen else Format.TEXT
+    colour = fmt is Format.TEXT and output is None and use_colour()
+    write_output(render_one(fmt, replace(base, colour=colour)), output)
 
 
 @app.command("analyze")
@@ -55,17 +113,16 @@ def analyze_command(
     source_dir: SourceDirOption = None,
     config: ConfigOption = None,
     risk_model: RiskModelOption = None,
-    fmt: Annotated[
-        AnalyzeFormat, typer.Option("--format", help="Output format.")
-    ] = AnalyzeFormat.TEXT,
+    fmt: FormatOption = None,
     paths: Annotated[
         bool, typer.Option("--paths", help="Include the dependency path to each dependent.")
     ] = False,
     output: OutputOption = None,
+    output_dir: OutputDirOption = None,
 ) -> None:
     """Score every change of a plan and explain each score."""
-    from planrisk.cli.output import write_output
     from planrisk.pipeline import AnalyzeOptions, analyze
+    from planrisk.report.formats import RenderOptions, render
 
     analysis = analyze(
         plan,
@@ -76,13 +133,11 @@ def analyze_command(
             risk_model_paths=tuple(risk_model or ()),
         ),
     )
-    if fmt is AnalyzeFormat.JSON:
-        from planrisk.report.analysis_data import analysis_document
-        from planrisk.report.json_format import render_json
-
-        text = render_json(analysis_document(analysis.assessment, analysis.graph, with_paths=paths))
-    else:
-        from planrisk.report.text import render_text, use_colour
-
-        text = render_text(analysis.assessment, colour=output is None and use_colour())
-    write_output(text, output)
+    base = RenderOptions(
+        plan_path=str(plan),
+        source_prefix=str(source_dir) if source_dir is not None else None,
+        with_paths=paths,
+    )
+    write_reports(
+        fmt, output, output_dir, lambda f, options: render(f, analysis, None, options), base
+    )

@@ -1,7 +1,8 @@
 """`planrisk gate PLAN`: the deploy gate — allow, pending or deny, and what is needed.
 
-Input: a plan file, who initiated it, evidence files. Output: the verdict (text or JSON), an
-audit record, and the exit code (0 allow, 1 pending or deny).
+Input: a plan file, who initiated it, evidence files. Output: the verdict in one format (text,
+json, markdown, html, sarif, github) or several with `--output-dir`, an audit record, and the
+exit code (0 allow, 1 pending or deny).
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ from planrisk.cli.analyze_cmd import (
     ConfigOption,
     EnvChoice,
     EnvOption,
+    FormatOption,
+    OutputDirOption,
     OutputOption,
     RiskModelOption,
     SourceDirOption,
+    write_reports,
 )
 from planrisk.cli.app import app
 
@@ -30,13 +34,6 @@ class ActorChoice(StrEnum):
     HUMAN = "human"
     AGENT = "agent"
     BOT = "bot"
-
-
-class GateFormat(StrEnum):
-    """Output formats of `planrisk gate`."""
-
-    TEXT = "text"
-    JSON = "json"
 
 
 @app.command("gate")
@@ -65,13 +62,14 @@ def gate_command(
             "--audit-db", help="Audit log (default .planrisk/audit.db or $PLANRISK_AUDIT_DB)."
         ),
     ] = None,
-    fmt: Annotated[GateFormat, typer.Option("--format", help="Output format.")] = GateFormat.TEXT,
+    fmt: FormatOption = None,
     output: OutputOption = None,
+    output_dir: OutputDirOption = None,
 ) -> None:
     """Decide whether PLAN may be applied: exit 0 allow, 1 pending or deny."""
-    from planrisk.cli.output import write_output
-    from planrisk.gate import GateOptions, gate_document, run_gate
+    from planrisk.gate import GateOptions, run_gate
     from planrisk.pipeline import AnalyzeOptions, analyze
+    from planrisk.report.formats import RenderOptions, render
 
     analysis = analyze(
         plan,
@@ -91,13 +89,11 @@ def gate_command(
             audit_db=audit_db,
         ),
     )
-    if fmt is GateFormat.JSON:
-        from planrisk.report.json_format import render_json
-
-        text = render_json(gate_document(result))
-    else:
-        from planrisk.report.text import render_gate_text, use_colour
-
-        text = render_gate_text(result, colour=output is None and use_colour())
-    write_output(text, output)
+    base = RenderOptions(
+        plan_path=str(plan),
+        source_prefix=str(source_dir) if source_dir is not None else None,
+    )
+    write_reports(
+        fmt, output, output_dir, lambda f, options: render(f, analysis, result, options), base
+    )
     raise typer.Exit(int(result.exit_code))

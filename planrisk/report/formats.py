@@ -1,0 +1,106 @@
+"""Report stage: the output formats of `analyze` and `gate` and the one dispatcher over them.
+
+Input: a `Format`, an `Analysis`, an optional `GateResult` and `RenderOptions`. Output: the
+rendered text. Adding a format is one enum member, one file name and one `case`; the `match`
+ends in `assert_never`, so mypy and the exhaustive test catch a member left unwired.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, assert_never
+
+if TYPE_CHECKING:
+    from planrisk.gate import GateResult
+    from planrisk.pipeline import Analysis
+
+
+class Format(StrEnum):
+    """Output formats of `planrisk analyze` and `planrisk gate`."""
+
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+    HTML = "html"
+    SARIF = "sarif"
+    GITHUB = "github"
+
+
+FILE_NAMES: dict[Format, str] = {
+    Format.TEXT: "planrisk.txt",
+    Format.JSON: "planrisk.json",
+    Format.MARKDOWN: "planrisk.md",
+    Format.HTML: "planrisk.html",
+    Format.SARIF: "planrisk.sarif",
+    Format.GITHUB: "planrisk.github.txt",
+}
+"""File written for each format by `--output-dir`."""
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """What renderers need beyond the analysis."""
+
+    plan_path: str = ""
+    """The plan path as given (comment marker, SARIF plan-level locations)."""
+    source_prefix: str | None = None
+    """The `--source-dir` as given: prefix of `.tf` paths in SARIF and annotations."""
+    colour: bool = False
+    """ANSI colour in the text format."""
+    with_paths: bool = False
+    """JSON: the dependency path to each top dependent (`analyze --paths`)."""
+    full_report: str | None = None
+    """Where the full report is, named when markdown leaves rows out."""
+
+
+def render(
+    fmt: Format,
+    analysis: Analysis,
+    gate: GateResult | None = None,
+    options: RenderOptions | None = None,
+) -> str:
+    """Render an analysis (with the gate's decision when given) in one format."""
+    opts = options or RenderOptions()
+    match fmt:
+        case Format.TEXT:
+            from planrisk.report.text import render_gate_text, render_text
+
+            if gate is not None:
+                return render_gate_text(gate, colour=opts.colour)
+            return render_text(analysis.assessment, colour=opts.colour)
+        case Format.JSON:
+            from planrisk.report.analysis_data import analysis_document
+            from planrisk.report.json_format import render_json
+
+            if gate is not None:
+                from planrisk.gate import gate_document
+
+                return render_json(gate_document(gate, with_paths=opts.with_paths))
+            return render_json(
+                analysis_document(analysis.assessment, analysis.graph, with_paths=opts.with_paths)
+            )
+        case Format.MARKDOWN:
+            from planrisk.report.markdown import MarkdownOptions, render_markdown
+
+            return render_markdown(
+                analysis,
+                gate,
+                MarkdownOptions(plan_path=opts.plan_path, full_report=opts.full_report),
+            )
+        case Format.HTML:
+            from planrisk.report.html import render_html
+
+            return render_html(analysis, gate)
+        case Format.SARIF:
+            from planrisk.report.sarif import render_sarif
+
+            return render_sarif(
+                analysis, gate, plan_path=opts.plan_path, source_prefix=opts.source_prefix
+            )
+        case Format.GITHUB:
+            from planrisk.report.github import render_github
+
+            return render_github(analysis, gate, source_prefix=opts.source_prefix)
+        case _:
+            assert_never(fmt)
