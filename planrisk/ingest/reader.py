@@ -73,11 +73,16 @@ def prepare(data: bytes, source: str) -> bytes:
     Idempotent. Raises PlanFormatError for empty input, binary plan files, undecodable UTF-16
     and input in which no line starts a JSON document.
     """
-    return prepare_with_offset(data, source)[0]
+    text = prepare_with_offset(data, source)[0]
+    return text if isinstance(text, bytes) else bytes(text)
 
 
-def prepare_with_offset(data: bytes, source: str) -> tuple[bytes, int]:
-    """`prepare`, plus how many bytes of the (UTF-8) input were skipped before the JSON."""
+def prepare_with_offset(data: bytes, source: str) -> tuple[bytes | memoryview, int]:
+    """`prepare` without copying, plus how many bytes of the UTF-8 input were skipped.
+
+    When lines are skipped the result is a memoryview into `data` (a 500 MB plan behind a
+    setup-terraform wrapper line is not copied); msgspec decodes it directly.
+    """
     if data.startswith(_ZIP_MAGIC):
         raise PlanFormatError(
             "this is a binary plan file (a zip archive), not plan JSON",
@@ -85,7 +90,7 @@ def prepare_with_offset(data: bytes, source: str) -> tuple[bytes, int]:
             hint="run `terraform show -json plan.out > plan.json` and pass plan.json",
         )
     text = _to_utf8(data, source)
-    if not text.strip():
+    if not text or text.isspace():
         raise PlanFormatError("the file is empty", source=source, hint=_SHOW_JSON_HINT)
     start = _json_start(text)
     if start is None:
@@ -96,7 +101,7 @@ def prepare_with_offset(data: bytes, source: str) -> tuple[bytes, int]:
         )
     if start == 0:
         return text, 0
-    return text[start:], start
+    return memoryview(text)[start:], start
 
 
 def first_document_end(exc: msgspec.DecodeError) -> int | None:
@@ -109,7 +114,7 @@ def first_document_end(exc: msgspec.DecodeError) -> int | None:
 def _to_utf8(data: bytes, source: str) -> bytes:
     """UTF-8 bytes without BOM (the same object when the input already is)."""
     if data.startswith(_UTF8_BOM):
-        return data[len(_UTF8_BOM) :]
+        return data[len(_UTF8_BOM) :]  # a copy, but BOM-prefixed plans come from small tools
     encoding = None
     if data.startswith(_UTF16_LE_BOM):
         encoding, data = "utf-16-le", data[2:]

@@ -69,7 +69,7 @@ class Sniffed(NamedTuple):
     """The first document only (a wrapper's trailing log lines cut off)."""
 
 
-def sniff(text: bytes, source: str, offset: int = 0) -> Sniffed:
+def sniff(text: bytes | memoryview, source: str, offset: int = 0) -> Sniffed:
     """Recognize the prepared input `text`; `offset` = bytes skipped before it (for messages)."""
     try:
         head = msgspec.json.decode(text, type=dict[str, Raw])
@@ -87,7 +87,7 @@ def sniff(text: bytes, source: str, offset: int = 0) -> Sniffed:
     return Sniffed(_classify(head, source, several=False), head, text)
 
 
-def _sniff_several(text: bytes, end: int, source: str, offset: int) -> Sniffed:
+def _sniff_several(text: bytes | memoryview, end: int, source: str, offset: int) -> Sniffed:
     """Several JSON documents (NDJSON, concatenated events) or a plan followed by log lines."""
     first = memoryview(text)[:end]
     try:
@@ -108,7 +108,7 @@ def _sniff_several(text: bytes, end: int, source: str, offset: int) -> Sniffed:
     return Sniffed(kind, head, first)
 
 
-def _sniff_non_object(text: bytes, source: str, offset: int) -> Sniffed:
+def _sniff_non_object(text: bytes | memoryview, source: str, offset: int) -> Sniffed:
     """A top-level JSON value that is not an object: an array of events, or not a plan."""
     try:
         items = msgspec.json.decode(text, type=list[Raw])
