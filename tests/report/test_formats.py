@@ -1,0 +1,32 @@
+"""Every Format member renders an analysis and a gate result, and has a file name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from planrisk.report.formats import FILE_NAMES, Format, RenderOptions, render
+from tests.report.helpers import HOSTILE, run
+
+
+def test_every_format_has_a_distinct_file_name() -> None:
+    assert set(FILE_NAMES) == set(Format)
+    assert len(set(FILE_NAMES.values())) == len(Format)
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+def test_every_format_renders_analyze_and_gate(fmt: Format, tmp_path: Path) -> None:
+    analysis, gate = run(HOSTILE, tmp_path)
+    plain = render(fmt, analysis, None, RenderOptions(plan_path=str(HOSTILE)))
+    gated = render(fmt, analysis, gate, RenderOptions(plan_path=str(HOSTILE)))
+    assert plain.strip() and gated.strip()
+    assert gated != plain
+    # Deterministic: the same input renders byte-identically.
+    assert render(fmt, analysis, gate, RenderOptions(plan_path=str(HOSTILE))) == gated
+    assert gate.decision.outcome in gated.lower()
+
+
+def test_unknown_format_value_is_rejected() -> None:
+    with pytest.raises(ValueError):
+        Format("pdf")
