@@ -15,6 +15,7 @@ from planrisk.cli import (  # noqa: F401
     attest_cmd,
     audit_cmd,
     gate_cmd,
+    github_cmd,
     graph_cmd,
     keygen_cmd,
     policy_cmd,

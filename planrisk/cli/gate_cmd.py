@@ -7,6 +7,7 @@ exit code (0 allow, 1 pending or deny).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -62,6 +63,24 @@ def gate_command(
             "--audit-db", help="Audit log (default .planrisk/audit.db or $PLANRISK_AUDIT_DB)."
         ),
     ] = None,
+    github: Annotated[
+        bool,
+        typer.Option(
+            "--github",
+            help=(
+                "Also count `/planrisk approve <digest>` replies on the run's pull request "
+                "(GitHub Actions: GITHUB_REPOSITORY, GITHUB_EVENT_PATH, GITHUB_TOKEN)."
+            ),
+        ),
+    ] = False,
+    github_token: Annotated[
+        str | None,
+        typer.Option(
+            "--github-token",
+            help="Token for --github (default $GITHUB_TOKEN; prefer the variable).",
+            show_default=False,
+        ),
+    ] = None,
     fmt: FormatOption = None,
     output: OutputOption = None,
     output_dir: OutputDirOption = None,
@@ -80,15 +99,19 @@ def gate_command(
             risk_model_paths=tuple(risk_model or ()),
         ),
     )
-    result = run_gate(
-        analysis,
-        GateOptions(
-            actor=actor.value,
-            initiator=initiator,
-            evidence_paths=tuple(evidence or ()),
-            audit_db=audit_db,
-        ),
+    options = GateOptions(
+        actor=actor.value,
+        initiator=initiator,
+        evidence_paths=tuple(evidence or ()),
+        audit_db=audit_db,
     )
+    if github:
+        from planrisk.github.gate_approvals import pull_request_approvals
+
+        options = replace(
+            options, extra_approvals=pull_request_approvals(analysis, options, github_token)
+        )
+    result = run_gate(analysis, options)
     base = RenderOptions(
         plan_path=str(plan),
         source_prefix=str(source_dir) if source_dir is not None else None,
