@@ -6,14 +6,29 @@ replace hints. Output: an `Assessment` whose every score is the sum of its reaso
     change score = clamp(round((base + guard + blast radius + credential rotation) × env), 0, 100)
     plan score   = min(100, worst change + round(breadth × env) + round(mass destruction × env))
 
-Each term is a `Reason` carrying its points, so a reviewer can recompute any score.
+Each term is a `Reason` carrying its points, so a reviewer can recompute any score: the `add`
+reasons before the environment's `multiply` reason are summed, multiplied by its factor and
+rounded half up (decimal arithmetic: 10.5 → 11); a `clamp` reason after it brings the result
+back into 0–100. Decisions worth knowing:
+
+- guard precedence on a destroy is kept-in-cloud > blocking > destructive > recovery: an
+  explicit destructive flag defeats a recovery path (a purge-on-destroy skips soft delete);
+- a guard-class resource adds the weakening term only when it is deleted (a replace recreates
+  the protection);
+- a Pulumi component (or the stack) holds no cloud object: its own change scores 0, and its
+  children are not in the blast radius of its `parent` edge (children of a deleted custom
+  resource are: Pulumi deletes them with it);
+- the mass-destruction share counts objects (deposed objects included) destroyed, over the
+  managed objects that exist before the apply.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from planrisk.hints import hint_key
@@ -168,7 +183,11 @@ def _score_change(
 
     provider_config = inputs.provider_configs.get(change.provider)
     kept = _kept_in_cloud(change, risk, provider_config)
-    if kept is not None:
+    if change.mode is Mode.COMPONENT:
+        reasons.append(
+            Reason(text=f"component {change.action.value} (no cloud object)", points=0, tag="base")
+        )
+    elif kept is not None:
         flags["kept"] = True
         reasons.append(Reason(text=f"kept in cloud: {kept}", points=0, tag="kept_in_cloud"))
     elif destructive:
@@ -177,11 +196,11 @@ def _score_change(
         reasons.append(
             Reason(text=f"{risk_class} {verb}", points=BASE_POINTS[risk_class][key], tag="base")
         )
-        if risk_class == GUARD:
+        if risk_class == GUARD and change.action is Action.DELETE:
             flags["weakening"] = True
             reasons.append(
                 Reason(
-                    text=f"guard removed: {change.type} {change.action.value}d (protection lost)",
+                    text=f"guard removed: {change.type} deleted (protection lost)",
                     points=WEAKENING_POINTS,
                     tag="guard_weakening",
                 )
@@ -198,7 +217,7 @@ def _score_change(
             reasons.append(
                 Reason(
                     text=_blast_text(blast),
-                    points=min(BLAST_CAP, round(5 * math.log2(1 + blast.weighted))),
+                    points=blast_points(blast.weighted),
                     tag="blast_radius",
                 )
             )
@@ -262,12 +281,30 @@ def _finish(reasons: list[Reason], factor: float, environment: EnvironmentResult
             tag="environment",
         )
     )
-    scaled = round(total * factor)
+    scaled = scale(total, factor)
     clamped = max(0, min(100, scaled))
     if clamped != scaled:
         bound = 100 if scaled > 100 else 0
         reasons.append(Reason(text=f"clamped to {bound}", points=clamped - scaled, tag="clamp"))
     return clamped
+
+
+def round_half_up(value: float) -> int:
+    """Round to the nearest integer, halves away from zero (as a reviewer rounds by hand)."""
+    return int(Decimal(repr(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def scale(total: float, factor: float) -> int:
+    """`round(total × factor)` in decimal arithmetic (0.7 × 15 = 10.5 → 11, not 10)."""
+    product = Decimal(repr(total)) * Decimal(repr(factor))
+    return int(product.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def blast_points(weighted: float) -> int:
+    """R = min(25, round(5 × log2(1 + weighted)))."""
+    if weighted <= 0:
+        return 0
+    return min(BLAST_CAP, round_half_up(5 * math.log2(1 + weighted)))
 
 
 def _verb(change: ResourceChange) -> str:
@@ -423,7 +460,7 @@ def _blast_radius(
     by_class: dict[str, int] = {}
     weighted = 0.0
     ranked: list[tuple[float, str]] = []
-    for dependent in graph.dependents(change.address):
+    for dependent in _affected(graph, change.address):
         cls, weight = weight_of(dependent)
         if weight <= 0:
             continue
@@ -437,6 +474,35 @@ def _blast_radius(
         by_class=dict(sorted(by_class.items())),
         top=tuple(address for _, address in ranked[:TOP_DEPENDENTS]),
     )
+
+
+def _affected(graph: DependencyGraph, address: str) -> set[str]:
+    """Transitive dependents, except through a `parent` edge into a component or the stack.
+
+    A component's (or the stack's) children do not depend on it for their existence; children
+    of a custom resource do (Pulumi deletes them with it), so they stay in the blast radius.
+    """
+    nodes = graph.graph
+    seen: set[str] = set()
+    queue = deque([address])
+    while queue:
+        current = queue.popleft()
+        grouping = _is_grouping(nodes.nodes[current])
+        for dependent in nodes.predecessors(current):
+            if dependent in seen or dependent == address:
+                continue
+            kinds = nodes.edges[dependent, current].get("kinds", set())
+            if grouping and kinds and set(kinds) <= {"parent"}:
+                continue
+            seen.add(dependent)
+            queue.append(dependent)
+    return seen
+
+
+def _is_grouping(data: Mapping[str, Any]) -> bool:
+    """A Pulumi component or stack node (no cloud object of its own)."""
+    node = data.get("resource") or data.get("change")
+    return node is not None and node.mode is Mode.COMPONENT
 
 
 def _blast_text(blast: BlastRadius) -> str:
@@ -528,7 +594,7 @@ def _plan_risk(
     high = sum(1 for s in scored if s.score >= HIGH_SCORE)
     breadth = min(15, 3 * (high - 1)) if high >= 2 else 0
     if breadth:
-        points = round(breadth * factor)
+        points = scale(breadth, factor)
         score += points
         reasons.append(
             Reason(
@@ -537,12 +603,18 @@ def _plan_risk(
                 tag="breadth",
             )
         )
-    destroyed = sum(1 for s in scored if s.change.is_destructive and not s.kept_in_cloud)
-    existing = _existing_managed(plan)
+    destroyed_keys = {
+        _object_key(s.change)
+        for s in scored
+        if s.change.is_destructive and not s.kept_in_cloud and s.change.mode is Mode.MANAGED
+    }
+    existing_keys = _existing_managed(plan)
+    destroyed = len(destroyed_keys)
+    existing = len(existing_keys | destroyed_keys)
     ratio = destroyed / existing if existing else 0.0
     mass = 0 if destroyed < 5 or ratio < 0.20 else 10 if ratio < 0.50 else 20
     if mass:
-        points = round(mass * factor)
+        points = scale(mass, factor)
         score += points
         reasons.append(
             Reason(
@@ -567,19 +639,26 @@ def _plan_risk(
     )
 
 
-def _existing_managed(plan: Plan) -> int:
-    """Managed resources that exist before the apply (planned creates excluded)."""
+def _object_key(change: ResourceChange) -> tuple[str, str]:
+    """One cloud object: the address, and the deposed key for a deposed object."""
+    return (change.address, change.deposed or "")
+
+
+def _existing_managed(plan: Plan) -> set[tuple[str, str]]:
+    """Managed objects that exist before the apply (planned creates excluded)."""
     created = {
         c.address
         for c in plan.changes
         if c.action in (Action.CREATE, Action.IMPORT) and not c.drift
     }
     existing = {
-        r.address for r in plan.resources if r.mode is Mode.MANAGED and r.address not in created
+        (r.address, "")
+        for r in plan.resources
+        if r.mode is Mode.MANAGED and r.address not in created
     }
     for change in plan.changes:
-        if change.drift or change.mode is not Mode.MANAGED or change.deposed:
+        if change.drift or change.mode is not Mode.MANAGED:
             continue
         if change.action not in (Action.CREATE, Action.IMPORT, Action.READ):
-            existing.add(change.address)
-    return len(existing)
+            existing.add(_object_key(change))
+    return existing
