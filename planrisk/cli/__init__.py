@@ -17,8 +17,10 @@ from planrisk.cli import (  # noqa: F401
     gate_cmd,
     github_cmd,
     graph_cmd,
+    guard_cmd,
     keygen_cmd,
     policy_cmd,
+    shim_cmd,
 )
 from planrisk.cli.app import app
 from planrisk.errors import ExitCode, PlanriskError

@@ -1,0 +1,81 @@
+"""`planrisk guard [OPTIONS] -- terraform apply …`: gate the real command, run it only on allow.
+
+Input: the gate's options and the wrapped terraform/tofu/pulumi command. Output: the gate's
+verdict on stderr (or in the -o file), then the tool's own output and exit code on allow; exit 1
+without running the tool otherwise, 3 for bad input, 4 for an internal error.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from planrisk.cli.analyze_cmd import (
+    ConfigOption,
+    EnvChoice,
+    EnvOption,
+    OutputOption,
+    RiskModelOption,
+    SourceDirOption,
+)
+from planrisk.cli.app import app
+from planrisk.cli.audit_cmd import AuditDbOption
+from planrisk.cli.gate_cmd import ActorChoice
+
+
+class GuardFormat(StrEnum):
+    """Formats of the gate's verdict in guard mode."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+@app.command("guard", context_settings={"allow_interspersed_args": False})
+def guard_command(
+    command: Annotated[
+        list[str],
+        typer.Argument(help="The command to guard, after --: terraform|tofu|pulumi and its args."),
+    ],
+    actor: Annotated[
+        ActorChoice,
+        typer.Option(
+            "--actor", help="Who initiated it; can only make the classification stricter."
+        ),
+    ] = ActorChoice.AUTO,
+    initiator: Annotated[
+        str | None, typer.Option("--initiator", help="Name of the person or bot identity.")
+    ] = None,
+    env: EnvOption = EnvChoice.AUTO,
+    evidence: Annotated[
+        list[Path] | None,
+        typer.Option("--evidence", help="Attestation/approval file or directory (repeatable)."),
+    ] = None,
+    config: ConfigOption = None,
+    source_dir: SourceDirOption = None,
+    risk_model: RiskModelOption = None,
+    audit_db: AuditDbOption = None,
+    fmt: Annotated[GuardFormat, typer.Option("--format", help="Output format.")] = GuardFormat.TEXT,
+    output: OutputOption = None,
+) -> None:
+    """Gate a terraform/tofu/pulumi command at apply time; run it only when allowed."""
+    from planrisk.guard import GuardSettings, guard
+
+    code = guard(
+        command,
+        GuardSettings(
+            actor=actor.value,
+            initiator=initiator,
+            env=env.value,
+            evidence_paths=tuple(evidence or ()),
+            config_path=config,
+            source_dir=source_dir,
+            risk_model_paths=tuple(risk_model or ()),
+            audit_db=audit_db,
+            fmt=fmt.value,
+            output=output,
+        ),
+    )
+    raise typer.Exit(code)

@@ -1,0 +1,274 @@
+"""`planrisk guard`: gate a Terraform, OpenTofu or Pulumi command at apply time, then run it.
+
+Input: the wrapped command's argv and the gate options. Output: the exit code: the tool's own
+on allow (and for read-only commands, which pass straight through), 1 when not allowed (the tool
+never runs), 3 for bad input, 4 for an internal error (never run: fail closed).
+
+Planned commands (apply, destroy, up…) get the plan JSON for exactly what will run (see
+`planrisk.guard.arguments`), go through ingest → graph → score → gate, and run only on allow;
+the audit log gets the decision and then an `apply_result` record with the exit code. State
+commands (state rm, import, taint…) have no plan to gate: they run only for a human initiator.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from planrisk.errors import ExitCode, PlanriskError
+from planrisk.guard.arguments import Steps, plan_steps
+from planrisk.guard.commands import Effect, Invocation, effect_of, parse_invocation
+from planrisk.guard.runner import file_digest, run
+from planrisk.pipeline import Analysis
+
+APPLY_RESULT_KIND = "apply_result"
+"""`kind` of the audit record that follows an allowed command with its exit code."""
+STATE_COMMAND_KIND = "state_command"
+"""`kind` of the audit record of a state command's decision."""
+
+
+@dataclass(frozen=True)
+class GuardSettings:
+    """The gate's options as `planrisk guard` takes them."""
+
+    actor: str = "auto"
+    initiator: str | None = None
+    env: str = "auto"
+    evidence_paths: tuple[Path, ...] = ()
+    config_path: Path | None = None
+    source_dir: Path | None = None
+    risk_model_paths: tuple[Path, ...] = ()
+    audit_db: Path | None = None
+    fmt: str = "text"
+    output: Path | None = None
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    cwd: Path = field(default_factory=Path.cwd)
+
+
+def guard(command: list[str] | tuple[str, ...], settings: GuardSettings) -> int:
+    """Gate `command` and run it on allow; returns the exit code planrisk should end with."""
+    invocation = parse_invocation(command, settings.cwd)
+    effect = effect_of(invocation)
+    if effect is Effect.READ_ONLY:
+        return run(invocation.argv).exit_code
+    if effect is Effect.STATE:
+        return _guard_state_command(invocation, settings)
+    return _guard_planned(invocation, settings)
+
+
+def _guard_planned(invocation: Invocation, settings: GuardSettings) -> int:
+    from planrisk.gate import GateOptions, run_gate
+
+    with _work_dir() as work:
+        steps = plan_steps(invocation, work / "plan.tfplan")
+        plan_json = _acquire(invocation, steps)
+        plan_path = work / "guard" / "plan" / "plan.json"
+        plan_path.parent.mkdir(parents=True)
+        plan_path.write_bytes(plan_json)
+        seen = file_digest(steps.saved_plan) if steps.saved_plan is not None else None
+        analysis = _relabel(_analyze(plan_path, invocation, settings), _source(invocation, steps))
+        audit_path = _audit_path(settings)
+        result = run_gate(
+            analysis,
+            GateOptions(
+                actor=settings.actor,
+                initiator=settings.initiator,
+                evidence_paths=settings.evidence_paths,
+                audit_db=audit_path,
+                environ=settings.environ,
+                cwd=invocation.workdir,
+            ),
+        )
+        _report(result, settings)
+        if result.decision.outcome != "allow":
+            _say(f"planrisk guard: {result.decision.outcome}: `{invocation.label}` was not run")
+            return int(ExitCode.BLOCKED)
+        if steps.saved_plan is not None and file_digest(steps.saved_plan) != seen:
+            raise PlanriskError(
+                "the saved plan changed after it was gated; nothing was applied",
+                source=str(steps.saved_plan),
+                hint=f"run `planrisk guard -- {invocation.label} PLANFILE` again",
+            )
+        code = run(steps.run).exit_code
+        _append(
+            audit_path,
+            {
+                "kind": APPLY_RESULT_KIND,
+                "command": invocation.label,
+                "plan_digest": analysis.plan.digest,
+                "exit_code": code,
+            },
+        )
+        return code
+
+
+def _acquire(invocation: Invocation, steps: Steps) -> bytes:
+    """Save (when needed) and show the plan; a failing step is bad input, nothing ran."""
+    if steps.save is not None:
+        saved = run(steps.save, stdout_to_stderr=True)
+        _check_step(invocation, steps.save, saved.exit_code)
+    shown = run(steps.show, capture=True)
+    _check_step(invocation, steps.show, shown.exit_code)
+    return shown.stdout
+
+
+def _check_step(invocation: Invocation, argv: tuple[str, ...], code: int) -> None:
+    if code != 0:
+        raise PlanriskError(
+            f"`{' '.join((invocation.tool, *argv[1:3]))}` exited with {code}; "
+            f"`{invocation.label}` was not run",
+            hint="fix the error the tool printed above and run the command again",
+        )
+
+
+def _analyze(plan_path: Path, invocation: Invocation, settings: GuardSettings) -> Analysis:
+    from planrisk.pipeline import AnalyzeOptions, analyze
+
+    return analyze(
+        plan_path,
+        AnalyzeOptions(
+            env=settings.env,
+            source_dir=settings.source_dir,
+            config_path=settings.config_path,
+            risk_model_paths=settings.risk_model_paths,
+            environ=settings.environ,
+            cwd=invocation.workdir,
+        ),
+    )
+
+
+def _source(invocation: Invocation, steps: Steps) -> str:
+    """How messages and the audit log name the plan."""
+    if steps.saved_plan is not None or steps.save is None:
+        return " ".join((invocation.tool, *steps.show[1:]))
+    return f"{invocation.tool} plan made by planrisk guard for `{invocation.label}`"
+
+
+def _relabel(analysis: Analysis, source: str) -> Analysis:
+    """Name the plan by the command that printed it rather than the guard's temporary file."""
+    plan = msgspec.structs.replace(analysis.plan, source=source)
+    assessment = msgspec.structs.replace(analysis.assessment, plan=plan)
+    return replace(analysis, plan=plan, assessment=assessment)
+
+
+def _guard_state_command(invocation: Invocation, settings: GuardSettings) -> int:
+    """No plan to gate: run only when a human initiated it; audit the decision and the result."""
+    from planrisk.actor import classify_actor
+    from planrisk.config import load_config
+
+    config = load_config(settings.config_path, cwd=invocation.workdir)
+    actor = classify_actor(
+        requested=settings.actor,
+        initiator=settings.initiator,
+        environ=settings.environ,
+        config=config,
+        repo_dir=invocation.workdir,
+    )
+    outcome = "allow" if actor.treated_as == "human" else "deny"
+    audit_path = _audit_path(settings)
+    _append(
+        audit_path,
+        {
+            "kind": STATE_COMMAND_KIND,
+            "command": invocation.label,
+            "outcome": outcome,
+            "actor": {
+                "kind": actor.kind,
+                "treated_as": actor.treated_as,
+                "identity": actor.identity,
+                "evidence": list(actor.evidence),
+            },
+            "policy_digest": config.digest,
+        },
+    )
+    if outcome != "allow":
+        evidence = "; ".join(actor.evidence) or "no evidence"
+        _say(
+            f"planrisk guard: deny: `{invocation.label}` changes state without a plan to gate, "
+            f"so only a human may run it (actor {actor.kind}: {evidence}); it was not run"
+        )
+        return int(ExitCode.BLOCKED)
+    code = run(invocation.argv).exit_code
+    _append(
+        audit_path,
+        {
+            "kind": APPLY_RESULT_KIND,
+            "command": invocation.label,
+            "plan_digest": None,
+            "exit_code": code,
+        },
+    )
+    return code
+
+
+def _report(result: Any, settings: GuardSettings) -> None:
+    """The gate's verdict: on stderr (stdout belongs to the tool), or in the -o file."""
+    from planrisk.cli.output import write_output
+    from planrisk.gate import gate_document
+
+    if settings.fmt == "json":
+        from planrisk.report.json_format import render_json
+
+        text = render_json(gate_document(result))
+    else:
+        from planrisk.report.text import render_gate_text, use_colour
+
+        colour = settings.output is None and use_colour(sys.stderr)
+        text = render_gate_text(result, colour=colour)
+    if settings.output is not None:
+        write_output(text, settings.output)
+    else:
+        _say(text)
+
+
+def _say(text: str) -> None:
+    sys.stderr.write(text if text.endswith("\n") else text + "\n")
+    sys.stderr.flush()
+
+
+def _audit_path(settings: GuardSettings) -> Path:
+    from planrisk.audit import default_audit_path
+
+    return settings.audit_db or default_audit_path(settings.environ, settings.cwd)
+
+
+def _append(path: Path, record: dict[str, Any]) -> None:
+    from planrisk.audit import append_decision
+
+    append_decision(path, record)
+
+
+@contextmanager
+def _work_dir() -> Iterator[Path]:
+    """A private temporary directory whose name carries no environment words.
+
+    The plan file's directory is an environment signal, so the name is made of planrisk's own
+    words and digits only (a random suffix could spell `dev` or `qa`).
+    """
+    base = Path(tempfile.gettempdir())
+    for attempt in range(1000):
+        path = base / f"planrisk-guard-{os.getpid()}-{attempt}"
+        try:
+            path.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        break
+    else:
+        raise PlanriskError(
+            "cannot create a temporary directory for the plan",
+            source=str(base),
+            hint="set TMPDIR to a writable directory",
+        )
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
