@@ -22,7 +22,7 @@ import msgspec
 
 from planrisk.errors import PlanFormatError
 from planrisk.ingest.pulumi_common import StepCollector
-from planrisk.ingest.reader import first_document_end
+from planrisk.ingest.reader import JSON_LINE_START, first_document_end
 from planrisk.model import Plan
 
 _HINT = "pass the file written by `pulumi preview --event-log FILE` (or `pulumi preview --json`)"
@@ -65,7 +65,7 @@ def iter_documents(data: bytes, source: str) -> Iterator[Any]:
             return
         newline = data.find(b"\n", pos)
         line_end = size if newline < 0 else newline
-        if not _starts_json(data, pos):
+        if not JSON_LINE_START.match(data, pos):
             pos = line_end + 1
             continue
         try:
@@ -88,20 +88,6 @@ def iter_documents(data: bytes, source: str) -> Iterator[Any]:
                 ) from None
         yield msgspec.json.decode(view[pos : pos + end])
         pos += end
-
-
-def _starts_json(data: bytes, pos: int) -> bool:
-    """`{`, or `[` followed by a JSON value (log prefixes like `[INFO]` do not count)."""
-    if data[pos : pos + 1] == b"{":
-        return True
-    if data[pos : pos + 1] != b"[":
-        return False
-    rest = data[pos + 1 : pos + 64].lstrip(b" \t")
-    return (
-        not rest
-        or rest[:1] in b'[]{"-0123456789\r\n'
-        or rest.startswith((b"true", b"false", b"null"))
-    )
 
 
 def _events_of(document: Any) -> Iterator[dict[str, Any]]:

@@ -32,9 +32,10 @@ _SHOW_JSON_HINT = "run `terraform show -json PLANFILE > plan.json` or `pulumi pr
 
 # A line that starts a JSON document: `{`, or `[` followed by a JSON value or the end of line.
 # `[command]`, `[INFO]`, `[terragrunt]` log prefixes do not match.
-_JSON_LINE_START = re.compile(
+JSON_LINE_START = re.compile(
     rb"[ \t]*(?:\{|\[[ \t]*(?:[\[\]{\"\-0-9]|true\b|false\b|null\b|\r?\n|$))"
 )
+"""A line that starts a JSON document: `{`, or `[` followed by a JSON value (not `[INFO]`)."""
 _TRAILING = re.compile(r"trailing characters \(byte (\d+)\)")
 
 
@@ -141,7 +142,7 @@ def _json_start(text: bytes) -> int | None:
     pos = 0
     end = len(text)
     while pos < end:
-        if _JSON_LINE_START.match(text, pos):
+        if JSON_LINE_START.match(text, pos):
             # Skip the leading blanks of that line so the buffer starts at the value.
             while text[pos] in b" \t":
                 pos += 1
