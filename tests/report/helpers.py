@@ -18,10 +18,6 @@ def run(
     plan: Path, work: Path, *, source_dir: Path | None = None, env: str = "auto"
 ) -> tuple[Analysis, GateResult]:
     """Analyze and gate `plan` with an empty environment and an audit log under `work`."""
-    analysis = analyze(
-        plan, AnalyzeOptions(env=env, source_dir=source_dir, environ={}, cwd=work)
-    )
-    gate = run_gate(
-        analysis, GateOptions(audit_db=work / "audit.db", environ={}, cwd=work)
-    )
+    analysis = analyze(plan, AnalyzeOptions(env=env, source_dir=source_dir, environ={}, cwd=work))
+    gate = run_gate(analysis, GateOptions(audit_db=work / "audit.db", environ={}, cwd=work))
     return analysis, gate
