@@ -12,36 +12,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from planrisk.ingest.addresses import parse_address
+from planrisk.ingest.addresses import format_key, hcl_quote, parse_address
 from planrisk.model import Mode, ResourceChange
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
-_SIMPLE_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def hcl_quote(text: str) -> str:
-    """`text` as an HCL quoted string literal, quotes included."""
-    parts: list[str] = []
-    for ch in text:
-        escaped = _SIMPLE_ESCAPES.get(ch)
-        if escaped is not None:
-            parts.append(escaped)
-        elif not ch.isprintable():
-            code = ord(ch)
-            parts.append(f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
-        else:
-            parts.append(ch)
-    body = "".join(parts).replace("${", "$${").replace("%{", "%%{")
-    return f'"{body}"'
-
-
-def instance_key(index: int | str | None) -> str:
-    """`[0]`, `["a.b"]`, or empty for a resource without count/for_each."""
-    if index is None:
-        return ""
-    if isinstance(index, int):
-        return f"[{index}]"
-    return f"[{hcl_quote(index)}]"
 
 
 @lru_cache(maxsize=4096)
@@ -57,7 +31,7 @@ def module_address(module: str) -> str:
         parsed = parse_address(f"{module}.t.n")
     except ValueError:
         return module
-    return ".".join(f"module.{part.name}{instance_key(part.key)}" for part in parsed.modules)
+    return ".".join(f"module.{part.name}{format_key(part.key)}" for part in parsed.modules)
 
 
 def instance_address(change: ResourceChange) -> str:
@@ -68,7 +42,7 @@ def instance_address(change: ResourceChange) -> str:
     module = module_address(change.module)
     prefix = f"{module}." if module else ""
     mode = "data." if change.mode is Mode.DATA else ""
-    return f"{prefix}{mode}{change.type}.{change.name}{instance_key(change.index)}"
+    return f"{prefix}{mode}{change.type}.{change.name}{format_key(change.index)}"
 
 
 def moved_block(source: str, target: str) -> str:

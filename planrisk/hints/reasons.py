@@ -11,7 +11,8 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
-from planrisk.hints.hcl import instance_key, render_path
+from planrisk.hints.hcl import render_path
+from planrisk.ingest.addresses import format_key
 from planrisk.model import ResourceChange, Tool
 from planrisk.values import decode, mask_covers
 
@@ -96,9 +97,9 @@ def cause_hints(change: ResourceChange, tool: Tool) -> list[str]:
     elif reason == "replace_by_request":
         hints.append(f"replaced by request (-replace={change.address})")
     elif reason == "delete_because_count_index":
-        hints.append(f"count no longer includes index {instance_key(change.index)}")
+        hints.append(f"count no longer includes index {format_key(change.index)}")
     elif reason == "delete_because_each_key":
-        hints.append(f"for_each no longer includes key {instance_key(change.index)}")
+        hints.append(f"for_each no longer includes key {format_key(change.index)}")
     elif reason in _FIXED_REASONS:
         hints.append(_FIXED_REASONS[reason])
     return hints

@@ -51,15 +51,29 @@ def parse_address(text: str) -> ParsedAddress:
     return _Tokenizer(text).run()
 
 
+def hcl_quote(text: str) -> str:
+    """`text` as an HCL quoted string literal, quotes included (Terraform >= 1.3 escapes)."""
+    parts: list[str] = []
+    for ch in text:
+        escaped = _WRITE_ESCAPES.get(ch)
+        if escaped is not None:
+            parts.append(escaped)
+        elif not ch.isprintable():
+            code = ord(ch)
+            parts.append(f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+        else:
+            parts.append(ch)
+    body = "".join(parts).replace("${", "$${").replace("%{", "%%{")
+    return f'"{body}"'
+
+
 def format_key(key: Key) -> str:
     """`[0]`, `["a.b"]` (HCL escapes) or `` for no key."""
     if key is None:
         return ""
     if isinstance(key, int):
         return f"[{key}]"
-    escaped = "".join(_WRITE_ESCAPES.get(c, c) for c in key)
-    escaped = escaped.replace("${", "$${").replace("%{", "%%{")
-    return f'["{escaped}"]'
+    return f"[{hcl_quote(key)}]"
 
 
 def build_address(module: str, mode: str, type_: str, name: str, key: Key) -> str:
