@@ -1,0 +1,36 @@
+"""Text renderer: colour only on a TTY, never with NO_COLOR, and never in files."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from planrisk.report.formats import Format, RenderOptions, render
+from planrisk.report.text import use_colour
+from tests.report.helpers import HOSTILE, run
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_colour_only_on_a_tty(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert use_colour(_Tty()) is True
+    assert use_colour(io.StringIO()) is False
+
+
+def test_no_color_wins_over_a_tty(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert use_colour(_Tty()) is False
+
+
+def test_colour_option_adds_ansi_and_plain_has_none(tmp_path: Path) -> None:
+    analysis, gate = run(HOSTILE, tmp_path, env="prod")
+    coloured = render(Format.TEXT, analysis, gate, RenderOptions(colour=True))
+    plain = render(Format.TEXT, analysis, gate, RenderOptions())
+    assert "\033[" in coloured and "\033[" not in plain
+    assert plain.splitlines()[0].startswith(gate.decision.outcome.upper())
