@@ -10,7 +10,7 @@ the create it pairs. Deletes whose inputs match several creates get a hint namin
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 
 from planrisk.hints.hcl import instance_address, moved_block
 from planrisk.hints.inputs import side_inputs
@@ -107,32 +107,46 @@ def _ambiguous(candidates: list[ResourceChange], tool: Tool) -> str:
     )
 
 
+def _terraform_group(change: ResourceChange) -> Hashable:
+    return change.type
+
+
+def _terraform_subgroup(change: ResourceChange) -> Hashable:
+    return (change.module, change.type)
+
+
+def _pulumi_group(change: ResourceChange) -> Hashable:
+    return (*_pulumi_scope(change), change.type)
+
+
+def _pulumi_subgroup(change: ResourceChange) -> Hashable:
+    return (*_pulumi_scope(change), qualified_type(change.address))
+
+
 def move_hints(plan: Plan) -> Iterator[tuple[str, str]]:
     """`(hint key, hint)` for every delete/create pair and every ambiguous delete of `plan`."""
     pulumi = plan.tool is Tool.PULUMI
+    group, subgroup = (
+        (_pulumi_group, _pulumi_subgroup) if pulumi else (_terraform_group, _terraform_subgroup)
+    )
+    delete_changes = [c for c in plan.changes if _is_pairable_delete(c)]
+    if not delete_changes:
+        return
+    create_changes = [c for c in plan.changes if _is_pairable_create(c)]
+    # Only a group with both a delete and a create can pair: decode inputs for those alone
+    # (a teardown deletes everything and creates nothing, so it decodes nothing).
+    shared = {group(c) for c in delete_changes} & {group(c) for c in create_changes}
+    if not shared:
+        return
     deletes = [
         Side(c, side_inputs(c, plan.tool, after=False))
-        for c in plan.changes
-        if _is_pairable_delete(c)
+        for c in delete_changes
+        if group(c) in shared
     ]
-    if not deletes:
-        return
     creates = [
-        Side(c, side_inputs(c, plan.tool, after=True))
-        for c in plan.changes
-        if _is_pairable_create(c)
+        Side(c, side_inputs(c, plan.tool, after=True)) for c in create_changes if group(c) in shared
     ]
-    if pulumi:
-        pairing = pair_changes(
-            deletes,
-            creates,
-            group=lambda c: (*_pulumi_scope(c), c.type),
-            subgroup=lambda c: (*_pulumi_scope(c), qualified_type(c.address)),
-        )
-    else:
-        pairing = pair_changes(
-            deletes, creates, group=lambda c: c.type, subgroup=lambda c: (c.module, c.type)
-        )
+    pairing = pair_changes(deletes, creates, group=group, subgroup=subgroup)
     for old, new in pairing.pairs:
         hint = pulumi_alias(old, new) if pulumi else terraform_move(old, new)
         yield hint_key(old), hint
