@@ -68,22 +68,22 @@ def guard(command: list[str] | tuple[str, ...], settings: GuardSettings) -> int:
 def _guard_planned(invocation: Invocation, settings: GuardSettings) -> int:
     from planrisk.gate import GateOptions, run_gate
 
-    with _work_dir() as work:
+    with work_dir() as work:
         steps = plan_steps(invocation, work / "plan.tfplan")
         plan_json = _acquire(invocation, steps)
         plan_path = work / "guard" / "plan" / "plan.json"
         plan_path.parent.mkdir(parents=True)
         plan_path.write_bytes(plan_json)
         seen = file_digest(steps.saved_plan) if steps.saved_plan is not None else None
-        analysis = _relabel(_analyze(plan_path, invocation, settings), _source(invocation, steps))
-        audit_path = _audit_path(settings)
+        analysis = relabel(_analyze(plan_path, invocation, settings), _source(invocation, steps))
+        log_path = audit_path(settings.audit_db, settings)
         result = run_gate(
             analysis,
             GateOptions(
                 actor=settings.actor,
                 initiator=settings.initiator,
                 evidence_paths=settings.evidence_paths,
-                audit_db=audit_path,
+                audit_db=log_path,
                 environ=settings.environ,
                 cwd=invocation.workdir,
             ),
@@ -99,8 +99,8 @@ def _guard_planned(invocation: Invocation, settings: GuardSettings) -> int:
                 hint=f"run `planrisk guard -- {invocation.label} PLANFILE` again",
             )
         code = run(steps.run).exit_code
-        _append(
-            audit_path,
+        append_record(
+            log_path,
             {
                 "kind": APPLY_RESULT_KIND,
                 "command": invocation.label,
@@ -153,7 +153,7 @@ def _source(invocation: Invocation, steps: Steps) -> str:
     return f"{invocation.tool} plan made by planrisk guard for `{invocation.label}`"
 
 
-def _relabel(analysis: Analysis, source: str) -> Analysis:
+def relabel(analysis: Analysis, source: str) -> Analysis:
     """Name the plan by the command that printed it rather than the guard's temporary file."""
     plan = msgspec.structs.replace(analysis.plan, source=source)
     assessment = msgspec.structs.replace(analysis.assessment, plan=plan)
@@ -174,9 +174,9 @@ def _guard_state_command(invocation: Invocation, settings: GuardSettings) -> int
         repo_dir=invocation.workdir,
     )
     outcome = "allow" if actor.treated_as == "human" else "deny"
-    audit_path = _audit_path(settings)
-    _append(
-        audit_path,
+    log_path = audit_path(settings.audit_db, settings)
+    append_record(
+        log_path,
         {
             "kind": STATE_COMMAND_KIND,
             "command": invocation.label,
@@ -198,8 +198,8 @@ def _guard_state_command(invocation: Invocation, settings: GuardSettings) -> int
         )
         return int(ExitCode.BLOCKED)
     code = run(invocation.argv).exit_code
-    _append(
-        audit_path,
+    append_record(
+        log_path,
         {
             "kind": APPLY_RESULT_KIND,
             "command": invocation.label,
@@ -235,20 +235,22 @@ def _say(text: str) -> None:
     sys.stderr.flush()
 
 
-def _audit_path(settings: GuardSettings) -> Path:
+def audit_path(audit_db: Path | None, settings: GuardSettings) -> Path:
+    """`audit_db`, else PLANRISK_AUDIT_DB or .planrisk/audit.db under the settings' cwd."""
     from planrisk.audit import default_audit_path
 
-    return settings.audit_db or default_audit_path(settings.environ, settings.cwd)
+    return audit_db or default_audit_path(settings.environ, settings.cwd)
 
 
-def _append(path: Path, record: dict[str, Any]) -> None:
+def append_record(path: Path, record: dict[str, Any]) -> None:
+    """Append one record (decision follow-up) to the audit log."""
     from planrisk.audit import append_decision
 
     append_decision(path, record)
 
 
 @contextmanager
-def _work_dir() -> Iterator[Path]:
+def work_dir() -> Iterator[Path]:
     """A private temporary directory whose name carries no environment words.
 
     The plan file's directory is an environment signal, so the name is made of planrisk's own
