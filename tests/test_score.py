@@ -731,12 +731,13 @@ def test_fixture_data_delete_no_recovery_is_critical_and_says_why() -> None:
     db = scored(a, "aws_db_instance.orders")
     assert a.environment.name == "prod"
     assert db.level is RiskLevel.CRITICAL and db.irreversible_data_loss
-    assert [r.render() for r in db.reasons] == [
+    assert [r.render() for r in db.reasons if r.kind == "add"] == [
         "data-bearing delete +70",
         "no recovery: skip_final_snapshot=true +15",
         "1 dependent, weight 0.25 +2",
-        "prod ×1",
     ]
+    assert [(r.text, r.points) for r in db.reasons if r.kind == "multiply"] == [("prod", 1.0)]
+    assert db.score == 87
     assert a.risk.level is RiskLevel.CRITICAL
 
 
