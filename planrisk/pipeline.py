@@ -53,31 +53,40 @@ def analyze(plan_path: Path, options: AnalyzeOptions) -> Analysis:
     from planrisk.risk_model import load_risk_model
     from planrisk.score import ScoreInputs, provider_expressions, score_plan
     from planrisk.source_diff import prevent_destroy_removed
+    from planrisk.timings import stage
 
-    config = load_config(options.config_path, cwd=options.cwd)
-    risk_model = load_risk_model((*config.risk_models, *options.risk_model_paths))
-    plan = load_plan(plan_path)
-    graph = build_graph(plan, source_dir=options.source_dir)
-    environment = classify(plan, options, config, plan_path)
-    removed = (
-        prevent_destroy_removed(options.source_dir, graph.sources, options.environ)
-        if options.source_dir is not None
-        else frozenset()
-    )
-    inputs = ScoreInputs(
-        graph=graph,
-        risk_model=risk_model,
-        environment=environment,
-        hints=change_hints(plan),
-        prevent_destroy_removed=removed,
-        provider_configs=provider_expressions(plan),
-    )
+    with stage("config"):
+        config = load_config(options.config_path, cwd=options.cwd)
+        risk_model = load_risk_model((*config.risk_models, *options.risk_model_paths))
+    with stage("ingest"):
+        plan = load_plan(plan_path)
+    with stage("graph"):
+        graph = build_graph(plan, source_dir=options.source_dir)
+    with stage("environment"):
+        environment = classify(plan, options, config, plan_path)
+        removed = (
+            prevent_destroy_removed(options.source_dir, graph.sources, options.environ)
+            if options.source_dir is not None
+            else frozenset()
+        )
+    with stage("hints"):
+        hints = change_hints(plan)
+    with stage("score"):
+        inputs = ScoreInputs(
+            graph=graph,
+            risk_model=risk_model,
+            environment=environment,
+            hints=hints,
+            prevent_destroy_removed=removed,
+            provider_configs=provider_expressions(plan),
+        )
+        assessment = score_plan(plan, inputs)
     return Analysis(
         plan=plan,
         graph=graph,
         config=config,
         risk_model=risk_model,
-        assessment=score_plan(plan, inputs),
+        assessment=assessment,
     )
 
 

@@ -65,6 +65,12 @@ OutputDirOption = Annotated[
         ),
     ),
 ]
+TimingsOption = Annotated[
+    bool,
+    typer.Option(
+        "--timings", help="Print the time of each stage to stderr (or set PLANRISK_TIMINGS=1)."
+    ),
+]
 
 
 def write_reports(
@@ -119,10 +125,15 @@ def analyze_command(
     ] = False,
     output: OutputOption = None,
     output_dir: OutputDirOption = None,
+    timings: TimingsOption = False,
 ) -> None:
     """Score every change of a plan and explain each score."""
+    from planrisk import timings as stage_timings
     from planrisk.pipeline import AnalyzeOptions, analyze
     from planrisk.report.formats import RenderOptions, render
+
+    if timings:
+        stage_timings.enable()
 
     analysis = analyze(
         plan,
@@ -138,6 +149,7 @@ def analyze_command(
         source_prefix=str(source_dir) if source_dir is not None else None,
         with_paths=paths,
     )
-    write_reports(
-        fmt, output, output_dir, lambda f, options: render(f, analysis, None, options), base
-    )
+    with stage_timings.stage("report"):
+        write_reports(
+            fmt, output, output_dir, lambda f, options: render(f, analysis, None, options), base
+        )

@@ -23,6 +23,7 @@ from planrisk.cli.analyze_cmd import (
     OutputOption,
     RiskModelOption,
     SourceDirOption,
+    TimingsOption,
     write_reports,
 )
 from planrisk.cli.app import app
@@ -84,12 +85,16 @@ def gate_command(
     fmt: FormatOption = None,
     output: OutputOption = None,
     output_dir: OutputDirOption = None,
+    timings: TimingsOption = False,
 ) -> None:
     """Decide whether PLAN may be applied: exit 0 allow, 1 pending or deny."""
+    from planrisk import timings as stage_timings
     from planrisk.gate import GateOptions, run_gate
     from planrisk.pipeline import AnalyzeOptions, analyze
     from planrisk.report.formats import RenderOptions, render
 
+    if timings:
+        stage_timings.enable()
     analysis = analyze(
         plan,
         AnalyzeOptions(
@@ -111,12 +116,14 @@ def gate_command(
         options = replace(
             options, extra_approvals=pull_request_approvals(analysis, options, github_token)
         )
-    result = run_gate(analysis, options)
+    with stage_timings.stage("gate"):
+        result = run_gate(analysis, options)
     base = RenderOptions(
         plan_path=str(plan),
         source_prefix=str(source_dir) if source_dir is not None else None,
     )
-    write_reports(
-        fmt, output, output_dir, lambda f, options: render(f, analysis, result, options), base
-    )
+    with stage_timings.stage("report"):
+        write_reports(
+            fmt, output, output_dir, lambda f, options: render(f, analysis, result, options), base
+        )
     raise typer.Exit(int(result.exit_code))
