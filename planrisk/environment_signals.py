@@ -90,14 +90,17 @@ def path_observations(plan_path: Path | None, cwd: Path | None) -> list[Observat
 
 
 def _relative_path(path: Path) -> str:
-    """`path` below the enclosing git repository's root, else its last three components."""
+    """`path` below the enclosing git repository's root; empty outside a repository.
+
+    Outside a repository there is no root to anchor a path to, and directory names such as
+    a temporary `test_x` or a home `dev` would silently lower the environment: no signal.
+    """
     resolved = path.resolve()
     for parent in (resolved, *resolved.parents):
         if (parent / ".git").exists():
             relative = resolved.relative_to(parent).as_posix()
             return "" if relative == "." else relative
-    parts = [p for p in resolved.parts if p not in ("/", "\\")]
-    return "/".join(parts[-3:])
+    return ""
 
 
 def plan_observations(plan: Plan) -> list[Observation]:

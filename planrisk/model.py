@@ -487,7 +487,10 @@ class Reason(msgspec.Struct, frozen=True, kw_only=True):
     def render(self) -> str:
         """`text +N`, `text -N` or `text ×F`."""
         if self.kind == "multiply":
-            return f"{self.text} ×{self.points:g}"
+            factor = (
+                f"{self.points:.1f}" if round(self.points, 1) == self.points else f"{self.points:g}"
+            )
+            return f"{self.text} ×{factor}"
         sign = "+" if self.points >= 0 else "-"
         return f"{self.text} {sign}{abs(self.points):g}"
 
