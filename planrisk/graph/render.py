@@ -107,7 +107,7 @@ def _render_mermaid(graph: DependencyGraph) -> str:
         lines.append(f"  classDef {_mermaid_class(action)} fill:{colour},stroke:#333")
     lines.append("  classDef placeholder fill:#ffffff,stroke:#999,stroke-dasharray:4 3")
     for row in rows:
-        lines.append(f'  {ids[row["address"]]}["{_mermaid_escape(row["address"])}"]')
+        lines.append(f'  {ids[row["address"]]}["{mermaid_escape(row["address"])}"]')
     for u, v, kind in edge_rows(graph):
         lines.append(f"  {ids[u]} -->|{kind}| {ids[v]}")
     for row in rows:
@@ -123,7 +123,7 @@ def _dot_escape(text: str) -> str:
     return out.replace("\n", "\\n").replace("\r", "\\r")
 
 
-def _mermaid_escape(text: str) -> str:
+def mermaid_escape(text: str) -> str:
     """Text safe inside a Mermaid quoted label (entity codes for the special characters)."""
     special = {'"': "#quot;", "#": "#35;", "<": "#lt;", ">": "#gt;", "`": "#96;", "\n": " "}
     return "".join(special.get(c, c) for c in text)

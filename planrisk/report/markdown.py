@@ -15,7 +15,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from planrisk.graph.render import _mermaid_escape
+from planrisk.graph.render import mermaid_escape
 from planrisk.report.templating import render_template
 from planrisk.report.view import ChangeRow, ReportView, build_view
 
@@ -194,7 +194,7 @@ def _blast_mermaid(graph: DependencyGraph, row: ChangeRow) -> str:
     ids = {address: f"n{i}" for i, address in enumerate(nodes)}
     lines = ["flowchart RL"]
     for address in nodes:
-        lines.append(f'  {ids[address]}["{_mermaid_escape(address)}"]')
+        lines.append(f'  {ids[address]}["{mermaid_escape(address)}"]')
     for u, v in sorted(graph.graph.edges(nodes)):
         if u in ids and v in ids:
             lines.append(f"  {ids[u]} --> {ids[v]}")
