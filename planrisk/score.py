@@ -182,7 +182,8 @@ def _score_change(
     destructive = change.is_destructive
 
     provider_config = inputs.provider_configs.get(change.provider)
-    kept = _kept_in_cloud(change, risk, provider_config)
+    hits = _destroy_hits(change, risk, provider_config) if destructive else ()
+    kept = _kept_in_cloud(change, hits)
     if change.mode is Mode.COMPONENT:
         reasons.append(
             Reason(text=f"component {change.action.value} (no cloud object)", points=0, tag="base")
@@ -205,9 +206,7 @@ def _score_change(
                     tag="guard_weakening",
                 )
             )
-        guard_reason, irreversible, fails = _destroy_guards(
-            change, risk, risk_class, provider_config
-        )
+        guard_reason, irreversible, fails = _destroy_guards(hits, risk_class)
         if guard_reason is not None:
             reasons.append(guard_reason)
         flags["irreversible"] = irreversible
@@ -323,15 +322,18 @@ def _base_key(change: ResourceChange) -> str:
     return "delete"
 
 
-def _kept_in_cloud(change: ResourceChange, risk: TypeRisk, provider_config: Any) -> str | None:
-    """Why a delete only forgets the object, or None when it really destroys it."""
+def _kept_in_cloud(change: ResourceChange, hits: tuple[GuardHit, ...]) -> str | None:
+    """Why a delete only forgets the object, or None when it really destroys it.
+
+    `hits` are the change's `_destroy_hits` (computed once per change by the caller).
+    """
     if change.action is Action.FORGET:
         return "forget (removed from state only)"
     if change.action is Action.REPLACE and change.forgets_old:
         return "old object forgotten, not destroyed"
     if not change.is_destructive:
         return None
-    for hit in _destroy_hits(change, risk, provider_config):
+    for hit in hits:
         if hit.kind == "kept":
             return hit.text
     return None
@@ -353,14 +355,13 @@ def _destroy_hits(
 
 
 def _destroy_guards(
-    change: ResourceChange, risk: TypeRisk, risk_class: str, provider_config: Any
+    hits: tuple[GuardHit, ...], risk_class: str
 ) -> tuple[Reason | None, bool, bool]:
     """The one guard term of a destroy (precedence blocking > destructive > recovery).
 
     Returns the reason, whether the destroy is irreversible data loss, and whether the apply
     will fail.
     """
-    hits = _destroy_hits(change, risk, provider_config)
     by_kind: dict[str, GuardHit] = {}
     for hit in hits:
         by_kind.setdefault(hit.kind, hit)
