@@ -483,18 +483,20 @@ def _affected(graph: DependencyGraph, address: str) -> set[str]:
     A component's (or the stack's) children do not depend on it for their existence; children
     of a custom resource do (Pulumi deletes them with it), so they stay in the blast radius.
     """
-    nodes = graph.graph
+    nodes = graph.graph.nodes
+    pred = graph.graph.pred
     seen: set[str] = set()
     queue = deque([address])
     while queue:
         current = queue.popleft()
-        grouping = _is_grouping(nodes.nodes[current])
-        for dependent in nodes.predecessors(current):
+        grouping = _is_grouping(nodes[current])
+        for dependent, edge in pred[current].items():
             if dependent in seen or dependent == address:
                 continue
-            kinds = nodes.edges[dependent, current].get("kinds", set())
-            if grouping and kinds and set(kinds) <= {"parent"}:
-                continue
+            if grouping:
+                kinds = edge.get("kinds", set())
+                if kinds and set(kinds) <= {"parent"}:
+                    continue
             seen.add(dependent)
             queue.append(dependent)
     return seen
