@@ -10,7 +10,9 @@ comment shows), and its author is a human (not a bot or AI agent by account type
 lists, and in the `[actors] humans` list when that list is set), is neither the pull request's
 author nor the initiator, and has write, maintain or admin permission on the repository now
 (`GET /repos/{repo}/collaborators/{login}/permission`: a downgrade since the comment counts).
-A review that requests changes or was dismissed never approves. Each approver counts once.
+A review that requests changes or was dismissed never approves, and a comment edited after it
+was posted does not either (repository admins can edit anyone's comment; the REST API does not
+say who edited it). Each approver counts once.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ class ApprovalRequest:
     """What the command names, as written."""
     review_state: str | None = None
     """APPROVED, COMMENTED, … for reviews; None for comments."""
+    edited: bool = False
+    """The comment was changed after it was posted (an admin may edit anyone's comment)."""
 
 
 def approve_command_target(body: str) -> str | None:
@@ -144,6 +148,11 @@ class _Judge:
                 f"{login} approved plan sha256:{match.group(1)[:MIN_DIGEST_HEX]}… but this plan "
                 f"is {self.short}…"
             )
+        if request.edited:
+            return (
+                f"{login}'s comment was edited after it was posted (repository admins can edit "
+                "any comment): post the approval as a new comment"
+            )
         if request.review_state in _NOT_APPROVING_REVIEWS:
             return f"{login}'s review is {request.review_state.lower().replace('_', ' ')}"
         kind = classify_login(login, request.account_type, self.lists)
@@ -198,6 +207,7 @@ def _request(item: Any, time_field: str, review_state: str | None) -> ApprovalRe
     user = item["user"]
     account_type = user.get("type") if isinstance(user.get("type"), str) else None
     where = item.get("html_url") or item.get("id")
+    updated = item.get("updated_at")
     return ApprovalRequest(
         source=f"github:{where}",
         login=login,
@@ -205,6 +215,7 @@ def _request(item: Any, time_field: str, review_state: str | None) -> ApprovalRe
         time=str(item.get(time_field) or ""),
         named=named,
         review_state=review_state,
+        edited=isinstance(updated, str) and updated != item.get(time_field),
     )
 
 

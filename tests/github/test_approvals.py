@@ -167,3 +167,12 @@ def test_results_feed_the_gate_in_comment_order(api: FakeGitHub, digest: str) ->
         ("bob", True),
         ("dave", True),
     ]
+
+
+def test_an_edited_comment_does_not_approve(api: FakeGitHub, digest: str) -> None:
+    comment = api.add_comment(7, "bob", "Looks good")
+    comment["body"] = f"Looks good\n{approval_reply(digest)}"
+    comment["updated_at"] = "2025-06-02T12:00:00Z"
+    [entry] = by_login(judge(api, digest), "bob")
+    assert not entry.accepted
+    assert entry.reason.startswith("bob's comment was edited after it was posted")
