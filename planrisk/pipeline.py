@@ -47,6 +47,7 @@ class Analysis:
 def analyze(plan_path: Path, options: AnalyzeOptions) -> Analysis:
     """Run ingest → graph → score on one plan file."""
     from planrisk.config import load_config
+    from planrisk.gc_pause import paused_gc
     from planrisk.graph import build_graph
     from planrisk.hints import change_hints
     from planrisk.ingest import load_plan
@@ -55,32 +56,33 @@ def analyze(plan_path: Path, options: AnalyzeOptions) -> Analysis:
     from planrisk.source_diff import prevent_destroy_removed
     from planrisk.timings import stage
 
-    with stage("config"):
-        config = load_config(options.config_path, cwd=options.cwd)
-        risk_model = load_risk_model((*config.risk_models, *options.risk_model_paths))
-    with stage("ingest"):
-        plan = load_plan(plan_path)
-    with stage("graph"):
-        graph = build_graph(plan, source_dir=options.source_dir)
-    with stage("environment"):
-        environment = classify(plan, options, config, plan_path)
-        removed = (
-            prevent_destroy_removed(options.source_dir, graph.sources, options.environ)
-            if options.source_dir is not None
-            else frozenset()
-        )
-    with stage("hints"):
-        hints = change_hints(plan)
-    with stage("score"):
-        inputs = ScoreInputs(
-            graph=graph,
-            risk_model=risk_model,
-            environment=environment,
-            hints=hints,
-            prevent_destroy_removed=removed,
-            provider_configs=provider_expressions(plan),
-        )
-        assessment = score_plan(plan, inputs)
+    with paused_gc():
+        with stage("config"):
+            config = load_config(options.config_path, cwd=options.cwd)
+            risk_model = load_risk_model((*config.risk_models, *options.risk_model_paths))
+        with stage("ingest"):
+            plan = load_plan(plan_path)
+        with stage("graph"):
+            graph = build_graph(plan, source_dir=options.source_dir)
+        with stage("environment"):
+            environment = classify(plan, options, config, plan_path)
+            removed = (
+                prevent_destroy_removed(options.source_dir, graph.sources, options.environ)
+                if options.source_dir is not None
+                else frozenset()
+            )
+        with stage("hints"):
+            hints = change_hints(plan)
+        with stage("score"):
+            inputs = ScoreInputs(
+                graph=graph,
+                risk_model=risk_model,
+                environment=environment,
+                hints=hints,
+                prevent_destroy_removed=removed,
+                provider_configs=provider_expressions(plan),
+            )
+            assessment = score_plan(plan, inputs)
     return Analysis(
         plan=plan,
         graph=graph,

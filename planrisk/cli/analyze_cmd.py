@@ -129,6 +129,7 @@ def analyze_command(
 ) -> None:
     """Score every change of a plan and explain each score."""
     from planrisk import timings as stage_timings
+    from planrisk.gc_pause import paused_gc
     from planrisk.pipeline import AnalyzeOptions, analyze
     from planrisk.report.formats import RenderOptions, render
 
@@ -149,7 +150,7 @@ def analyze_command(
         source_prefix=str(source_dir) if source_dir is not None else None,
         with_paths=paths,
     )
-    with stage_timings.stage("report"):
+    with stage_timings.stage("report"), paused_gc():
         write_reports(
             fmt, output, output_dir, lambda f, options: render(f, analysis, None, options), base
         )

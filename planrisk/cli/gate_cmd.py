@@ -90,6 +90,7 @@ def gate_command(
     """Decide whether PLAN may be applied: exit 0 allow, 1 pending or deny."""
     from planrisk import timings as stage_timings
     from planrisk.gate import GateOptions, run_gate
+    from planrisk.gc_pause import paused_gc
     from planrisk.pipeline import AnalyzeOptions, analyze
     from planrisk.report.formats import RenderOptions, render
 
@@ -116,13 +117,13 @@ def gate_command(
         options = replace(
             options, extra_approvals=pull_request_approvals(analysis, options, github_token)
         )
-    with stage_timings.stage("gate"):
+    with stage_timings.stage("gate"), paused_gc():
         result = run_gate(analysis, options)
     base = RenderOptions(
         plan_path=str(plan),
         source_prefix=str(source_dir) if source_dir is not None else None,
     )
-    with stage_timings.stage("report"):
+    with stage_timings.stage("report"), paused_gc():
         write_reports(
             fmt, output, output_dir, lambda f, options: render(f, analysis, result, options), base
         )
