@@ -1,6 +1,7 @@
 """`planrisk gate PLAN`: the deploy gate — allow, pending or deny, and what is needed.
 
-Input: a plan file, who initiated it, evidence files. Output: the verdict in one format (text,
+Input: a plan file, who initiated it, evidence files and, with `--github`, the `/planrisk approve`
+replies on the run's pull request. Output: the verdict in one format (text,
 json, markdown, html, sarif, github) or several with `--output-dir`, an audit record, and the
 exit code (0 allow, 1 pending or deny).
 """
