@@ -28,6 +28,7 @@ from planrisk.cli.analyze_cmd import (
     write_reports,
 )
 from planrisk.cli.app import app
+from planrisk.cli.audit_cmd import AuditDbOption
 
 
 class ActorChoice(StrEnum):
@@ -39,32 +40,30 @@ class ActorChoice(StrEnum):
     BOT = "bot"
 
 
+ActorOption = Annotated[
+    ActorChoice,
+    typer.Option("--actor", help="Who initiated it; can only make the classification stricter."),
+]
+InitiatorOption = Annotated[
+    str | None, typer.Option("--initiator", help="Name of the person or bot identity.")
+]
+EvidenceOption = Annotated[
+    list[Path] | None,
+    typer.Option("--evidence", help="Attestation/approval file or directory (repeatable)."),
+]
+
+
 @app.command("gate")
 def gate_command(
     plan: Annotated[Path, typer.Argument(help="Plan JSON or Pulumi preview/events.")],
-    actor: Annotated[
-        ActorChoice,
-        typer.Option(
-            "--actor", help="Who initiated it; can only make the classification stricter."
-        ),
-    ] = ActorChoice.AUTO,
-    initiator: Annotated[
-        str | None, typer.Option("--initiator", help="Name of the person or bot identity.")
-    ] = None,
+    actor: ActorOption = ActorChoice.AUTO,
+    initiator: InitiatorOption = None,
     env: EnvOption = EnvChoice.AUTO,
-    evidence: Annotated[
-        list[Path] | None,
-        typer.Option("--evidence", help="Attestation/approval file or directory (repeatable)."),
-    ] = None,
+    evidence: EvidenceOption = None,
     config: ConfigOption = None,
     source_dir: SourceDirOption = None,
     risk_model: RiskModelOption = None,
-    audit_db: Annotated[
-        Path | None,
-        typer.Option(
-            "--audit-db", help="Audit log (default .planrisk/audit.db or $PLANRISK_AUDIT_DB)."
-        ),
-    ] = None,
+    audit_db: AuditDbOption = None,
     github: Annotated[
         bool,
         typer.Option(

@@ -8,7 +8,6 @@ without running the tool otherwise, 3 for bad input, 4 for an internal error.
 from __future__ import annotations
 
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -23,7 +22,7 @@ from planrisk.cli.analyze_cmd import (
 )
 from planrisk.cli.app import app
 from planrisk.cli.audit_cmd import AuditDbOption
-from planrisk.cli.gate_cmd import ActorChoice
+from planrisk.cli.gate_cmd import ActorChoice, ActorOption, EvidenceOption, InitiatorOption
 
 
 class GuardFormat(StrEnum):
@@ -39,20 +38,10 @@ def guard_command(
         list[str],
         typer.Argument(help="The command to guard, after --: terraform|tofu|pulumi and its args."),
     ],
-    actor: Annotated[
-        ActorChoice,
-        typer.Option(
-            "--actor", help="Who initiated it; can only make the classification stricter."
-        ),
-    ] = ActorChoice.AUTO,
-    initiator: Annotated[
-        str | None, typer.Option("--initiator", help="Name of the person or bot identity.")
-    ] = None,
+    actor: ActorOption = ActorChoice.AUTO,
+    initiator: InitiatorOption = None,
     env: EnvOption = EnvChoice.AUTO,
-    evidence: Annotated[
-        list[Path] | None,
-        typer.Option("--evidence", help="Attestation/approval file or directory (repeatable)."),
-    ] = None,
+    evidence: EvidenceOption = None,
     config: ConfigOption = None,
     source_dir: SourceDirOption = None,
     risk_model: RiskModelOption = None,
