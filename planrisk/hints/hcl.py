@@ -3,8 +3,8 @@
 Input: instance keys, module addresses and resource changes.
 Output: text a user can paste into a `.tf` file or a shell. String keys are quoted with HCL
 escapes, exactly as Terraform >= 1.3 prints instance keys (`addrs.StringKey.String`): `\\"`,
-`\\\\`, `\\n`, `\\r`, `\\t`, `\\uXXXX` / `\\UXXXXXXXX` for other non-printable characters, and
-`$${` / `%%{` so that a key is never read as a template sequence.
+`\\\\`, `\\n`, `\\r`, `\\t`, `\\u` with 4 or `\\U` with 8 hex digits for other
+non-printable characters, and `$${` / `%%{` so that a key is never read as a template sequence.
 """
 
 from __future__ import annotations
