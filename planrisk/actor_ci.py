@@ -110,6 +110,11 @@ def _github(environ: Mapping[str, str]) -> CiContext:
             branches.append(head["ref"])
         if isinstance(base.get("sha"), str) and isinstance(head.get("sha"), str):
             commit_range = (base["sha"], head["sha"])
+    issue = payload.get("issue")
+    if isinstance(issue, dict) and issue.get("pull_request") and not isinstance(pull, dict):
+        user = issue.get("user")
+        if isinstance(user, dict) and isinstance(user.get("login"), str):
+            logins.append(Login("GitHub PR author", user["login"], _str(user.get("type"))))
     sender = payload.get("sender")
     if isinstance(sender, dict) and isinstance(sender.get("login"), str):
         logins.append(Login("GitHub event sender", sender["login"], _str(sender.get("type"))))
@@ -138,7 +143,7 @@ def _github(environ: Mapping[str, str]) -> CiContext:
         logins.append(Login("GitHub triggering actor", triggering))
     return CiContext(
         system="GitHub Actions",
-        identity=triggering or actor or (logins[0].login if logins else None),
+        identity=_github_initiator(environ, logins, actor, triggering),
         logins=tuple(logins),
         branches=tuple(branches),
         authors=tuple(authors),
@@ -182,6 +187,28 @@ def _atlantis(environ: Mapping[str, str]) -> CiContext:
         logins=tuple(logins),
         branches=(branch,) if branch else (),
     )
+
+
+_REVIEW_EVENTS = frozenset(
+    {"issue_comment", "pull_request_review", "pull_request_review_comment"}
+)
+"""Events sent by someone reviewing a pull request, not by the author of its change."""
+
+
+def _github_initiator(
+    environ: Mapping[str, str], logins: list[Login], actor: str, triggering: str
+) -> str | None:
+    """Who initiated the change being planned.
+
+    On a comment or review the sender is a reviewer (often the approver), so the pull request's
+    author is the initiator. Otherwise the account that triggered this run (a re-run included:
+    the human who approves an agent's workflow run answers for it), then GITHUB_ACTOR.
+    """
+    if environ.get("GITHUB_EVENT_NAME", "") in _REVIEW_EVENTS:
+        author = next((x.login for x in logins if x.role == "GitHub PR author"), None)
+        if author:
+            return author
+    return triggering or actor or (logins[0].login if logins else None)
 
 
 def _same(login: str, logins: list[Login]) -> bool:

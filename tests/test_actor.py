@@ -154,6 +154,18 @@ def test_github_agent_pr_rerun_by_human_stays_agent(nogit: Path) -> None:
     assert result.evidence[-1] == "--actor human requested but agent evidence wins"
 
 
+def test_comment_event_keeps_the_pr_author_as_initiator(nogit: Path) -> None:
+    env = github_env(
+        "issue_comment_approval.json",
+        "issue_comment",
+        GITHUB_ACTOR="carol",
+        GITHUB_TRIGGERING_ACTOR="carol",
+    )
+    result = classify(env, nogit)
+    assert (result.kind, result.identity) == ("human", "alice")
+    assert "GitHub PR author alice (User) is a human" in result.evidence
+
+
 def test_payload_names_the_identity_when_github_actor_is_absent(nogit: Path) -> None:
     env = {"GITHUB_ACTIONS": "true", "GITHUB_EVENT_PATH": str(EVENTS / "pull_request_human.json")}
     result = classify(env, nogit)
