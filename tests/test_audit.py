@@ -201,3 +201,32 @@ def test_default_path_honours_the_environment(tmp_path: Path) -> None:
         tmp_path / "logs" / "a.db"
     )
     assert default_audit_path({"PLANRISK_AUDIT_DB": "/var/a.db"}, tmp_path) == Path("/var/a.db")
+
+
+def test_text_log_names_guard_records_by_kind(tmp_path: Path) -> None:
+    from planrisk.audit.render import render_text
+
+    db = tmp_path / "audit.db"
+    append_decision(db, decision(1))
+    append_decision(
+        db,
+        {
+            "kind": "apply_result",
+            "command": "terraform apply",
+            "plan_digest": decision(1)["plan_digest"],
+            "exit_code": 0,
+        },
+    )
+    append_decision(
+        db,
+        {
+            "kind": "state_command",
+            "command": "terraform state rm",
+            "outcome": "deny",
+            "actor": {"kind": "agent", "identity": None},
+        },
+    )
+    lines = render_text(read_log(db)).splitlines()
+    assert lines[0].split()[2] == "pending"
+    assert "apply_result command=terraform apply exit_code=0 plan=sha256:010101010101" in lines[1]
+    assert "state_command command=terraform state rm outcome=deny actor=agent" in lines[2]

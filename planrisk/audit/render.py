@@ -44,6 +44,15 @@ def _line(record: AuditRecord) -> str:
         data = None
     if not isinstance(data, dict):
         data = {}
+    kind = data.get("kind")
+    if isinstance(kind, str):
+        # Records the guard appends beside decisions: apply_result and state_command.
+        parts = [f"#{record.seq}", record.time, kind]
+        for key in ("command", "outcome", "exit_code", "actor"):
+            if key in data:
+                parts.append(f"{key}={_label(data[key])}")
+        parts += [f"plan={_short(_label(data.get('plan_digest')))}", f"hash={record.hash[:12]}"]
+        return " ".join(parts)
     parts = [
         f"#{record.seq}",
         record.time,
