@@ -31,6 +31,9 @@ class AnalyzeOptions:
     risk_model_paths: tuple[Path, ...] = ()
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     cwd: Path = field(default_factory=Path.cwd)
+    plan_signal_path: Path | None = None
+    """Where the plan belongs, for environment path signals, when the file read is elsewhere
+    (the guard reads `show -json` output from a temporary file)."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,6 @@ def classify(
         requested=options.env,
         config=config,
         environ=options.environ,
-        plan_path=plan_path,
+        plan_path=options.plan_signal_path or plan_path,
         cwd=options.cwd,
     )

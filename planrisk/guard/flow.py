@@ -142,6 +142,7 @@ def _analyze(plan_path: Path, invocation: Invocation, settings: GuardSettings) -
             risk_model_paths=settings.risk_model_paths,
             environ=settings.environ,
             cwd=invocation.workdir,
+            plan_signal_path=invocation.workdir / "plan.json",
         ),
     )
 
@@ -251,10 +252,11 @@ def append_record(path: Path, record: dict[str, Any]) -> None:
 
 @contextmanager
 def work_dir() -> Iterator[Path]:
-    """A private temporary directory whose name carries no environment words.
+    """A private temporary directory for the saved plan and its JSON.
 
-    The plan file's directory is an environment signal, so the name is made of planrisk's own
-    words and digits only (a random suffix could spell `dev` or `qa`).
+    Environment path signals come from the invocation's working directory
+    (`AnalyzeOptions.plan_signal_path`), never from this directory; its name is still made of
+    planrisk's own words and digits only.
     """
     base = Path(tempfile.gettempdir())
     for attempt in range(1000):
