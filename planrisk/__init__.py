@@ -1,11 +1,44 @@
 """planrisk: decide whether an infrastructure plan may be applied.
 
-Pipeline: ingest → graph → score → gate → report. This package's public API is what
-`__all__` lists; submodules are internal.
+Pipeline: ingest → graph → score → gate → report. The public API is what `__all__` lists
+(imported lazily, so `planrisk --help` stays fast); submodules are internal.
+
+    from planrisk import AnalyzeOptions, GateOptions, analyze, run_gate
+    analysis = analyze(Path("plan.json"), AnalyzeOptions(env="auto"))
+    result = run_gate(analysis, GateOptions(actor="auto"))
+    result.decision.outcome  # "allow" | "pending" | "deny"
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+_EXPORTS = {
+    "Analysis": "planrisk.pipeline",
+    "AnalyzeOptions": "planrisk.pipeline",
+    "Assessment": "planrisk.model",
+    "DependencyGraph": "planrisk.graph",
+    "GateOptions": "planrisk.gate",
+    "GateResult": "planrisk.gate",
+    "Plan": "planrisk.model",
+    "PlanriskError": "planrisk.errors",
+    "ResourceChange": "planrisk.model",
+    "analyze": "planrisk.pipeline",
+    "build_graph": "planrisk.graph",
+    "load_plan": "planrisk.ingest",
+    "load_risk_model": "planrisk.risk_model",
+    "run_gate": "planrisk.gate",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'planrisk' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
