@@ -1,7 +1,7 @@
 """Report stage: terminal text (a header line and the changes sorted by score).
 
-Input: an `Assessment`. Output: plain text, with ANSI colour only when asked (the CLI asks on a
-TTY unless NO_COLOR is set).
+Input: an `Assessment`. Output: plain text for pipes, files and CI logs; with `colour` (the CLI
+asks on a TTY unless NO_COLOR is set) the rich view of `planrisk.report.text_rich`.
 """
 
 from __future__ import annotations
@@ -10,19 +10,10 @@ import os
 import sys
 from typing import TYPE_CHECKING, TextIO
 
-from planrisk.model import ACTION_ORDER, Assessment, RiskLevel, format_action
+from planrisk.model import ACTION_ORDER, Assessment, format_action
 
 if TYPE_CHECKING:
     from planrisk.gate import GateResult
-
-_COLOURS = {
-    RiskLevel.CRITICAL: "\033[1;31m",
-    RiskLevel.HIGH: "\033[31m",
-    RiskLevel.MEDIUM: "\033[33m",
-    RiskLevel.LOW: "\033[36m",
-    RiskLevel.NONE: "\033[2m",
-}
-_RESET = "\033[0m"
 
 
 def use_colour(stream: TextIO | None = None) -> bool:
@@ -50,6 +41,10 @@ def header_line(assessment: Assessment) -> str:
 
 def render_text(assessment: Assessment, *, colour: bool = False) -> str:
     """Header, the plan's reasons, then one block per change."""
+    if colour:
+        from planrisk.report.text_rich import render_rich
+
+        return render_rich(assessment)
     lines = [header_line(assessment)]
     if assessment.environment.evidence:
         lines.append("  environment: " + "; ".join(assessment.environment.evidence))
@@ -58,8 +53,6 @@ def render_text(assessment: Assessment, *, colour: bool = False) -> str:
     lines.append("")
     for scored in assessment.changes:
         label = f"{scored.score:>3} {scored.level.value:<8}"
-        if colour:
-            label = f"{_COLOURS[scored.level]}{label}{_RESET}"
         lines.append(f"{label} {scored.change.address} · {format_action(scored.change)}")
         lines.append("      " + " · ".join(r.render() for r in scored.reasons))
         if scored.blast_radius.top:
@@ -72,16 +65,15 @@ def render_text(assessment: Assessment, *, colour: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-_OUTCOME_COLOURS = {"allow": "\033[1;32m", "pending": "\033[1;33m", "deny": "\033[1;31m"}
-
-
 def render_gate_text(result: GateResult, *, colour: bool = False) -> str:
     """The verdict first (outcome, actor, what is needed), then the analysis."""
+    if colour:
+        from planrisk.report.text_rich import render_rich
+
+        return render_rich(result.analysis.assessment, result)
     decision = result.decision
     actor = result.actor
     verdict = decision.outcome.upper()
-    if colour:
-        verdict = f"{_OUTCOME_COLOURS[decision.outcome]}{verdict}{_RESET}"
     who = actor.kind
     if actor.kind != actor.treated_as:
         who = f"{actor.kind} (treated as {actor.treated_as})"

@@ -34,3 +34,18 @@ def test_colour_option_adds_ansi_and_plain_has_none(tmp_path: Path) -> None:
     plain = render(Format.TEXT, analysis, gate, RenderOptions())
     assert "\033[" in coloured and "\033[" not in plain
     assert plain.splitlines()[0].startswith(gate.decision.outcome.upper())
+
+
+def test_terminal_view_is_drawn_with_rich_and_prints_plan_strings_literally(
+    tmp_path: Path,
+) -> None:
+    from planrisk.report.text_rich import render_rich
+
+    analysis, gate = run(HOSTILE, tmp_path, env="prod")
+    out = render_rich(analysis.assessment, gate, width=200)
+    assert "┏" in out and "╭" in out  # a rich table and the verdict panel
+    assert gate.decision.outcome.upper() in out
+    # Addresses holding rich markup characters are printed as written, not interpreted.
+    for scored in analysis.assessment.changes:
+        assert scored.change.address.split("[")[0] in out
+    assert "[link](x)" in out

@@ -1,0 +1,115 @@
+"""Report stage: the terminal view drawn with rich (used only when writing to a colour TTY).
+
+Input: an `Assessment` and, for `gate`, the `GateResult`. Output: ANSI text — a verdict panel,
+the plan header and a table of changes with their reasons, dependents and hints. Every plan
+string goes in as a rich `Text` (never markup), so `[bold]` in an address prints literally.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+from typing import TYPE_CHECKING
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from planrisk.model import Assessment, RiskLevel, format_action
+
+if TYPE_CHECKING:
+    from planrisk.gate import GateResult
+
+LEVEL_STYLES = {
+    RiskLevel.CRITICAL: "bold red",
+    RiskLevel.HIGH: "red",
+    RiskLevel.MEDIUM: "yellow",
+    RiskLevel.LOW: "cyan",
+    RiskLevel.NONE: "dim",
+}
+OUTCOME_STYLES = {"allow": "bold green", "pending": "bold yellow", "deny": "bold red"}
+
+
+def render_rich(assessment: Assessment, gate: GateResult | None = None, width: int = 0) -> str:
+    """ANSI text for a terminal `width` columns wide (default: the terminal's)."""
+    from planrisk.report.text import header_line
+
+    console = Console(
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="standard",
+        width=width or shutil.get_terminal_size((120, 40)).columns,
+        highlight=False,
+        emoji=False,
+    )
+    if gate is not None:
+        console.print(_verdict(gate))
+    header = Text(header_line(assessment), style=LEVEL_STYLES[assessment.risk.level])
+    console.print(header)
+    if assessment.environment.evidence:
+        console.print(Text("environment: " + "; ".join(assessment.environment.evidence), "dim"))
+    if assessment.risk.reasons:
+        reasons = " · ".join(r.render() for r in assessment.risk.reasons)
+        console.print(Text("plan score: " + reasons, "dim"))
+    if assessment.changes:
+        console.print(_changes(assessment))
+    else:
+        console.print(Text("No changes beyond no-op and read."))
+    output = console.file
+    assert isinstance(output, io.StringIO)
+    return output.getvalue()
+
+
+def _verdict(gate: GateResult) -> Panel:
+    decision = gate.decision
+    actor = gate.actor
+    who = (
+        actor.kind
+        if actor.kind == actor.treated_as
+        else (f"{actor.kind} (treated as {actor.treated_as})")
+    )
+    title = Text(decision.outcome.upper(), OUTCOME_STYLES[decision.outcome])
+    title.append(f" · actor {who}{' ' + actor.identity if actor.identity else ''}", "bold")
+    lines: list[Text] = [Text(gate.analysis.plan.digest, "dim")]
+    if actor.evidence:
+        lines.append(Text("actor: " + "; ".join(actor.evidence)))
+    for rule in decision.rules:
+        style = "red" if rule.effect == "deny" else "yellow"
+        line = Text(f"{rule.name} ({rule.effect}): ", style)
+        line.append(rule.reason)
+        lines.append(line)
+    for req in decision.requirements:
+        mark = Text("ok", "green") if req.satisfied else Text("MISSING", "bold red")
+        line = Text(f"needs {req.kind} {req.have}/{req.needed} ")
+        line.append_text(mark)
+        line.append(f" · {req.detail}")
+        lines.append(line)
+    for item in decision.evidence:
+        mark = Text("accepted", "green") if item.accepted else Text("ignored", "red")
+        line = Text(f"evidence {item.file} ({item.kind}) ")
+        line.append_text(mark)
+        line.append(f": {item.reason}")
+        lines.append(line)
+    return Panel(Group(*lines), title=title, title_align="left")
+
+
+def _changes(assessment: Assessment) -> Table:
+    table = Table(show_lines=False, expand=True, header_style="bold")
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("level", no_wrap=True)
+    table.add_column("change", overflow="fold", ratio=2)
+    table.add_column("why", overflow="fold", ratio=3)
+    for scored in assessment.changes:
+        style = LEVEL_STYLES[scored.level]
+        change = Text(scored.change.address)
+        change.append(f"\n{format_action(scored.change)}", "dim")
+        why = Text(" · ".join(r.render() for r in scored.reasons))
+        if scored.blast_radius.top:
+            more = scored.blast_radius.count - len(scored.blast_radius.top)
+            tail = f" (+{more} more)" if more > 0 else ""
+            why.append("\ntakes down: " + ", ".join(scored.blast_radius.top) + tail, "magenta")
+        for hint in scored.hints:
+            why.append("\nhint: " + hint, "cyan")
+        table.add_row(Text(str(scored.score), style), Text(scored.level.value, style), change, why)
+    return table
