@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 
 from planrisk.errors import PlanFormatError
-from planrisk.ingest.reader import prepare_with_offset, read_file
+from planrisk.ingest.reader import Buffer, prepare_with_offset, read_file, release_pages
 from planrisk.ingest.sniff import InputKind, sniff
 from planrisk.model import Plan
 
@@ -24,8 +24,8 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
     return parse_plan(read_file(path), os.fsdecode(path))
 
 
-def parse_plan(data: bytes, source: str) -> Plan:
-    """Parse plan bytes (format auto-detected); `source` names the input in messages."""
+def parse_plan(data: Buffer, source: str) -> Plan:
+    """Parse plan bytes or a mapped file (format auto-detected); `source` names the input."""
     try:
         return _parse(data, source)
     except UnicodeDecodeError:
@@ -42,17 +42,20 @@ def parse_plan(data: bytes, source: str) -> Plan:
         ) from None
 
 
-def _parse(data: bytes, source: str) -> Plan:
+def _parse(data: Buffer, source: str) -> Plan:
     text, offset = prepare_with_offset(data, source)
     sniffed = sniff(text, source, offset)
+    if sniffed.kind is InputKind.TERRAFORM_PLAN:
+        from planrisk.ingest.terraform import parse_terraform
+
+        return parse_terraform(sniffed.head, source, release=lambda: release_pages(data))
+    # The Pulumi readers take bytes: a mapped file is copied once and its pages dropped.
+    document = bytes(sniffed.document)
+    release_pages(data)
     if sniffed.kind is InputKind.PULUMI_PREVIEW:
         from planrisk.ingest.pulumi import parse_pulumi_preview
 
-        return parse_pulumi_preview(bytes(sniffed.document), source)
-    if sniffed.kind is InputKind.PULUMI_EVENTS:
-        from planrisk.ingest.pulumi_events import parse_pulumi_events
+        return parse_pulumi_preview(document, source)
+    from planrisk.ingest.pulumi_events import parse_pulumi_events
 
-        return parse_pulumi_events(bytes(sniffed.document), source)
-    from planrisk.ingest.terraform import parse_terraform
-
-    return parse_terraform(sniffed.head, source)
+    return parse_pulumi_events(document, source)

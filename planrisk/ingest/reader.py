@@ -10,15 +10,21 @@ at the first JSON value, with encoding noise removed:
   `2>&1` warnings), are skipped: the buffer starts at the first line beginning with `{` or `[`
   followed by a JSON value.
 
-The file is read once; when nothing needs stripping the very same bytes object is returned, so a
-500 MB plan is never copied here. `first_document_end` finds where the first of several JSON
-documents ends (NDJSON, concatenated events, or a wrapper's tail after the plan).
+A large regular file is memory-mapped read-only instead of read: its pages stay in the page
+cache (no anonymous copy), the decoded `msgspec.Raw` values are slices of the mapping, and
+`release_pages` drops the pages from this process after a pass over them (they fault back in,
+from the cache, when a later stage reads a value). Small files, pipes and devices are read.
+When nothing needs stripping the very same buffer is returned, so a 500 MB plan is never copied
+here. `first_document_end` finds where the first of several JSON documents ends (NDJSON,
+concatenated events, or a wrapper's tail after the plan).
 """
 
 from __future__ import annotations
 
+import mmap
 import os
 import re
+import stat
 
 import msgspec
 
@@ -37,13 +43,24 @@ JSON_LINE_START = re.compile(
 )
 """A line that starts a JSON document: `{`, or `[` followed by a JSON value (not `[INFO]`)."""
 _TRAILING = re.compile(r"trailing characters \(byte (\d+)\)")
+_NOT_SPACE = re.compile(rb"[^ \t\n\r\x0b\x0c]")
+_NEWLINE = re.compile(rb"\n")
+
+Buffer = bytes | memoryview | mmap.mmap
+"""Plan input as read: bytes, a slice of it, or a read-only mapping of the file."""
+
+MMAP_MIN_BYTES = 1 << 20
+"""Regular files at least this large are memory-mapped instead of read."""
 
 
-def read_file(path: str | os.PathLike[str]) -> bytes:
-    """The whole file as bytes, read once; unreadable paths raise PlanFormatError."""
+def read_file(path: str | os.PathLike[str]) -> Buffer:
+    """The whole file, read once (mapped when large); unreadable paths raise PlanFormatError."""
     source = os.fsdecode(path)
     try:
         with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if stat.S_ISREG(info.st_mode) and info.st_size >= max(MMAP_MIN_BYTES, 1):
+                return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
             return handle.read()
     except FileNotFoundError:
         raise PlanFormatError(
@@ -68,7 +85,16 @@ def read_file(path: str | os.PathLike[str]) -> bytes:
         ) from None
 
 
-def prepare(data: bytes, source: str) -> bytes:
+def release_pages(data: Buffer) -> None:
+    """Drop the mapped file pages of `data` from this process (no-op unless it is a mapping).
+
+    The pages stay in the page cache; reading a value again faults them back in.
+    """
+    if isinstance(data, mmap.mmap):
+        data.madvise(mmap.MADV_DONTNEED)
+
+
+def prepare(data: Buffer, source: str) -> bytes:
     """Normalize encoding and skip leading log lines; the result starts at the first JSON value.
 
     Idempotent. Raises PlanFormatError for empty input, binary plan files, undecodable UTF-16
@@ -78,20 +104,20 @@ def prepare(data: bytes, source: str) -> bytes:
     return text if isinstance(text, bytes) else bytes(text)
 
 
-def prepare_with_offset(data: bytes, source: str) -> tuple[bytes | memoryview, int]:
+def prepare_with_offset(data: Buffer, source: str) -> tuple[Buffer, int]:
     """`prepare` without copying, plus how many bytes of the UTF-8 input were skipped.
 
     When lines are skipped the result is a memoryview into `data` (a 500 MB plan behind a
     setup-terraform wrapper line is not copied); msgspec decodes it directly.
     """
-    if data.startswith(_ZIP_MAGIC):
+    if data[: len(_ZIP_MAGIC)] == _ZIP_MAGIC:
         raise PlanFormatError(
             "this is a binary plan file (a zip archive), not plan JSON",
             source=source,
             hint="run `terraform show -json plan.out > plan.json` and pass plan.json",
         )
     text = _to_utf8(data, source)
-    if not text or text.isspace():
+    if _NOT_SPACE.search(text) is None:
         raise PlanFormatError("the file is empty", source=source, hint=_SHOW_JSON_HINT)
     start = _json_start(text)
     if start is None:
@@ -112,23 +138,26 @@ def first_document_end(exc: msgspec.DecodeError) -> int | None:
     return max(int(match.group(1)) - 1, 0) if match else None
 
 
-def _to_utf8(data: bytes, source: str) -> bytes:
-    """UTF-8 bytes without BOM (the same object when the input already is)."""
-    if data.startswith(_UTF8_BOM):
-        return data[len(_UTF8_BOM) :]  # a copy, but BOM-prefixed plans come from small tools
+def _to_utf8(data: Buffer, source: str) -> Buffer:
+    """UTF-8 without BOM (the same object when the input already is; a BOM is sliced off)."""
+    head = bytes(data[:3])
+    if head.startswith(_UTF8_BOM):
+        return memoryview(data)[len(_UTF8_BOM) :]
     encoding = None
-    if data.startswith(_UTF16_LE_BOM):
-        encoding, data = "utf-16-le", data[2:]
-    elif data.startswith(_UTF16_BE_BOM):
-        encoding, data = "utf-16-be", data[2:]
-    elif len(data) >= 2 and data[1] == 0 and data[0] in b"{[ \r\n\t":
+    skip = 0
+    if head.startswith(_UTF16_LE_BOM):
+        encoding, skip = "utf-16-le", 2
+    elif head.startswith(_UTF16_BE_BOM):
+        encoding, skip = "utf-16-be", 2
+    elif len(head) >= 2 and head[1] == 0 and head[0] in b"{[ \r\n\t":
         encoding = "utf-16-le"
-    elif len(data) >= 2 and data[0] == 0 and data[1] in b"{[ \r\n\t":
+    elif len(head) >= 2 and head[0] == 0 and head[1] in b"{[ \r\n\t":
         encoding = "utf-16-be"
     if encoding is None:
         return data
     try:
-        return data.decode(encoding).encode("utf-8")
+        # UTF-16 is re-encoded: the one input form that needs a copy.
+        return bytes(memoryview(data)[skip:]).decode(encoding).encode("utf-8")
     except UnicodeError:
         raise PlanFormatError(
             f"looks like {encoding.upper()} text but cannot be decoded",
@@ -137,7 +166,7 @@ def _to_utf8(data: bytes, source: str) -> bytes:
         ) from None
 
 
-def _json_start(text: bytes) -> int | None:
+def _json_start(text: Buffer) -> int | None:
     """Offset of the first line that begins a JSON document, or None."""
     pos = 0
     end = len(text)
@@ -147,8 +176,8 @@ def _json_start(text: bytes) -> int | None:
             while text[pos] in b" \t":
                 pos += 1
             return pos
-        newline = text.find(b"\n", pos)
-        if newline < 0:
+        newline = _NEWLINE.search(text, pos)
+        if newline is None:
             return None
-        pos = newline + 1
+        pos = newline.end()
     return None

@@ -16,7 +16,7 @@ import msgspec
 from msgspec import Raw
 
 from planrisk.errors import PlanFormatError
-from planrisk.ingest.reader import first_document_end
+from planrisk.ingest.reader import Buffer, first_document_end
 
 _SHOW_HINT = (
     "save the plan with `terraform plan -out PLANFILE`, "
@@ -65,11 +65,11 @@ class Sniffed(NamedTuple):
     kind: InputKind
     head: dict[str, Raw]
     """Top-level members of the first document (empty for a top-level array of events)."""
-    document: bytes | memoryview
+    document: Buffer
     """The first document only (a wrapper's trailing log lines cut off)."""
 
 
-def sniff(text: bytes | memoryview, source: str, offset: int = 0) -> Sniffed:
+def sniff(text: Buffer, source: str, offset: int = 0) -> Sniffed:
     """Recognize the prepared input `text`; `offset` = bytes skipped before it (for messages)."""
     try:
         head = msgspec.json.decode(text, type=dict[str, Raw])
@@ -87,7 +87,7 @@ def sniff(text: bytes | memoryview, source: str, offset: int = 0) -> Sniffed:
     return Sniffed(_classify(head, source, several=False), head, text)
 
 
-def _sniff_several(text: bytes | memoryview, end: int, source: str, offset: int) -> Sniffed:
+def _sniff_several(text: Buffer, end: int, source: str, offset: int) -> Sniffed:
     """Several JSON documents (NDJSON, concatenated events) or a plan followed by log lines."""
     first = memoryview(text)[:end]
     try:
@@ -108,7 +108,7 @@ def _sniff_several(text: bytes | memoryview, end: int, source: str, offset: int)
     return Sniffed(kind, head, first)
 
 
-def _sniff_non_object(text: bytes | memoryview, source: str, offset: int) -> Sniffed:
+def _sniff_non_object(text: Buffer, source: str, offset: int) -> Sniffed:
     """A top-level JSON value that is not an object: an array of events, or not a plan."""
     try:
         items = msgspec.json.decode(text, type=list[Raw])

@@ -9,7 +9,7 @@ normalized `Plan`. Each section is decoded once with typed Structs; attribute va
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import msgspec
@@ -45,8 +45,19 @@ _OPENTOFU_REGISTRY = "registry.opentofu.org/"
 _REGEN_HINT = "re-run `terraform show -json PLANFILE > plan.json`"
 
 
-def parse_terraform(head: dict[str, Raw], source: str) -> Plan:
-    """Build a Plan from the top-level members of a Terraform/OpenTofu plan document."""
+def _nothing() -> None:
+    """The default `release`: the input is not a mapped file."""
+
+
+def parse_terraform(
+    head: dict[str, Raw], source: str, release: Callable[[], None] = _nothing
+) -> Plan:
+    """Build a Plan from the top-level members of a Terraform/OpenTofu plan document.
+
+    `release` is called after each pass over a large section: it drops the input file's mapped
+    pages from the process (`reader.release_pages`), so they are not all resident at once.
+    """
+    release()
     redacted = "plan_format_version" in head and "format_version" not in head
     version_key = "plan_format_version" if redacted else "format_version"
     format_version = _section(head, version_key, str | None, source) or ""
@@ -56,8 +67,10 @@ def parse_terraform(head: dict[str, Raw], source: str) -> Plan:
 
     configuration = _section(head, "configuration", Configuration | None, source)
     entries = _section(head, "resource_changes", list[TfResourceChange] | None, source) or []
+    release()
     deferred = _section(head, "deferred_changes", list[TfDeferredChange] | None, source) or []
     drift_entries = _section(head, "resource_drift", list[TfResourceChange] | None, source) or []
+    release()
 
     changes = [_change(e, source) for e in entries]
     changes += [_change(d.resource_change, source, deferred_reason=d.reason) for d in deferred]
@@ -67,13 +80,17 @@ def parse_terraform(head: dict[str, Raw], source: str) -> Plan:
     outputs = _section(head, "output_changes", dict[str, TfOutputChange] | None, source) or {}
     output_changes = tuple(_output_change(n, outputs[n], source) for n in sorted(outputs))
 
+    digest = _digest(changes, output_changes)
+    release()
+    resources = _resources(head, source, release)
+    release()
     return Plan(
         tool=_detect_tool(head, tool_version, changes, configuration),
         format_version=format_version,
         source=source,
-        digest=_digest(changes, output_changes),
+        digest=digest,
         changes=tuple(changes),
-        resources=_resources(head, source),
+        resources=resources,
         tool_version=tool_version,
         configuration=configuration,
         variables=_variables(head, configuration, source),
@@ -221,9 +238,12 @@ def _walk(module: TfModule, module_address: str = "") -> Iterator[tuple[str, TfS
         yield from _walk(child, child.address)
 
 
-def _resources(head: dict[str, Raw], source: str) -> tuple[Resource, ...]:
+def _resources(
+    head: dict[str, Raw], source: str, release: Callable[[], None]
+) -> tuple[Resource, ...]:
     """Every instance in planned_values or prior_state: planned values win, state depends_on."""
     planned = _section(head, "planned_values", TfValues | None, source)
+    release()
     prior = _section(head, "prior_state", TfState | None, source)
     state: dict[str, tuple[str, TfStateResource]] = {}
     if prior is not None:
