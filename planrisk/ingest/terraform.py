@@ -2,15 +2,15 @@
 
 Input: the top-level members of a `terraform show -json` / `tofu show -json` document (or an
 HCP Terraform redacted plan, or a trimmed third-party plan) as `msgspec.Raw` slices. Output: one
-normalized `Plan`. Each section is decoded once with typed Structs; attribute values stay Raw
-(zero-copy) and `prior_state`/`planned_values` values and output values are never decoded.
+normalized `Plan`. Each section is decoded once with typed Structs, large lists one entry at a
+time; attribute values stay Raw (zero-copy) and `prior_state`/`planned_values` values and output
+values are never decoded. Repeated strings and tuples are stored once (`Sharer`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable
 
 import msgspec
 from msgspec import Raw
@@ -18,23 +18,24 @@ from msgspec import Raw
 from planrisk.errors import PlanFormatError
 from planrisk.ingest.addresses import ParsedAddress, build_address, parse_address
 from planrisk.ingest.digest import PlanDigest, canonical_raw
+from planrisk.ingest.sharing import Sharer
 from planrisk.ingest.terraform_actions import normalize_actions
 from planrisk.ingest.terraform_decode import (
+    REGEN_HINT,
+    RESOURCE_CHANGE,
     TfDeferredChange,
-    TfModule,
     TfOutputChange,
     TfResourceChange,
-    TfState,
-    TfStateResource,
-    TfValues,
     TfVariable,
+    decode_section,
+    mode_of,
 )
+from planrisk.ingest.terraform_resources import plan_resources
 from planrisk.model import (
     Configuration,
     Mode,
     OutputChange,
     Plan,
-    Resource,
     ResourceChange,
     Tool,
     Variable,
@@ -42,7 +43,7 @@ from planrisk.model import (
 
 _VERSION = re.compile(r"^(\d+)\.(\d+)")
 _OPENTOFU_REGISTRY = "registry.opentofu.org/"
-_REGEN_HINT = "re-run `terraform show -json PLANFILE > plan.json`"
+_CHANGES = list[TfResourceChange] | None
 
 
 def _nothing() -> None:
@@ -60,30 +61,31 @@ def parse_terraform(
     release()
     redacted = "plan_format_version" in head and "format_version" not in head
     version_key = "plan_format_version" if redacted else "format_version"
-    format_version = _section(head, version_key, str | None, source) or ""
+    format_version = decode_section(head, version_key, str | None, source) or ""
     if format_version:
         _check_version(format_version, source)
-    tool_version = _section(head, "terraform_version", str | None, source)
+    tool_version = decode_section(head, "terraform_version", str | None, source)
 
-    configuration = _section(head, "configuration", Configuration | None, source)
-    entries = _section(head, "resource_changes", list[TfResourceChange] | None, source) or []
+    configuration = decode_section(head, "configuration", Configuration | None, source)
+    share = Sharer()
+    changes = _changes(head, source, share)
     release()
-    deferred = _section(head, "deferred_changes", list[TfDeferredChange] | None, source) or []
-    drift_entries = _section(head, "resource_drift", list[TfResourceChange] | None, source) or []
+    deferred = decode_section(head, "deferred_changes", list[TfDeferredChange] | None, source) or []
+    drift_entries = decode_section(head, "resource_drift", _CHANGES, source) or []
     release()
 
-    changes = [_change(e, source) for e in entries]
-    changes += [_change(d.resource_change, source, deferred_reason=d.reason) for d in deferred]
+    changes += [
+        _change(d.resource_change, source, share, deferred_reason=d.reason) for d in deferred
+    ]
     changes.sort(key=_change_key)
-    drift = sorted((_change(e, source, drift=True) for e in drift_entries), key=_change_key)
+    drift = sorted((_change(e, source, share, drift=True) for e in drift_entries), key=_change_key)
 
-    outputs = _section(head, "output_changes", dict[str, TfOutputChange] | None, source) or {}
+    outputs = decode_section(head, "output_changes", dict[str, TfOutputChange] | None, source) or {}
     output_changes = tuple(_output_change(n, outputs[n], source) for n in sorted(outputs))
 
     digest = _digest(changes, output_changes)
     release()
-    resources = _resources(head, source, release)
-    release()
+    resources = plan_resources(head, source, share, release)
     return Plan(
         tool=_detect_tool(head, tool_version, changes, configuration),
         format_version=format_version,
@@ -96,28 +98,10 @@ def parse_terraform(
         variables=_variables(head, configuration, source),
         output_changes=output_changes,
         drift=tuple(drift),
-        errored=bool(_section(head, "errored", bool | None, source)),
-        complete=_section(head, "complete", bool | None, source),
+        errored=bool(decode_section(head, "errored", bool | None, source)),
+        complete=decode_section(head, "complete", bool | None, source),
         redacted=redacted,
     )
-
-
-def _section(head: dict[str, Raw], key: str, type_: Any, source: str) -> Any:
-    """Decode one top-level member into `type_`; a shape mismatch is a PlanFormatError."""
-    raw = head.get(key)
-    if raw is None:
-        return None
-    try:
-        return msgspec.json.decode(raw, type=type_)
-    except msgspec.ValidationError as exc:
-        message = str(exc)
-        if "at `$" in message:
-            where = message.replace("at `$", f"at `{key}")
-        else:
-            where = f"{message} - at `{key}`"
-        raise PlanFormatError(
-            f"not a valid plan: {where}", source=source, hint=_REGEN_HINT
-        ) from None
 
 
 def _check_version(version: str, source: str) -> None:
@@ -125,7 +109,7 @@ def _check_version(version: str, source: str) -> None:
     match = _VERSION.match(version)
     if match is None:
         raise PlanFormatError(
-            f"unreadable plan format_version {version!r}", source=source, hint=_REGEN_HINT
+            f"unreadable plan format_version {version!r}", source=source, hint=REGEN_HINT
         )
     major, minor = int(match.group(1)), int(match.group(2))
     if major >= 2 or (major, minor) < (0, 1):
@@ -136,14 +120,6 @@ def _check_version(version: str, source: str) -> None:
         )
 
 
-def _mode(text: str) -> Mode:
-    """Resource mode; an unknown future mode is treated as managed (scored, never skipped)."""
-    try:
-        return Mode(text)
-    except ValueError:
-        return Mode.MANAGED
-
-
 def _parsed(address: str) -> ParsedAddress | None:
     """Tokenized address, or None when it is not a resource address."""
     try:
@@ -152,9 +128,32 @@ def _parsed(address: str) -> ParsedAddress | None:
         return None
 
 
+def _changes(head: dict[str, Raw], source: str, share: Sharer) -> list[ResourceChange]:
+    """`resource_changes`, decoded one entry at a time (no second copy of 100k entries).
+
+    Errors come in the order a whole-section decode gives them: a shape error anywhere in
+    `resource_changes`, `deferred_changes` or `resource_drift` before an unknown actions list.
+    """
+    raws = decode_section(head, "resource_changes", list[Raw] | None, source) or []
+    changes = []
+    try:
+        for raw in raws:
+            changes.append(_change(RESOURCE_CHANGE.decode(raw), source, share))
+    except msgspec.ValidationError:
+        decode_section(head, "resource_changes", _CHANGES, source)
+        raise
+    except PlanFormatError:
+        decode_section(head, "resource_changes", _CHANGES, source)
+        decode_section(head, "deferred_changes", list[TfDeferredChange] | None, source)
+        decode_section(head, "resource_drift", _CHANGES, source)
+        raise
+    return changes
+
+
 def _change(
     entry: TfResourceChange,
     source: str,
+    share: Sharer,
     *,
     drift: bool = False,
     deferred_reason: str | None = None,
@@ -184,29 +183,29 @@ def _change(
             hint="upgrade planrisk to read plans from this Terraform/OpenTofu version",
         )
     return ResourceChange(
-        address=address,
-        type=type_,
-        name=name,
+        address=share.text(address),
+        type=share.text(type_),
+        name=share.text(name),
         action=normalized.action,
-        module=module or "",
+        module=share.text(module or ""),
         index=index,
-        provider=entry.provider_name,
-        mode=_mode(entry.mode),
-        raw_actions=tuple(change.actions),
+        provider=share.text(entry.provider_name),
+        mode=mode_of(entry.mode),
+        raw_actions=share.texts(change.actions),
         replace_order=normalized.replace_order,
         forgets_old=normalized.forgets_old,
-        action_reason=entry.action_reason,
+        action_reason=share.optional(entry.action_reason),
         replace_paths=tuple(tuple(p) for p in change.replace_paths),
         previous_address=entry.previous_address,
         deposed=entry.deposed,
         importing=importing,
         deferred_reason=deferred_reason,
         drift=drift,
-        before=change.before,
-        after=change.after,
-        before_sensitive=change.before_sensitive,
-        after_sensitive=change.after_sensitive,
-        after_unknown=change.after_unknown,
+        before=share.raw(change.before),
+        after=share.raw(change.after),
+        before_sensitive=share.raw(change.before_sensitive),
+        after_sensitive=share.raw(change.after_sensitive),
+        after_unknown=share.raw(change.after_unknown),
     )
 
 
@@ -230,61 +229,11 @@ def _output_change(name: str, entry: TfOutputChange, source: str) -> OutputChang
     return OutputChange(name=name, action=normalized.action, sensitive=sensitive)
 
 
-def _walk(module: TfModule, module_address: str = "") -> Iterator[tuple[str, TfStateResource]]:
-    """Every resource of a planned_values/prior_state module tree with its module address."""
-    for resource in module.resources:
-        yield module_address, resource
-    for child in module.child_modules:
-        yield from _walk(child, child.address)
-
-
-def _resources(
-    head: dict[str, Raw], source: str, release: Callable[[], None]
-) -> tuple[Resource, ...]:
-    """Every instance in planned_values or prior_state: planned values win, state depends_on."""
-    planned = _section(head, "planned_values", TfValues | None, source)
-    release()
-    prior = _section(head, "prior_state", TfState | None, source)
-    state: dict[str, tuple[str, TfStateResource]] = {}
-    if prior is not None:
-        for module, res in _walk(prior.values.root_module):
-            if res.deposed_key is None and res.address:
-                state[res.address] = (module, res)
-    known: dict[str, tuple[str, TfStateResource]] = dict(state)
-    planned_addresses: set[str] = set()
-    if planned is not None:
-        for module, res in _walk(planned.root_module):
-            if res.address:
-                known[res.address] = (module, res)
-                planned_addresses.add(res.address)
-    resources = []
-    for address in sorted(known):
-        module, res = known[address]
-        prior_entry = state.get(address)
-        prior_res = prior_entry[1] if prior_entry is not None else None
-        resources.append(
-            Resource(
-                address=address,
-                type=res.type,
-                name=res.name,
-                mode=_mode(res.mode),
-                module=module,
-                index=res.index,
-                provider=res.provider_name,
-                depends_on=tuple(prior_res.depends_on) if prior_res is not None else (),
-                tainted=prior_res.tainted if prior_res is not None else False,
-                values=res.values,
-                sensitive_values=res.sensitive_values,
-            )
-        )
-    return tuple(resources)
-
-
 def _variables(
     head: dict[str, Raw], configuration: Configuration | None, source: str
 ) -> dict[str, Variable]:
     """Root variables; `sensitive` comes from the root module's variable declarations."""
-    values = _section(head, "variables", dict[str, TfVariable] | None, source) or {}
+    values = decode_section(head, "variables", dict[str, TfVariable] | None, source) or {}
     declared = configuration.root_module.variables if configuration is not None else {}
     result = {}
     for name in sorted(values):

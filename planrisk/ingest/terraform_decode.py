@@ -9,10 +9,15 @@ get added without a `format_version` bump); output values are never decoded.
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 from msgspec import Raw
 
-from planrisk.model import EMPTY_RAW
+from planrisk.errors import PlanFormatError
+from planrisk.model import EMPTY_RAW, Mode
+
+REGEN_HINT = "re-run `terraform show -json PLANFILE > plan.json`"
 
 Index = int | str | None
 """count index, for_each key, or absent."""
@@ -104,3 +109,56 @@ class TfVariable(msgspec.Struct, kw_only=True):
     """An entry of `variables`."""
 
     value: Raw = EMPTY_RAW
+
+
+class TfModuleOutline(msgspec.Struct, kw_only=True):
+    """A module of `planned_values`/`prior_state` with its resources left raw (one decoded at a
+    time with `STATE_RESOURCE`, so a 100k-instance tree is never decoded all at once)."""
+
+    address: str = ""
+    resources: list[Raw] = []
+    child_modules: list[TfModuleOutline] = []
+
+
+class TfValuesOutline(msgspec.Struct, kw_only=True):
+    """`planned_values` (or `prior_state.values`) as an outline."""
+
+    root_module: TfModuleOutline = msgspec.field(default_factory=TfModuleOutline)
+
+
+class TfStateOutline(msgspec.Struct, kw_only=True):
+    """`prior_state` as an outline."""
+
+    values: TfValuesOutline = msgspec.field(default_factory=TfValuesOutline)
+
+
+RESOURCE_CHANGE = msgspec.json.Decoder(TfResourceChange)
+"""Decodes one `resource_changes` entry."""
+STATE_RESOURCE = msgspec.json.Decoder(TfStateResource)
+"""Decodes one resource of a `planned_values`/`prior_state` module."""
+
+
+def decode_section(head: dict[str, Raw], key: str, type_: Any, source: str) -> Any:
+    """Decode one top-level member into `type_`; a shape mismatch is a PlanFormatError."""
+    raw = head.get(key)
+    if raw is None:
+        return None
+    try:
+        return msgspec.json.decode(raw, type=type_)
+    except msgspec.ValidationError as exc:
+        message = str(exc)
+        if "at `$" in message:
+            where = message.replace("at `$", f"at `{key}")
+        else:
+            where = f"{message} - at `{key}`"
+        raise PlanFormatError(
+            f"not a valid plan: {where}", source=source, hint=REGEN_HINT
+        ) from None
+
+
+def mode_of(text: str) -> Mode:
+    """Resource mode; an unknown future mode is treated as managed (scored, never skipped)."""
+    try:
+        return Mode(text)
+    except ValueError:
+        return Mode.MANAGED
