@@ -12,11 +12,14 @@ dangling Pulumi targets) and edges dependent → dependency of these kinds:
 
 Instances are indexed once by (module instance, resource key); each (module instance, config
 resource) group expands its targets once, so the work stays linear in the edges produced.
+Edges are collected in an `EdgeSet` (plain nested dicts, one shared frozenset per distinct set of
+kinds) and handed to networkx in one `add_edges_from`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -34,7 +37,42 @@ from planrisk.ingest.addresses import build_address, parse_address
 from planrisk.model import Plan, Resource, ResourceChange, Tool
 from planrisk.sources import SourceIndex, parse_sources
 
-EdgeMap = dict[tuple[str, str], set[str]]
+
+class EdgeSet:
+    """Edges dependent → dependency → kinds, each distinct set of kinds one shared frozenset.
+
+    A large plan has hundreds of thousands of edges but a handful of kind combinations, so the
+    graph holds one object per combination instead of a set per edge.
+    """
+
+    def __init__(self) -> None:
+        self.succ: dict[str, dict[str, frozenset[str]]] = {}
+        self._single: dict[str, frozenset[str]] = {}
+        self._union: dict[tuple[frozenset[str], str], frozenset[str]] = {}
+
+    def add(self, dependent: str, dependencies: Iterable[str], kind: str) -> None:
+        """Edges from `dependent` to each of `dependencies` (a self-edge is skipped) of `kind`."""
+        single = self._single.get(kind)
+        if single is None:
+            single = self._single[kind] = frozenset((kind,))
+        out = self.succ.get(dependent)
+        if out is None:
+            out = self.succ[dependent] = {}
+        for dependency in dependencies:
+            kinds = out.get(dependency)
+            if kinds is None:
+                if dependency != dependent:
+                    out[dependency] = single
+            elif kind not in kinds:
+                out[dependency] = self._with(kinds, kind)
+        if not out:
+            del self.succ[dependent]
+
+    def _with(self, kinds: frozenset[str], kind: str) -> frozenset[str]:
+        found = self._union.get((kinds, kind))
+        if found is None:
+            found = self._union[(kinds, kind)] = kinds | {kind}
+        return found
 
 
 def build_graph(plan: Plan, source_dir: Path | None = None) -> DependencyGraph:
@@ -45,7 +83,7 @@ def build_graph(plan: Plan, source_dir: Path | None = None) -> DependencyGraph:
     index = parse_sources(source_dir) if source_dir is not None else SourceIndex()
     graph: nx.DiGraph[str] = nx.DiGraph()
     _add_nodes(graph, plan)
-    edges: EdgeMap = defaultdict(set)
+    edges = EdgeSet()
     unresolved: tuple[str, ...] = ()
     if plan.tool is Tool.PULUMI:
         _add_pulumi_edges(plan, edges)
@@ -61,13 +99,24 @@ def build_graph(plan: Plan, source_dir: Path | None = None) -> DependencyGraph:
                 )
             )
         _add_state_edges(plan.resources, instances, edges)
-    for dependent, dependency in edges:
-        for address in (dependent, dependency):
-            if address not in graph:
-                graph.add_node(address, resource=None, change=None, placeholder=True)
-    graph.add_edges_from((u, v, {"kinds": kinds}) for (u, v), kinds in edges.items())
+    _add_edges(graph, edges)
     return DependencyGraph(
         graph=graph, tool=plan.tool, sources=dict(index.blocks), unresolved_locals=unresolved
+    )
+
+
+def _add_edges(graph: nx.DiGraph[str], edges: EdgeSet) -> None:
+    """Placeholder nodes for addresses only edges name, then every edge in one call."""
+    placeholder = {"resource": None, "change": None, "placeholder": True}
+    for dependent, out in edges.succ.items():
+        for address in (dependent, *out):
+            if address not in graph:
+                graph.add_node(address, **placeholder)
+    attrs = {kinds: {"kinds": kinds} for out in edges.succ.values() for kinds in out.values()}
+    graph.add_edges_from(
+        (dependent, dependency, attrs[kinds])
+        for dependent, out in edges.succ.items()
+        for dependency, kinds in out.items()
     )
 
 
@@ -196,36 +245,47 @@ class _InstanceIndex:
         return found
 
 
-def _add_config_edges(resolver: ConfigResolver, instances: _InstanceIndex, edges: EdgeMap) -> None:
+def _add_config_edges(resolver: ConfigResolver, instances: _InstanceIndex, edges: EdgeSet) -> None:
     """Configuration-derived edges, per module instance."""
     targets_of = resolver.resource_targets()
     for (module, path, key), members in instances.groups().items():
         for target in targets_of.get((path, key), ()):
-            for dependency in instances.expand(module, target):
+            dependencies = instances.expand(module, target)
+            if dependencies:
                 for dependent in members:
-                    if dependent != dependency:
-                        edges[(dependent, dependency)].add(target.kind)
+                    edges.add(dependent, dependencies, target.kind)
 
 
 def _add_state_edges(
-    resources: tuple[Resource, ...], instances: _InstanceIndex, edges: EdgeMap
+    resources: tuple[Resource, ...], instances: _InstanceIndex, edges: EdgeSet
 ) -> None:
-    """prior_state `depends_on`: config addresses narrowed to the shared module instances."""
-    memo: dict[tuple[ModulePath, str], Target | None] = {}
+    """prior_state `depends_on`: config addresses narrowed to the shared module instances.
+
+    Instances of one config resource in one module instance usually record the same list, so
+    its expansion is computed once per (module instance, module path, list).
+    """
+    targets: dict[tuple[ModulePath, str], Target | None] = {}
+    expanded: dict[tuple[ModuleInstance, ModulePath, tuple[str, ...]], tuple[str, ...]] = {}
     for resource in resources:
-        parsed = instances.parsed.get(resource.address)
-        if parsed is None or not resource.depends_on:
+        if not resource.depends_on:
             continue
-        for entry in resource.depends_on:
-            memo_key = (parsed.path, entry)
-            if memo_key not in memo:
-                memo[memo_key] = state_target(parsed, entry)
-            target = memo[memo_key]
-            if target is None:
-                continue
-            for dependency in instances.expand(parsed.module, target):
-                if dependency != resource.address:
-                    edges[(resource.address, dependency)].add("state_depends_on")
+        parsed = instances.parsed.get(resource.address)
+        if parsed is None:
+            continue
+        memo_key = (parsed.module, parsed.path, resource.depends_on)
+        dependencies = expanded.get(memo_key)
+        if dependencies is None:
+            found: dict[str, None] = {}
+            for entry in resource.depends_on:
+                target_key = (parsed.path, entry)
+                if target_key not in targets:
+                    targets[target_key] = state_target(parsed, entry)
+                target = targets[target_key]
+                if target is not None:
+                    found.update(dict.fromkeys(instances.expand(parsed.module, target)))
+            dependencies = expanded[memo_key] = tuple(found)
+        if dependencies:
+            edges.add(resource.address, dependencies, "state_depends_on")
 
 
 def state_target(dependent: _Place, config_address: str) -> Target | None:
@@ -246,12 +306,12 @@ def state_target(dependent: _Place, config_address: str) -> Target | None:
     return Target(len(own) - shared, down, resource_key(parsed), "state_depends_on")
 
 
-def _add_pulumi_edges(plan: Plan, edges: EdgeMap) -> None:
+def _add_pulumi_edges(plan: Plan, edges: EdgeSet) -> None:
     """Links recorded on Pulumi resources, and `deletedWith` of their steps."""
     for resource in plan.resources:
         for link in resource.links:
-            if link.target and link.target != resource.address:
-                edges[(resource.address, link.target)].add(link.kind)
+            if link.target:
+                edges.add(resource.address, (link.target,), link.kind)
     for change in plan.changes:
         if change.pulumi is not None and change.pulumi.deleted_with:
-            edges[(change.address, change.pulumi.deleted_with)].add("deleted_with")
+            edges.add(change.address, (change.pulumi.deleted_with,), "deleted_with")
