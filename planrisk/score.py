@@ -24,8 +24,8 @@ back into 0–100. Decisions worth knowing:
 
 from __future__ import annotations
 
+import functools
 import math
-from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -46,7 +46,7 @@ from planrisk.model import (
     ResourceChange,
     RiskLevel,
 )
-from planrisk.values import decode, decode_members
+from planrisk.values import decode, decode_members, decode_object_members
 
 if TYPE_CHECKING:
     from planrisk.graph import DependencyGraph
@@ -150,15 +150,65 @@ def env_factor(environment: EnvironmentResult) -> float:
     return ENV_FACTORS.get(environment.treated_as, 1.0)
 
 
+class _Lookups:
+    """Per-plan caches: risk entries and guard attribute names by type, the shared reasons."""
+
+    def __init__(self, inputs: ScoreInputs) -> None:
+        self.inputs = inputs
+        self.factor = env_factor(inputs.environment)
+        self.environment_reason = Reason(
+            text=inputs.environment.label, points=self.factor, kind="multiply", tag="environment"
+        )
+        self._risks: dict[str, TypeRisk] = {}
+        self._guard_names: dict[str, tuple[set[str], bool]] = {}
+        self._reasons: dict[tuple[str, float, str], Reason] = {}
+
+    def risk(self, type_: str) -> TypeRisk:
+        """The risk model entry of a type (looked up once per type)."""
+        found = self._risks.get(type_)
+        if found is None:
+            found = self._risks[type_] = self.inputs.risk_model.lookup(type_)
+        return found
+
+    def guard_names(self, type_: str, risk: TypeRisk) -> tuple[set[str], bool]:
+        """The top-level attributes the type's guards read, and whether a mask of an object
+        can be decoded at those members only (every resource-scope path starts with a name)."""
+        found = self._guard_names.get(type_)
+        if found is None:
+            from planrisk.guards import guard_attribute_names
+
+            paths = [
+                cond.path
+                for guard in risk.guards
+                for cond in (guard.condition, *guard.also)
+                if cond.scope == "resource"
+            ]
+            by_name = all(not path or isinstance(path[0], str) for path in paths)
+            found = self._guard_names[type_] = (set(guard_attribute_names(risk)), by_name)
+        return found
+
+    def reason(self, text: str, points: float, tag: str) -> Reason:
+        """An `add` reason, shared between the changes that have the same one."""
+        key = (text, points, tag)
+        found = self._reasons.get(key)
+        if found is None:
+            found = self._reasons[key] = Reason(text=text, points=points, tag=tag)
+        return found
+
+
 def score_plan(plan: Plan, inputs: ScoreInputs) -> Assessment:
     """Score every change beyond no-op/read, then the plan."""
-    factor = env_factor(inputs.environment)
-    weight_of = _weight_function(inputs)
-    scored: list[ChangeScore] = []
-    for change in plan.changes:
-        if change.drift or not change.action.is_change:
-            continue
-        scored.append(_score_change(change, inputs, factor, weight_of))
+    from planrisk.blast_radius import blast_radii
+
+    lookups = _Lookups(inputs)
+    factor = lookups.factor
+    listed = [c for c in plan.changes if not c.drift and c.action.is_change]
+    radii = blast_radii(
+        inputs.graph,
+        (c.address for c in listed if c.is_destructive and c.mode is not Mode.COMPONENT),
+        _weight_function(inputs, lookups),
+    )
+    scored = [_score_change(change, lookups, radii) for change in listed]
     scored.sort(key=lambda s: (-s.score, s.change.address, s.change.deposed or ""))
     risk = _plan_risk(plan, scored, inputs.environment, factor)
     return Assessment(plan=plan, environment=inputs.environment, risk=risk, changes=tuple(scored))
@@ -170,11 +220,11 @@ def score_plan(plan: Plan, inputs: ScoreInputs) -> Assessment:
 
 def _score_change(
     change: ResourceChange,
-    inputs: ScoreInputs,
-    factor: float,
-    weight_of: Callable[[str], tuple[str, float]],
+    lookups: _Lookups,
+    radii: Mapping[str, BlastRadius],
 ) -> ChangeScore:
-    risk = inputs.risk_model.lookup(change.type)
+    inputs = lookups.inputs
+    risk = lookups.risk(change.type)
     risk_class = risk.risk_class
     reasons: list[Reason] = []
     flags = {"irreversible": False, "weakening": False, "fails": False, "kept": False}
@@ -182,7 +232,7 @@ def _score_change(
     destructive = change.is_destructive
 
     provider_config = inputs.provider_configs.get(change.provider)
-    hits = _destroy_hits(change, risk, provider_config) if destructive else ()
+    hits = _destroy_hits(change, risk, provider_config, lookups) if destructive else ()
     kept = _kept_in_cloud(change, hits)
     if change.mode is Mode.COMPONENT:
         reasons.append(
@@ -194,9 +244,7 @@ def _score_change(
     elif destructive:
         verb = _verb(change)
         key = _base_key(change)
-        reasons.append(
-            Reason(text=f"{risk_class} {verb}", points=BASE_POINTS[risk_class][key], tag="base")
-        )
+        reasons.append(lookups.reason(f"{risk_class} {verb}", BASE_POINTS[risk_class][key], "base"))
         if risk_class == GUARD and change.action is Action.DELETE:
             flags["weakening"] = True
             reasons.append(
@@ -211,7 +259,7 @@ def _score_change(
             reasons.append(guard_reason)
         flags["irreversible"] = irreversible
         flags["fails"] = fails
-        blast = _blast_radius(change, inputs.graph, weight_of)
+        blast = radii.get(change.address, blast)
         if blast.count:
             reasons.append(
                 Reason(
@@ -225,11 +273,7 @@ def _score_change(
             reasons.append(rotation)
     elif change.action is Action.UPDATE:
         reasons.append(
-            Reason(
-                text=f"{risk_class} update",
-                points=BASE_POINTS[risk_class]["update"],
-                tag="base",
-            )
+            lookups.reason(f"{risk_class} update", BASE_POINTS[risk_class]["update"], "base")
         )
         for hit in _weakenings(change, risk, provider_config):
             flags["weakening"] = True
@@ -241,7 +285,7 @@ def _score_change(
                 )
             )
     else:
-        reasons.append(Reason(text=f"{risk_class} {change.action.value}", points=0, tag="base"))
+        reasons.append(lookups.reason(f"{risk_class} {change.action.value}", 0, "base"))
 
     if _config_address(change, inputs) in inputs.prevent_destroy_removed and not flags["kept"]:
         flags["weakening"] = True
@@ -253,7 +297,7 @@ def _score_change(
             )
         )
 
-    score = _finish(reasons, factor, inputs.environment)
+    score = _finish(reasons, lookups)
     return ChangeScore(
         change=change,
         risk_class=risk_class,
@@ -269,18 +313,11 @@ def _score_change(
     )
 
 
-def _finish(reasons: list[Reason], factor: float, environment: EnvironmentResult) -> int:
+def _finish(reasons: list[Reason], lookups: _Lookups) -> int:
     """Apply the environment factor and the 0–100 clamp, adding their reasons."""
     total = sum(r.points for r in reasons if r.kind == "add")
-    reasons.append(
-        Reason(
-            text=environment.label,
-            points=factor,
-            kind="multiply",
-            tag="environment",
-        )
-    )
-    scaled = scale(total, factor)
+    reasons.append(lookups.environment_reason)
+    scaled = scale(total, lookups.factor)
     clamped = max(0, min(100, scaled))
     if clamped != scaled:
         bound = 100 if scaled > 100 else 0
@@ -293,12 +330,14 @@ def round_half_up(value: float) -> int:
     return int(Decimal(repr(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+@functools.lru_cache(maxsize=4096)
 def scale(total: float, factor: float) -> int:
     """`round(total × factor)` in decimal arithmetic (0.7 × 15 = 10.5 → 11, not 10)."""
     product = Decimal(repr(total)) * Decimal(repr(factor))
     return int(product.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+@functools.lru_cache(maxsize=4096)
 def blast_points(weighted: float) -> int:
     """R = min(25, round(5 × log2(1 + weighted)))."""
     if weighted <= 0:
@@ -340,16 +379,21 @@ def _kept_in_cloud(change: ResourceChange, hits: tuple[GuardHit, ...]) -> str | 
 
 
 def _destroy_hits(
-    change: ResourceChange, risk: TypeRisk, provider_config: Any
+    change: ResourceChange, risk: TypeRisk, provider_config: Any, lookups: _Lookups
 ) -> tuple[GuardHit, ...]:
-    from planrisk.guards import evaluate_guards, guard_attribute_names, pulumi_guards
+    from planrisk.guards import evaluate_guards, pulumi_guards
 
     hits: list[GuardHit] = []
     if change.pulumi is not None:
         hits.extend(pulumi_guards(change.pulumi))
     if risk.guards:
-        before = decode_members(change.before, set(guard_attribute_names(risk)))
-        mask = decode(change.before_sensitive)
+        names, by_name = lookups.guard_names(change.type, risk)
+        before = decode_members(change.before, names)
+        mask = (
+            decode_object_members(change.before_sensitive, names)
+            if by_name
+            else decode(change.before_sensitive)
+        )
         hits.extend(evaluate_guards(risk, before, mask, provider_config=provider_config))
     return tuple(hits)
 
@@ -424,16 +468,18 @@ def _weakenings(
 # Blast radius and credential rotation
 
 
-def _weight_function(inputs: ScoreInputs) -> Callable[[str], tuple[str, float]]:
+def _weight_function(inputs: ScoreInputs, lookups: _Lookups) -> Callable[[str], tuple[str, float]]:
     """address → (risk class, weight) of a dependent; data sources and placeholders weigh 0."""
-    graph = inputs.graph.graph
+    from planrisk.blast_radius import node_attributes
+
+    nodes = node_attributes(inputs.graph.graph)
     cache: dict[str, tuple[str, float]] = {}
 
     def weight_of(address: str) -> tuple[str, float]:
         found = cache.get(address)
         if found is not None:
             return found
-        data = graph.nodes[address] if address in graph else {}
+        data = nodes.get(address, {})
         resource = data.get("resource")
         change = data.get("change")
         node_type = resource.type if resource is not None else change.type if change else ""
@@ -443,69 +489,12 @@ def _weight_function(inputs: ScoreInputs) -> Callable[[str], tuple[str, float]]:
             # Data sources, components and objects the plan only creates are not taken down.
             result = ("none", 0.0)
         else:
-            cls = inputs.risk_model.lookup(node_type).risk_class
+            cls = lookups.risk(node_type).risk_class
             result = (cls, CLASS_WEIGHTS[cls])
         cache[address] = result
         return result
 
     return weight_of
-
-
-def _blast_radius(
-    change: ResourceChange,
-    graph: DependencyGraph,
-    weight_of: Callable[[str], tuple[str, float]],
-) -> BlastRadius:
-    if change.address not in graph.graph:
-        return BlastRadius()
-    by_class: dict[str, int] = {}
-    weighted = 0.0
-    ranked: list[tuple[float, str]] = []
-    for dependent in _affected(graph, change.address):
-        cls, weight = weight_of(dependent)
-        if weight <= 0:
-            continue
-        by_class[cls] = by_class.get(cls, 0) + 1
-        weighted += weight
-        ranked.append((-weight, dependent))
-    ranked.sort()
-    return BlastRadius(
-        count=len(ranked),
-        weighted=round(weighted, 2),
-        by_class=dict(sorted(by_class.items())),
-        top=tuple(address for _, address in ranked[:TOP_DEPENDENTS]),
-    )
-
-
-def _affected(graph: DependencyGraph, address: str) -> set[str]:
-    """Transitive dependents, except through a `parent` edge into a component or the stack.
-
-    A component's (or the stack's) children do not depend on it for their existence; children
-    of a custom resource do (Pulumi deletes them with it), so they stay in the blast radius.
-    """
-    nodes = graph.graph.nodes
-    pred = graph.graph.pred
-    seen: set[str] = set()
-    queue = deque([address])
-    while queue:
-        current = queue.popleft()
-        grouping = _is_grouping(nodes[current])
-        for dependent, edge in pred[current].items():
-            if dependent in seen or dependent == address:
-                continue
-            if grouping:
-                kinds = edge.get("kinds", set())
-                if kinds and set(kinds) <= {"parent"}:
-                    continue
-            seen.add(dependent)
-            queue.append(dependent)
-    return seen
-
-
-def _is_grouping(data: Mapping[str, Any]) -> bool:
-    """A Pulumi component or stack node (no cloud object of its own)."""
-    node = data.get("resource") or data.get("change")
-    return node is not None and node.mode is Mode.COMPONENT
 
 
 def _blast_text(blast: BlastRadius) -> str:

@@ -19,6 +19,7 @@ REDACTED = "(sensitive)"
 
 Path = Sequence[str | int]
 
+
 def decode(raw: Raw) -> Any:
     """Decode a raw JSON value (`null` and empty raw give None)."""
     if not raw:
@@ -101,3 +102,17 @@ def decode_members(raw: Raw, names: set[str]) -> dict[str, Any]:
     except msgspec.ValidationError:
         return {}
     return {name: msgspec.json.decode(members[name]) for name in names if name in members}
+
+
+def decode_object_members(raw: Raw, names: set[str]) -> Any:
+    """A JSON object decoded at the top-level members `names` only; any other value whole.
+
+    For masks read at a few paths: a mask object is reduced to the members those paths start
+    with (what a path lookup reads of it is unchanged), while `true`, `null` or a list is
+    returned as `decode` returns it.
+    """
+    if not raw:
+        return None
+    if bytes(memoryview(raw)[:1]) != b"{":
+        return decode(raw)
+    return decode_members(raw, names)
