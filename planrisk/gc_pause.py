@@ -1,17 +1,38 @@
-"""Garbage-collector pause for bulk stages (ingest, graph, score, gate, report).
+"""Memory housekeeping for bulk stages (ingest, graph, score, gate, report).
 
 Input: a block that allocates hundreds of thousands of long-lived objects (a 100k-resource
 plan, its graph and its scores). Output: the same block without cyclic-GC passes, which
-otherwise rescan every live object again and again and make large plans superlinear. The
-collector's previous state is restored when the block ends; reference counting still frees
-everything that is not in a cycle.
+otherwise rescan every live object again and again and make large plans superlinear. When the
+block ends the collector's previous state is restored, the objects still alive are moved to
+the oldest generation at once (`gc.freeze` + `gc.unfreeze`: the young-generation collections
+that follow, between stages, no longer traverse the million objects the paused block left in
+the youngest generation; full collections still see them, so garbage cycles are still freed in a
+long-running process) and the pages of mapped plan files are dropped from the process
+(`track_mapping`; they fault back in from the page cache when a value is read again). Reference
+counting frees everything not in a cycle.
 """
 
 from __future__ import annotations
 
 import gc
+import mmap
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+_mappings: weakref.WeakSet[mmap.mmap] = weakref.WeakSet()
+
+
+def track_mapping(mapping: mmap.mmap) -> None:
+    """Drop `mapping`'s resident pages whenever a paused block ends (while it is alive)."""
+    _mappings.add(mapping)
+
+
+def release_mapped_pages() -> None:
+    """Drop the resident pages of every tracked file mapping (their content is unchanged)."""
+    for mapping in list(_mappings):
+        if not mapping.closed:
+            mapping.madvise(mmap.MADV_DONTNEED)
 
 
 @contextmanager
@@ -22,5 +43,8 @@ def paused_gc() -> Iterator[None]:
     try:
         yield
     finally:
+        gc.freeze()
+        gc.unfreeze()
+        release_mapped_pages()
         if was_enabled:
             gc.enable()

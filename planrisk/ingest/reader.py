@@ -13,7 +13,8 @@ at the first JSON value, with encoding noise removed:
 A large regular file is memory-mapped read-only instead of read: its pages stay in the page
 cache (no anonymous copy), the decoded `msgspec.Raw` values are slices of the mapping, and
 `release_pages` drops the pages from this process after a pass over them (they fault back in,
-from the cache, when a later stage reads a value). Small files, pipes and devices are read.
+from the cache, when a later stage reads a value; `gc_pause` drops them again after each bulk
+stage). Small files, pipes and devices are read.
 When nothing needs stripping the very same buffer is returned, so a 500 MB plan is never copied
 here. `first_document_end` finds where the first of several JSON documents ends (NDJSON,
 concatenated events, or a wrapper's tail after the plan).
@@ -29,6 +30,7 @@ import stat
 import msgspec
 
 from planrisk.errors import PlanFormatError
+from planrisk.gc_pause import track_mapping
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_LE_BOM = b"\xff\xfe"
@@ -60,7 +62,9 @@ def read_file(path: str | os.PathLike[str]) -> Buffer:
         with open(path, "rb") as handle:
             info = os.fstat(handle.fileno())
             if stat.S_ISREG(info.st_mode) and info.st_size >= max(MMAP_MIN_BYTES, 1):
-                return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+                mapping = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+                track_mapping(mapping)
+                return mapping
             return handle.read()
     except FileNotFoundError:
         raise PlanFormatError(
