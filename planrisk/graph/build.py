@@ -12,19 +12,20 @@ dangling Pulumi targets) and edges dependent → dependency of these kinds:
 
 Instances are indexed once by (module instance, resource key); each (module instance, config
 resource) group expands its targets once, so the work stays linear in the edges produced.
-Edges are collected in an `EdgeSet` (plain nested dicts, one shared frozenset per distinct set of
-kinds) and handed to networkx in one `add_edges_from`.
+Edges are collected in an `EdgeSet` (plain nested dicts, one shared attribute dict per distinct
+set of kinds) that `assemble` turns into the networkx adjacency.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import networkx as nx
 
+from planrisk.graph.assemble import EdgeSet, add_edges, node_graph
 from planrisk.graph.config_refs import ConfigResolver, Down, ModulePath, Target
 from planrisk.graph.dependency_graph import DependencyGraph
 from planrisk.graph.references import (
@@ -38,103 +39,58 @@ from planrisk.model import Plan, Resource, ResourceChange, Tool
 from planrisk.sources import SourceIndex, parse_sources
 
 
-class EdgeSet:
-    """Edges dependent → dependency → kinds, each distinct set of kinds one shared frozenset.
-
-    A large plan has hundreds of thousands of edges but a handful of kind combinations, so the
-    graph holds one object per combination instead of a set per edge.
-    """
-
-    def __init__(self) -> None:
-        self.succ: dict[str, dict[str, frozenset[str]]] = {}
-        self._single: dict[str, frozenset[str]] = {}
-        self._union: dict[tuple[frozenset[str], str], frozenset[str]] = {}
-
-    def add(self, dependent: str, dependencies: Iterable[str], kind: str) -> None:
-        """Edges from `dependent` to each of `dependencies` (a self-edge is skipped) of `kind`."""
-        single = self._single.get(kind)
-        if single is None:
-            single = self._single[kind] = frozenset((kind,))
-        out = self.succ.get(dependent)
-        if out is None:
-            out = self.succ[dependent] = {}
-        for dependency in dependencies:
-            kinds = out.get(dependency)
-            if kinds is None:
-                if dependency != dependent:
-                    out[dependency] = single
-            elif kind not in kinds:
-                out[dependency] = self._with(kinds, kind)
-        if not out:
-            del self.succ[dependent]
-
-    def _with(self, kinds: frozenset[str], kind: str) -> frozenset[str]:
-        found = self._union.get((kinds, kind))
-        if found is None:
-            found = self._union[(kinds, kind)] = kinds | {kind}
-        return found
-
-
 def build_graph(plan: Plan, source_dir: Path | None = None) -> DependencyGraph:
     """The dependency graph of `plan`; `source_dir` adds `local.*` edges and declarations.
 
     Raises InputError when `source_dir` is given but unreadable.
     """
     index = parse_sources(source_dir) if source_dir is not None else SourceIndex()
-    graph: nx.DiGraph[str] = nx.DiGraph()
-    _add_nodes(graph, plan)
+    graph = node_graph(_nodes(plan))
     edges = EdgeSet()
     unresolved: tuple[str, ...] = ()
     if plan.tool is Tool.PULUMI:
         _add_pulumi_edges(plan, edges)
     else:
-        instances = _InstanceIndex(graph)
-        if plan.configuration is not None:
-            resolver = ConfigResolver(plan.configuration, index.locals)
-            _add_config_edges(resolver, instances, edges)
-            unresolved = tuple(
-                sorted(
-                    "".join(f"module.{m}." for m in p) + f"local.{n}"
-                    for p, n in resolver.unresolved_locals
-                )
-            )
-        _add_state_edges(plan.resources, instances, edges)
-    _add_edges(graph, edges)
+        unresolved = _add_terraform_edges(plan, graph, index, edges)
+    add_edges(graph, edges)
     return DependencyGraph(
         graph=graph, tool=plan.tool, sources=dict(index.blocks), unresolved_locals=unresolved
     )
 
 
-def _add_edges(graph: nx.DiGraph[str], edges: EdgeSet) -> None:
-    """Placeholder nodes for addresses only edges name, then every edge in one call."""
-    placeholder = {"resource": None, "change": None, "placeholder": True}
-    for dependent, out in edges.succ.items():
-        for address in (dependent, *out):
-            if address not in graph:
-                graph.add_node(address, **placeholder)
-    attrs = {kinds: {"kinds": kinds} for out in edges.succ.values() for kinds in out.values()}
-    graph.add_edges_from(
-        (dependent, dependency, attrs[kinds])
-        for dependent, out in edges.succ.items()
-        for dependency, kinds in out.items()
-    )
+def _add_terraform_edges(
+    plan: Plan, graph: nx.DiGraph[str], index: SourceIndex, edges: EdgeSet
+) -> tuple[str, ...]:
+    """Configuration and state edges; returns the unresolved `local.*` references, sorted."""
+    instances = _InstanceIndex(graph)
+    unresolved: tuple[str, ...] = ()
+    if plan.configuration is not None:
+        resolver = ConfigResolver(plan.configuration, index.locals)
+        _add_config_edges(resolver, instances, edges)
+        unresolved = tuple(
+            sorted(
+                "".join(f"module.{m}." for m in p) + f"local.{n}"
+                for p, n in resolver.unresolved_locals
+            )
+        )
+    _add_state_edges(plan.resources, instances, edges)
+    return unresolved
 
 
-def _add_nodes(graph: nx.DiGraph[str], plan: Plan) -> None:
-    """One node per known instance: resources, then change-only addresses (orphans, deposed)."""
+def _nodes(plan: Plan) -> Iterator[tuple[str, dict[str, Any]]]:
+    """One (address, attributes) per known instance (resources and change-only addresses such
+    as orphans and deposed objects), sorted by address."""
     best: dict[str, ResourceChange] = {}
     for change in plan.changes:
         current = best.get(change.address)
         if current is None or _change_rank(change) < _change_rank(current):
             best[change.address] = change
     resources: dict[str, Resource] = {r.address: r for r in plan.resources}
-    graph.add_nodes_from(
-        (
+    for address in sorted(resources.keys() | best.keys()):
+        yield (
             address,
             {"resource": resources.get(address), "change": best.get(address), "placeholder": False},
         )
-        for address in sorted(resources.keys() | best.keys())
-    )
 
 
 def _change_rank(change: ResourceChange) -> tuple[bool, bool]:
