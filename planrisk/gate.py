@@ -15,12 +15,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planrisk.errors import ExitCode
 from planrisk.model import ActorResult, Decision, EvidenceResult, Requirement
 from planrisk.pipeline import Analysis
 from planrisk.policy import Policy, PolicyOutcome, evaluate_policy
+
+if TYPE_CHECKING:
+    from planrisk.evidence.verify import EvidenceCheck
 
 
 @dataclass(frozen=True)
@@ -90,16 +93,21 @@ def _decide(
     options: GateOptions,
 ) -> Decision:
     from planrisk.evidence.durations import utc_now
-    from planrisk.evidence.loading import load_evidence
+    from planrisk.evidence.loading import KIND_APPROVAL, load_evidence
     from planrisk.evidence.verify import check_approvals, check_attestations
 
     now = options.now or utc_now()
     plan = analysis.plan
     evidence = load_evidence(list(options.evidence_paths)) if options.evidence_paths else []
     trusted = analysis.config.trusted_keys
-    attest_checks, covered = check_attestations(
-        evidence, plan=plan, trusted=trusted, max_age=policy.attestation_max_age, now=now
-    )
+    attest_checks: list[EvidenceCheck] = []
+    covered = False
+    if any(piece.kind != KIND_APPROVAL for piece in evidence):
+        # Only then is the plan's change fingerprint (a sort of every change) needed. Without
+        # such a piece the checks are empty; `check_approvals` still loads the trusted keys.
+        attest_checks, covered = check_attestations(
+            evidence, plan=plan, trusted=trusted, max_age=policy.attestation_max_age, now=now
+        )
     approval_checks, approvers = check_approvals(
         evidence, plan=plan, trusted=trusted, initiator=actor.identity, now=now
     )

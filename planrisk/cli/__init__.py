@@ -29,7 +29,26 @@ __all__ = ["app", "main"]
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run planrisk; never let an exception escape as a traceback or as exit 0."""
+    """Run planrisk; never let an exception escape as a traceback or as exit 0.
+
+    Without `argv` (the `planrisk` script, `python -m planrisk`) it runs as the program: the
+    process then ends right after the output is flushed, without freeing the analysis (see
+    `planrisk.cli.fast_exit`). With `argv` it raises `SystemExit` as usual.
+    """
+    from planrisk.cli import fast_exit
+
+    if argv is None:
+        fast_exit.arm()
+    try:
+        _run(argv)
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            fast_exit.exit_now(exc.code or 0)
+        raise
+
+
+def _run(argv: list[str] | None) -> None:
+    """`main` without the fast exit: maps every failure onto the exit-code contract."""
     try:
         app(args=argv, prog_name="planrisk")
     except SystemExit as exc:

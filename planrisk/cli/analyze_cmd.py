@@ -95,9 +95,7 @@ def write_reports(
                 hint="use -o FILE for one format or --output-dir DIR for several",
             )
         chosen = chosen or list(Format)
-        full = (
-            f"{FILE_NAMES[Format.HTML]} in {output_dir}" if Format.HTML in chosen else None
-        )
+        full = f"{FILE_NAMES[Format.HTML]} in {output_dir}" if Format.HTML in chosen else None
         options = replace(base, full_report=full)
         for fmt in chosen:
             write_output(render_one(fmt, options), output_dir / FILE_NAMES[fmt])
@@ -129,6 +127,7 @@ def analyze_command(
 ) -> None:
     """Score every change of a plan and explain each score."""
     from planrisk import timings as stage_timings
+    from planrisk.cli.fast_exit import keep_until_exit
     from planrisk.gc_pause import paused_gc
     from planrisk.pipeline import AnalyzeOptions, analyze
     from planrisk.report.formats import RenderOptions, render
@@ -145,6 +144,7 @@ def analyze_command(
             risk_model_paths=tuple(risk_model or ()),
         ),
     )
+    keep_until_exit(analysis)
     base = RenderOptions(
         plan_path=str(plan),
         source_prefix=str(source_dir) if source_dir is not None else None,

@@ -89,6 +89,7 @@ def gate_command(
 ) -> None:
     """Decide whether PLAN may be applied: exit 0 allow, 1 pending or deny."""
     from planrisk import timings as stage_timings
+    from planrisk.cli.fast_exit import keep_until_exit
     from planrisk.gate import GateOptions, run_gate
     from planrisk.gc_pause import paused_gc
     from planrisk.pipeline import AnalyzeOptions, analyze
@@ -105,6 +106,7 @@ def gate_command(
             risk_model_paths=tuple(risk_model or ()),
         ),
     )
+    keep_until_exit(analysis)
     options = GateOptions(
         actor=actor.value,
         initiator=initiator,
