@@ -10,6 +10,7 @@ different sequences of parts can collide by concatenation.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from typing import Any
 
 import msgspec
@@ -39,6 +40,14 @@ class PlanDigest:
         data = part.encode() if isinstance(part, str) else part
         self._hash.update(len(data).to_bytes(8, "big"))
         self._hash.update(data)
+
+    def add_parts(self, parts: Iterable[bytes | str]) -> None:
+        """Add several length-prefixed parts in one hash update: the stream `add` makes."""
+        chunks: list[bytes] = []
+        for part in parts:
+            data = part.encode() if isinstance(part, str) else part
+            chunks += (len(data).to_bytes(8, "big"), data)
+        self._hash.update(b"".join(chunks))
 
     def add_raw(self, raw: bytes | msgspec.Raw) -> None:
         """Add a raw JSON value in canonical form."""

@@ -21,6 +21,7 @@ from planrisk.ingest.digest import PlanDigest, canonical_raw
 from planrisk.ingest.sharing import Sharer
 from planrisk.ingest.terraform_actions import normalize_actions
 from planrisk.ingest.terraform_decode import (
+    BATCH,
     REGEN_HINT,
     RESOURCE_CHANGE,
     TfDeferredChange,
@@ -32,6 +33,7 @@ from planrisk.ingest.terraform_decode import (
 )
 from planrisk.ingest.terraform_resources import plan_resources
 from planrisk.model import (
+    EMPTY_RAW,
     Configuration,
     Mode,
     OutputChange,
@@ -68,7 +70,7 @@ def parse_terraform(
 
     configuration = decode_section(head, "configuration", Configuration | None, source)
     share = Sharer()
-    changes = _changes(head, source, share)
+    changes = _changes(head, source, share, release)
     release()
     deferred = decode_section(head, "deferred_changes", list[TfDeferredChange] | None, source) or []
     drift_entries = decode_section(head, "resource_drift", _CHANGES, source) or []
@@ -83,7 +85,7 @@ def parse_terraform(
     outputs = decode_section(head, "output_changes", dict[str, TfOutputChange] | None, source) or {}
     output_changes = tuple(_output_change(n, outputs[n], source) for n in sorted(outputs))
 
-    digest = _digest(changes, output_changes)
+    digest = _digest(changes, output_changes, release)
     release()
     resources = plan_resources(head, source, share, release)
     return Plan(
@@ -128,17 +130,22 @@ def _parsed(address: str) -> ParsedAddress | None:
         return None
 
 
-def _changes(head: dict[str, Raw], source: str, share: Sharer) -> list[ResourceChange]:
+def _changes(
+    head: dict[str, Raw], source: str, share: Sharer, release: Callable[[], None]
+) -> list[ResourceChange]:
     """`resource_changes`, decoded one entry at a time (no second copy of 100k entries).
 
     Errors come in the order a whole-section decode gives them: a shape error anywhere in
     `resource_changes`, `deferred_changes` or `resource_drift` before an unknown actions list.
     """
     raws = decode_section(head, "resource_changes", list[Raw] | None, source) or []
+    release()
     changes = []
     try:
-        for raw in raws:
+        for number, raw in enumerate(raws, 1):
             changes.append(_change(RESOURCE_CHANGE.decode(raw), source, share))
+            if number % BATCH == 0:
+                release()
     except msgspec.ValidationError:
         decode_section(head, "resource_changes", _CHANGES, source)
         raise
@@ -174,7 +181,7 @@ def _change(
                 type_, _, name = parsed.resource.name.partition(".")
             index = parsed.resource.key if index is None else index
     change = entry.change
-    importing = canonical_raw(change.importing) != b"null"
+    importing = change.importing is not EMPTY_RAW and canonical_raw(change.importing) != b"null"
     normalized = normalize_actions(change.actions, importing)
     if normalized is None:
         raise PlanFormatError(
@@ -274,18 +281,31 @@ def _detect_tool(
     return Tool.TERRAFORM
 
 
-def _digest(changes: list[ResourceChange], outputs: tuple[OutputChange, ...]) -> str:
-    """sha256 over every change's identity, actions and canonical values, and output actions."""
+def _digest(
+    changes: list[ResourceChange], outputs: tuple[OutputChange, ...], release: Callable[[], None]
+) -> str:
+    """sha256 over every change's identity, actions and canonical values, and output actions.
+
+    Parts go to the hash a batch of changes at a time (the byte stream is the same as adding
+    them one by one); the mapped pages the batch read are released after it.
+    """
     digest = PlanDigest("terraform")
-    for change in changes:
-        digest.add(change.address)
-        digest.add(change.deposed or "")
-        digest.add(",".join(change.raw_actions))
-        digest.add(change.deferred_reason or "")
-        digest.add_raw(change.before)
-        digest.add_raw(change.after)
-        digest.add_raw(change.after_unknown)
+    parts: list[bytes | str] = []
+    for number, change in enumerate(changes, 1):
+        parts += (
+            change.address,
+            change.deposed or "",
+            ",".join(change.raw_actions),
+            change.deferred_reason or "",
+            canonical_raw(change.before),
+            canonical_raw(change.after),
+            canonical_raw(change.after_unknown),
+        )
+        if number % BATCH == 0:
+            digest.add_parts(parts)
+            parts.clear()
+            release()
     for output in outputs:
-        digest.add(output.name)
-        digest.add(output.action.value)
+        parts += (output.name, output.action.value)
+    digest.add_parts(parts)
     return digest.result()

@@ -18,6 +18,8 @@ from planrisk.errors import PlanFormatError
 from planrisk.model import EMPTY_RAW, Mode
 
 REGEN_HINT = "re-run `terraform show -json PLANFILE > plan.json`"
+BATCH = 1024
+"""Entries decoded between two releases of the mapped input pages (and per digest update)."""
 
 Index = int | str | None
 """count index, for_each key, or absent."""

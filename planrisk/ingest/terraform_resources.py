@@ -19,6 +19,7 @@ from msgspec import Raw
 from planrisk.errors import PlanFormatError
 from planrisk.ingest.sharing import Sharer
 from planrisk.ingest.terraform_decode import (
+    BATCH,
     REGEN_HINT,
     STATE_RESOURCE,
     TfModuleOutline,
@@ -38,13 +39,13 @@ def plan_resources(
 ) -> tuple[Resource, ...]:
     """Every instance in planned_values or prior_state (see the module docstring)."""
     planned: dict[str, Resource] = {}
-    for module, res in _instances(head, "planned_values", source):
+    for module, res in _instances(head, "planned_values", source, release):
         if res.address:
             planned[res.address] = _resource(res, module, share)
     release()
     prior: dict[str, Resource] = {}
     state_facts: dict[str, tuple[tuple[str, ...], bool]] = {}
-    for module, res in _instances(head, "prior_state", source):
+    for module, res in _instances(head, "prior_state", source, release):
         if res.deposed_key is not None or not res.address:
             continue
         depends_on = share.texts(res.depends_on)
@@ -90,15 +91,18 @@ _WHOLE: dict[str, Any] = {"planned_values": TfValues | None, "prior_state": TfSt
 
 
 def _instances(
-    head: dict[str, Raw], key: str, source: str
+    head: dict[str, Raw], key: str, source: str, release: Callable[[], None]
 ) -> Iterator[tuple[str, TfStateResource]]:
     """Every resource of section `key`'s module tree with its module address, decoded singly."""
     try:
         root = _root(head, key)
         if root is None:
             return
-        for module, raw in _walk(root):
+        release()
+        for number, (module, raw) in enumerate(_walk(root), 1):
             yield module, STATE_RESOURCE.decode(raw)
+            if number % BATCH == 0:
+                release()
     except msgspec.ValidationError:
         raise _section_error(head, key, source) from None
 

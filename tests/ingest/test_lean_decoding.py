@@ -12,6 +12,7 @@ import pytest
 
 from planrisk.errors import PlanFormatError
 from planrisk.ingest import parse_plan
+from planrisk.ingest.digest import PlanDigest
 from planrisk.ingest.sharing import Sharer
 from planrisk.ingest.terraform_decode import (
     TfResourceChange,
@@ -134,3 +135,18 @@ def test_shape_error_in_drift_wins_over_unknown_actions() -> None:
     assert "unknown actions" in error_of(doc)
     doc["resource_drift"] = [{"change": {"actions": 5}}]
     assert "at `resource_drift[0].change.actions`" in error_of(doc)
+
+
+def test_batched_digest_parts_hash_like_single_parts() -> None:
+    parts: list[bytes | str] = ["aws_instance.a", "", "delete", b'{"a":1}', b"", "é"]
+    one = PlanDigest("terraform")
+    for part in parts:
+        one.add(part)
+    batched = PlanDigest("terraform")
+    batched.add_parts(parts[:2])
+    batched.add_parts(parts[2:])
+    batched.add_parts([])
+    assert batched.result() == one.result()
+    other = PlanDigest("terraform")
+    other.add_parts(["aws_instance.a", "d", "elete"])
+    assert other.result() != one.result()
