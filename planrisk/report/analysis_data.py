@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from planrisk.model import Action, Assessment, ChangeScore, Mode
+from planrisk.model import Action, Assessment, ChangeScore, Mode, Reason, ReplaceOrder, RiskLevel
 
 if TYPE_CHECKING:
     from planrisk.graph import DependencyGraph
 
 SCHEMA_VERSION = 1
+
+_VALUES: dict[object, str] = {
+    member: member.value for enum in (Action, ReplaceOrder, RiskLevel) for member in enum
+}
+"""Enum member → its value (a dict lookup instead of the enum's `value` property)."""
 
 
 def analysis_document(
@@ -21,6 +26,7 @@ def analysis_document(
 ) -> dict[str, Any]:
     """The `analyze` JSON document (paths to each top dependent only when asked)."""
     plan = assessment.plan
+    rendered: dict[int, str] = {}
     return {
         "schema_version": SCHEMA_VERSION,
         "plan": {
@@ -42,7 +48,7 @@ def analysis_document(
             "reasons": [r.render() for r in assessment.risk.reasons],
         },
         "changes": [
-            change_document(c, graph if with_paths else None) for c in assessment.changes
+            change_document(c, graph if with_paths else None, rendered) for c in assessment.changes
         ],
     }
 
@@ -57,34 +63,53 @@ def resource_count(assessment: Assessment) -> int:
     return len(addresses)
 
 
-def change_document(scored: ChangeScore, graph: DependencyGraph | None) -> dict[str, Any]:
-    """One entry of `changes`."""
+def change_document(
+    scored: ChangeScore,
+    graph: DependencyGraph | None,
+    rendered: dict[int, str] | None = None,
+) -> dict[str, Any]:
+    """One entry of `changes`.
+
+    `rendered` caches `Reason.render()` by reason object across the entries of one document
+    (the scorer shares equal reasons, such as the environment's, between changes).
+    """
     change = scored.change
+    radius = scored.blast_radius
     blast: dict[str, Any] = {
-        "count": scored.blast_radius.count,
-        "weighted": scored.blast_radius.weighted,
-        "top": list(scored.blast_radius.top),
+        "count": radius.count,
+        "weighted": radius.weighted,
+        "top": list(radius.top),
     }
-    if graph is not None and scored.blast_radius.top:
+    if graph is not None and radius.top:
         blast["paths"] = {
-            dependent: graph.dependency_path(dependent, change.address)
-            for dependent in scored.blast_radius.top
+            dependent: graph.dependency_path(dependent, change.address) for dependent in radius.top
         }
     doc: dict[str, Any] = {
         "address": change.address,
         "type": change.type,
-        "action": change.action.value,
-        "replace_order": change.replace_order.value if change.replace_order else None,
+        "action": _VALUES[change.action],
+        "replace_order": _VALUES[change.replace_order] if change.replace_order else None,
         "risk_class": scored.risk_class,
         "score": scored.score,
-        "level": scored.level.value,
-        "reasons": [r.render() for r in scored.reasons],
+        "level": _VALUES[scored.level],
+        "reasons": _rendered(scored.reasons, {} if rendered is None else rendered),
         "blast_radius": blast,
         "hints": list(scored.hints),
     }
     if change.deposed:
         doc["deposed"] = change.deposed
     return doc
+
+
+def _rendered(reasons: tuple[Reason, ...], cache: dict[int, str]) -> list[str]:
+    """Each reason rendered, through a cache keyed by the reason object (alive meanwhile)."""
+    texts = []
+    for reason in reasons:
+        text = cache.get(id(reason))
+        if text is None:
+            text = cache[id(reason)] = reason.render()
+        texts.append(text)
+    return texts
 
 
 def is_listed(action: Action) -> bool:
