@@ -9,6 +9,7 @@ problem and what to run instead; nothing else escapes for bad input.
 
 from __future__ import annotations
 
+import mmap
 import os
 
 from planrisk.errors import PlanFormatError
@@ -44,11 +45,15 @@ def parse_plan(data: Buffer, source: str) -> Plan:
 
 def _parse(data: Buffer, source: str) -> Plan:
     text, offset = prepare_with_offset(data, source)
-    sniffed = sniff(text, source, offset)
+
+    def release() -> None:
+        release_pages(data)
+
+    sniffed = sniff(text, source, offset, release if isinstance(data, mmap.mmap) else None)
     if sniffed.kind is InputKind.TERRAFORM_PLAN:
         from planrisk.ingest.terraform import parse_terraform
 
-        return parse_terraform(sniffed.head, source, release=lambda: release_pages(data))
+        return parse_terraform(sniffed.head, source, release=release)
     # The Pulumi readers take bytes: a mapped file is copied once and its pages dropped.
     document = bytes(sniffed.document)
     release_pages(data)

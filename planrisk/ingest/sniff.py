@@ -9,6 +9,7 @@ truncated JSON — raises PlanFormatError saying what the file looks like and wh
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -16,6 +17,7 @@ import msgspec
 from msgspec import Raw
 
 from planrisk.errors import PlanFormatError
+from planrisk.ingest.members import split_members
 from planrisk.ingest.reader import Buffer, first_document_end
 
 _SHOW_HINT = (
@@ -69,8 +71,18 @@ class Sniffed(NamedTuple):
     """The first document only (a wrapper's trailing log lines cut off)."""
 
 
-def sniff(text: Buffer, source: str, offset: int = 0) -> Sniffed:
-    """Recognize the prepared input `text`; `offset` = bytes skipped before it (for messages)."""
+def sniff(
+    text: Buffer, source: str, offset: int = 0, release: Callable[[], None] | None = None
+) -> Sniffed:
+    """Recognize the prepared input `text`; `offset` = bytes skipped before it (for messages).
+
+    With `release` (a mapped file), a single JSON object is split one member at a time and the
+    pages released after each (`members.split_members`); everything else is decoded whole.
+    """
+    if release is not None:
+        members = split_members(text, release)
+        if members is not None:
+            return Sniffed(_classify(members, source, several=False), members, text)
     try:
         head = msgspec.json.decode(text, type=dict[str, Raw])
     except msgspec.ValidationError:

@@ -9,6 +9,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
+from planrisk.errors import PlanFormatError
 from planrisk.ingest import load_plan, parse_plan, reader
 
 ROOT = Path(__file__).resolve().parents[2] / "fixtures"
@@ -79,3 +80,29 @@ def test_release_pages_ignores_bytes() -> None:
     data = b"{}"
     reader.release_pages(data)
     assert data == b"{}"
+
+
+INVALID = sorted(p for p in (ROOT / "invalid").glob("*/*") if p.name != "SOURCE.md")
+
+
+@pytest.mark.usefixtures("map_everything")
+@pytest.mark.parametrize("path", INVALID, ids=lambda p: p.parent.name)
+def test_mapped_bad_input_fails_with_the_same_message(path: Path) -> None:
+    with pytest.raises(PlanFormatError) as mapped:
+        load_plan(path)
+    with pytest.raises(PlanFormatError) as read:
+        parse_plan(path.read_bytes(), str(path))
+    assert str(mapped.value) == str(read.value)
+
+
+@pytest.mark.usefixtures("map_everything")
+@pytest.mark.parametrize(
+    "tail",
+    [b"\n::debug::done\n", b'{"second": 1}\n', b"  \n"],
+    ids=["log-tail", "second-document", "blanks"],
+)
+def test_mapped_plan_with_a_tail(tail: bytes, tmp_path: Path) -> None:
+    target = tmp_path / "plan.json"
+    target.write_bytes(NESTED + tail)
+    read = parse_plan(NESTED + tail, str(target))
+    assert msgspec.json.encode(load_plan(target)) == msgspec.json.encode(read)
