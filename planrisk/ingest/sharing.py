@@ -14,6 +14,9 @@ from msgspec import Raw
 
 _SMALL_RAW = 5
 """Raw values up to this many bytes (`null`, `{}`, `[]`, `true`, `false`) are shared."""
+_SMALL_MASK = 512
+"""Sensitivity and unknown masks up to this many bytes are shared: a plan has a few dozen
+distinct ones (one shape per resource type), repeated on every instance."""
 
 
 class Sharer:
@@ -45,5 +48,11 @@ class Sharer:
     def raw(self, value: Raw) -> Raw:
         """The first raw value with the same bytes, for tiny values; `value` otherwise."""
         if len(value) > _SMALL_RAW:
+            return value
+        return self._raws.setdefault(bytes(value), value)
+
+    def mask(self, value: Raw) -> Raw:
+        """The first raw value with the same bytes, for masks up to `_SMALL_MASK` bytes."""
+        if len(value) > _SMALL_MASK:
             return value
         return self._raws.setdefault(bytes(value), value)

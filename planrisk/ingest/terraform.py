@@ -210,9 +210,9 @@ def _change(
         drift=drift,
         before=share.raw(change.before),
         after=share.raw(change.after),
-        before_sensitive=share.raw(change.before_sensitive),
-        after_sensitive=share.raw(change.after_sensitive),
-        after_unknown=share.raw(change.after_unknown),
+        before_sensitive=share.mask(change.before_sensitive),
+        after_sensitive=share.mask(change.after_sensitive),
+        after_unknown=share.mask(change.after_unknown),
     )
 
 

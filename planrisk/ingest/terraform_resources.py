@@ -82,7 +82,7 @@ def _resource(
         depends_on=depends_on,
         tainted=tainted,
         values=share.raw(res.values),
-        sensitive_values=share.raw(res.sensitive_values),
+        sensitive_values=share.mask(res.sensitive_values),
     )
 
 

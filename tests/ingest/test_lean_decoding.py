@@ -150,3 +150,17 @@ def test_batched_digest_parts_hash_like_single_parts() -> None:
     other = PlanDigest("terraform")
     other.add_parts(["aws_instance.a", "d", "elete"])
     assert other.result() != one.result()
+
+
+def test_masks_are_shared_by_content_and_large_ones_kept() -> None:
+    share = Sharer()
+    masks = msgspec.json.decode(b'[{"tags": {}}, {"tags": {}}]', type=list[msgspec.Raw])
+    assert share.mask(masks[0]) is masks[0]
+    assert share.mask(masks[1]) is masks[0]
+    large = msgspec.Raw(b'{"a": "' + b"x" * 600 + b'"}')
+    assert share.mask(large) is large
+    plan = parse(DOC)
+    by_content: dict[bytes, set[int]] = {}
+    for change in plan.changes:
+        by_content.setdefault(bytes(change.after_unknown), set()).add(id(change.after_unknown))
+    assert all(len(ids) == 1 for ids in by_content.values())
