@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 TOP_DEPENDENTS = 10
 """How many of the heaviest dependents a blast radius names."""
 
+NO_DEPENDENTS = BlastRadius()
+"""The blast radius of a change nothing depends on (one instance shared by every such change)."""
+
 _PARENT_ONLY = frozenset({"parent"})
 _EMPTY: frozenset[int] = frozenset()
 
@@ -227,7 +230,7 @@ class _Ranks:
     def radius(self, reach: ReachSet, own: int) -> BlastRadius:
         """The blast radius of a node whose dependents are `reach` (minus rank `own`)."""
         if not reach:
-            return BlastRadius()
+            return NO_DEPENDENTS
         by_class: dict[str, int] = {}
         if isinstance(reach, int):
             bits = reach & ~(1 << own) if own >= 0 else reach

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
+from planrisk.blast_radius import NO_DEPENDENTS, blast_radii
 from planrisk.hints import hint_key
 from planrisk.model import (
     Action,
@@ -198,8 +199,6 @@ class _Lookups:
 
 def score_plan(plan: Plan, inputs: ScoreInputs) -> Assessment:
     """Score every change beyond no-op/read, then the plan."""
-    from planrisk.blast_radius import blast_radii
-
     lookups = _Lookups(inputs)
     factor = lookups.factor
     listed = [c for c in plan.changes if not c.drift and c.action.is_change]
@@ -228,7 +227,7 @@ def _score_change(
     risk_class = risk.risk_class
     reasons: list[Reason] = []
     flags = {"irreversible": False, "weakening": False, "fails": False, "kept": False}
-    blast = BlastRadius()
+    blast = NO_DEPENDENTS
     destructive = change.is_destructive
 
     provider_config = inputs.provider_configs.get(change.provider)

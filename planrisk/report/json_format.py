@@ -12,6 +12,14 @@ import msgspec
 
 
 def render_json(document: dict[str, Any]) -> str:
-    """Sorted-key, indented JSON with a trailing newline."""
+    """Sorted-key, indented JSON with a trailing newline.
+
+    Each intermediate form (compact bytes, indented bytes) is released as soon as the next one
+    exists, so a large report holds at most two copies of itself at a time.
+    """
     encoded = msgspec.json.encode(document, order="sorted")
-    return msgspec.json.format(encoded, indent=2).decode() + "\n"
+    formatted = msgspec.json.format(encoded, indent=2)
+    del encoded
+    text = formatted.decode()
+    del formatted
+    return text + "\n"
