@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 
 import networkx as nx
 
+from planrisk.gc_pause import paused_gc
 from planrisk.graph.assemble import EdgeSet, add_edges, node_graph
 from planrisk.graph.config_refs import ConfigResolver, Down, ModulePath, Target
 from planrisk.graph.dependency_graph import DependencyGraph
@@ -44,6 +45,11 @@ def build_graph(plan: Plan, source_dir: Path | None = None) -> DependencyGraph:
 
     Raises InputError when `source_dir` is given but unreadable.
     """
+    with paused_gc():
+        return _build(plan, source_dir)
+
+
+def _build(plan: Plan, source_dir: Path | None) -> DependencyGraph:
     index = parse_sources(source_dir) if source_dir is not None else SourceIndex()
     graph = node_graph(_nodes(plan))
     edges = EdgeSet()
