@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 _mappings: weakref.WeakSet[mmap.mmap] = weakref.WeakSet()
+_DONTNEED: int | None = getattr(mmap, "MADV_DONTNEED", None)
+"""None where the platform has no madvise (Windows): pages then stay until the file is unmapped."""
 
 
 def track_mapping(mapping: mmap.mmap) -> None:
@@ -28,11 +30,16 @@ def track_mapping(mapping: mmap.mmap) -> None:
     _mappings.add(mapping)
 
 
+def drop_pages(mapping: mmap.mmap) -> None:
+    """Drop the resident pages of one read-only file mapping (its content is unchanged)."""
+    if _DONTNEED is not None and not mapping.closed:
+        mapping.madvise(_DONTNEED)
+
+
 def release_mapped_pages() -> None:
-    """Drop the resident pages of every tracked file mapping (their content is unchanged)."""
+    """Drop the resident pages of every tracked file mapping."""
     for mapping in list(_mappings):
-        if not mapping.closed:
-            mapping.madvise(mmap.MADV_DONTNEED)
+        drop_pages(mapping)
 
 
 @contextmanager

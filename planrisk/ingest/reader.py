@@ -30,7 +30,7 @@ import stat
 import msgspec
 
 from planrisk.errors import PlanFormatError
-from planrisk.gc_pause import track_mapping
+from planrisk.gc_pause import drop_pages, track_mapping
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_LE_BOM = b"\xff\xfe"
@@ -95,7 +95,7 @@ def release_pages(data: Buffer) -> None:
     The pages stay in the page cache; reading a value again faults them back in.
     """
     if isinstance(data, mmap.mmap):
-        data.madvise(mmap.MADV_DONTNEED)
+        drop_pages(data)
 
 
 def prepare(data: Buffer, source: str) -> bytes:

@@ -7,6 +7,8 @@ import gc
 import mmap
 from pathlib import Path
 
+import pytest
+
 from planrisk.gc_pause import paused_gc, release_mapped_pages, track_mapping
 
 
@@ -55,3 +57,19 @@ def test_released_mapping_keeps_its_content(tmp_path: Path) -> None:
     view.release()
     mapping.close()
     release_mapped_pages()
+
+
+def test_platform_without_madvise_keeps_the_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from planrisk import gc_pause
+    from planrisk.ingest import load_plan, parse_plan, reader
+
+    monkeypatch.setattr(gc_pause, "_DONTNEED", None)
+    monkeypatch.setattr(reader, "MMAP_MIN_BYTES", 0)
+    plan = Path(__file__).resolve().parents[2] / "fixtures" / "terraform" / "teardown" / "plan.json"
+    target = tmp_path / "plan.json"
+    target.write_bytes(plan.read_bytes())
+    with paused_gc():
+        mapped = load_plan(target)
+    assert mapped.digest == parse_plan(plan.read_bytes(), "x").digest
