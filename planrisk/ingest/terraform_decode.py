@@ -4,7 +4,9 @@ Input: the raw JSON sections of a `terraform show -json` document. Output: these
 every attribute value (`before`, `after`, masks, `values`, `sensitive_values`, variable
 values) kept as `msgspec.Raw`, a zero-copy slice of the input. Unknown keys are ignored (fields
 get added without a `format_version` bump); output values are never decoded.
-`configuration` decodes straight into `planrisk.model.Configuration`.
+`configuration` decodes straight into `planrisk.model.Configuration`. The `*Outline` shapes
+and the `RESOURCE_CHANGE`/`STATE_RESOURCE` decoders let large lists be decoded one entry at a
+time; `decode_section` turns a shape mismatch into a PlanFormatError naming the JSON path.
 """
 
 from __future__ import annotations
