@@ -47,9 +47,11 @@ from planrisk.model import (
     ResourceChange,
     RiskLevel,
 )
-from planrisk.values import decode, decode_members, decode_object_members
+from planrisk.values import decode, decode_members, raw_members
 
 if TYPE_CHECKING:
+    from msgspec import Raw
+
     from planrisk.graph import DependencyGraph
     from planrisk.guards import GuardHit
     from planrisk.risk_model import RiskModel, TypeRisk
@@ -163,6 +165,7 @@ class _Lookups:
         self._risks: dict[str, TypeRisk] = {}
         self._guard_names: dict[str, tuple[set[str], bool]] = {}
         self._reasons: dict[tuple[str, float, str], Reason] = {}
+        self._guard_hits: dict[tuple[object, ...], tuple[GuardHit, ...]] = {}
 
     def risk(self, type_: str) -> TypeRisk:
         """The risk model entry of a type (looked up once per type)."""
@@ -186,6 +189,42 @@ class _Lookups:
             ]
             by_name = all(not path or isinstance(path[0], str) for path in paths)
             found = self._guard_names[type_] = (set(guard_attribute_names(risk)), by_name)
+        return found
+
+    def guard_hits(
+        self, change: ResourceChange, risk: TypeRisk, provider_config: Any
+    ) -> tuple[GuardHit, ...]:
+        """`evaluate_guards` on the change's `before` and mask, decoded at the guards' members.
+
+        Its result depends only on the type, the raw bytes of those members and the provider
+        block, so objects alike (most of a large plan) are evaluated once.
+        """
+        from planrisk.guards import evaluate_guards
+
+        names, by_name = self.guard_names(change.type, risk)
+        before = raw_members(change.before, names) if names else {}
+        mask_raw = change.before_sensitive
+        mask = (
+            raw_members(mask_raw, names)
+            if by_name and mask_raw and bytes(memoryview(mask_raw)[:1]) == b"{"
+            else None
+        )
+        key = (
+            change.type,
+            id(provider_config),
+            _member_bytes(before),
+            _member_bytes(mask) if mask is not None else bytes(memoryview(mask_raw)),
+        )
+        found = self._guard_hits.get(key)
+        if found is None:
+            decoded_before = {n: decode(r) for n, r in (before or {}).items()}
+            decoded_mask = (
+                {n: decode(r) for n, r in mask.items()} if mask is not None else decode(mask_raw)
+            )
+            found = evaluate_guards(
+                risk, decoded_before, decoded_mask, provider_config=provider_config
+            )
+            self._guard_hits[key] = found
         return found
 
     def reason(self, text: str, points: float, tag: str) -> Reason:
@@ -226,7 +265,7 @@ def _score_change(
     risk = lookups.risk(change.type)
     risk_class = risk.risk_class
     reasons: list[Reason] = []
-    flags = {"irreversible": False, "weakening": False, "fails": False, "kept": False}
+    irreversible = weakening = fails = is_kept = False
     blast = NO_DEPENDENTS
     destructive = change.is_destructive
 
@@ -238,14 +277,14 @@ def _score_change(
             Reason(text=f"component {change.action.value} (no cloud object)", points=0, tag="base")
         )
     elif kept is not None:
-        flags["kept"] = True
+        is_kept = True
         reasons.append(Reason(text=f"kept in cloud: {kept}", points=0, tag="kept_in_cloud"))
     elif destructive:
         verb = _verb(change)
         key = _base_key(change)
         reasons.append(lookups.reason(f"{risk_class} {verb}", BASE_POINTS[risk_class][key], "base"))
         if risk_class == GUARD and change.action is Action.DELETE:
-            flags["weakening"] = True
+            weakening = True
             reasons.append(
                 Reason(
                     text=f"guard removed: {change.type} deleted (protection lost)",
@@ -256,8 +295,6 @@ def _score_change(
         guard_reason, irreversible, fails = _destroy_guards(hits, risk_class)
         if guard_reason is not None:
             reasons.append(guard_reason)
-        flags["irreversible"] = irreversible
-        flags["fails"] = fails
         blast = radii.get(change.address, blast)
         if blast.count:
             reasons.append(
@@ -275,7 +312,7 @@ def _score_change(
             lookups.reason(f"{risk_class} update", BASE_POINTS[risk_class]["update"], "base")
         )
         for hit in _weakenings(change, risk, provider_config):
-            flags["weakening"] = True
+            weakening = True
             reasons.append(
                 Reason(
                     text=f"guard removed: {hit.text} (next apply can delete)",
@@ -286,8 +323,8 @@ def _score_change(
     else:
         reasons.append(lookups.reason(f"{risk_class} {change.action.value}", 0, "base"))
 
-    if _config_address(change, inputs) in inputs.prevent_destroy_removed and not flags["kept"]:
-        flags["weakening"] = True
+    if _config_address(change, inputs) in inputs.prevent_destroy_removed and not is_kept:
+        weakening = True
         reasons.append(
             Reason(
                 text="guard removed: lifecycle.prevent_destroy deleted from the .tf source",
@@ -301,15 +338,19 @@ def _score_change(
         change=change,
         risk_class=risk_class,
         score=score,
-        level=RiskLevel.for_score(score),
+        level=_LEVELS[score],
         reasons=tuple(reasons),
         blast_radius=blast,
         hints=inputs.hints.get(hint_key(change), ()),
-        irreversible_data_loss=flags["irreversible"],
-        guard_weakening=flags["weakening"],
-        apply_will_fail=flags["fails"],
-        kept_in_cloud=flags["kept"],
+        irreversible_data_loss=irreversible,
+        guard_weakening=weakening,
+        apply_will_fail=fails,
+        kept_in_cloud=is_kept,
     )
+
+
+_LEVELS = tuple(RiskLevel.for_score(score) for score in range(101))
+"""The band of each change score 0–100."""
 
 
 def _finish(reasons: list[Reason], lookups: _Lookups) -> int:
@@ -380,21 +421,21 @@ def _kept_in_cloud(change: ResourceChange, hits: tuple[GuardHit, ...]) -> str | 
 def _destroy_hits(
     change: ResourceChange, risk: TypeRisk, provider_config: Any, lookups: _Lookups
 ) -> tuple[GuardHit, ...]:
-    from planrisk.guards import evaluate_guards, pulumi_guards
+    from planrisk.guards import pulumi_guards
 
     hits: list[GuardHit] = []
     if change.pulumi is not None:
         hits.extend(pulumi_guards(change.pulumi))
     if risk.guards:
-        names, by_name = lookups.guard_names(change.type, risk)
-        before = decode_members(change.before, names)
-        mask = (
-            decode_object_members(change.before_sensitive, names)
-            if by_name
-            else decode(change.before_sensitive)
-        )
-        hits.extend(evaluate_guards(risk, before, mask, provider_config=provider_config))
+        hits.extend(lookups.guard_hits(change, risk, provider_config))
     return tuple(hits)
+
+
+def _member_bytes(members: Mapping[str, Raw] | None) -> tuple[tuple[str, bytes], ...] | None:
+    """Raw members as a hashable key (sorted by name)."""
+    if members is None:
+        return None
+    return tuple(sorted((name, bytes(raw)) for name, raw in members.items()))
 
 
 def _destroy_guards(
@@ -405,10 +446,12 @@ def _destroy_guards(
     Returns the reason, whether the destroy is irreversible data loss, and whether the apply
     will fail.
     """
+    is_data = risk_class == DATA
+    if not hits:
+        return None, is_data, False
     by_kind: dict[str, GuardHit] = {}
     for hit in hits:
         by_kind.setdefault(hit.kind, hit)
-    is_data = risk_class == DATA
     if "blocking" in by_kind:
         hit = by_kind["blocking"]
         return (

@@ -104,15 +104,15 @@ def decode_members(raw: Raw, names: set[str]) -> dict[str, Any]:
     return {name: msgspec.json.decode(members[name]) for name in names if name in members}
 
 
-def decode_object_members(raw: Raw, names: set[str]) -> Any:
-    """A JSON object decoded at the top-level members `names` only; any other value whole.
+def raw_members(raw: Raw, names: set[str]) -> dict[str, Raw] | None:
+    """The top-level members `names` of a raw JSON object, still undecoded.
 
-    For masks read at a few paths: a mask object is reduced to the members those paths start
-    with (what a path lookup reads of it is unchanged), while `true`, `null` or a list is
-    returned as `decode` returns it.
+    None when the value is not an object (or is empty); what `decode_members` would decode.
     """
     if not raw:
         return None
-    if bytes(memoryview(raw)[:1]) != b"{":
-        return decode(raw)
-    return decode_members(raw, names)
+    try:
+        members = _TOP_LEVEL.decode(raw)
+    except msgspec.ValidationError:
+        return None
+    return {name: members[name] for name in names if name in members}
