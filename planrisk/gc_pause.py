@@ -22,7 +22,13 @@ from contextlib import contextmanager
 
 _mappings: weakref.WeakSet[mmap.mmap] = weakref.WeakSet()
 _DONTNEED: int | None = getattr(mmap, "MADV_DONTNEED", None)
-"""None where the platform has no madvise (Windows): pages then stay until the file is unmapped."""
+"""None where the platform has no madvise (Windows)."""
+
+
+def can_drop_pages() -> bool:
+    """Whether mapped pages can be dropped here; without it (Windows) plan files are read, not
+    mapped: a mapping would bring no saving and would keep the file from being deleted."""
+    return _DONTNEED is not None
 
 
 def track_mapping(mapping: mmap.mmap) -> None:

@@ -14,7 +14,7 @@ A large regular file is memory-mapped read-only instead of read: its pages stay 
 cache (no anonymous copy), the decoded `msgspec.Raw` values are slices of the mapping, and
 `release_pages` drops the pages from this process after a pass over them (they fault back in,
 from the cache, when a later stage reads a value; `gc_pause` drops them again after each bulk
-stage). Small files, pipes and devices are read.
+stage). Small files, pipes, devices, and every file where madvise is missing (Windows) are read.
 When nothing needs stripping the very same buffer is returned, so a 500 MB plan is never copied
 here. `first_document_end` finds where the first of several JSON documents ends (NDJSON,
 concatenated events, or a wrapper's tail after the plan).
@@ -30,7 +30,7 @@ import stat
 import msgspec
 
 from planrisk.errors import PlanFormatError
-from planrisk.gc_pause import drop_pages, track_mapping
+from planrisk.gc_pause import can_drop_pages, drop_pages, track_mapping
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_LE_BOM = b"\xff\xfe"
@@ -61,7 +61,11 @@ def read_file(path: str | os.PathLike[str]) -> Buffer:
     try:
         with open(path, "rb") as handle:
             info = os.fstat(handle.fileno())
-            if stat.S_ISREG(info.st_mode) and info.st_size >= max(MMAP_MIN_BYTES, 1):
+            if (
+                stat.S_ISREG(info.st_mode)
+                and info.st_size >= max(MMAP_MIN_BYTES, 1)
+                and can_drop_pages()
+            ):
                 mapping = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
                 track_mapping(mapping)
                 return mapping

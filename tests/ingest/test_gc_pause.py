@@ -59,7 +59,7 @@ def test_released_mapping_keeps_its_content(tmp_path: Path) -> None:
     release_mapped_pages()
 
 
-def test_platform_without_madvise_keeps_the_pages(
+def test_platform_without_madvise_reads_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from planrisk import gc_pause
@@ -70,6 +70,7 @@ def test_platform_without_madvise_keeps_the_pages(
     plan = Path(__file__).resolve().parents[2] / "fixtures" / "terraform" / "teardown" / "plan.json"
     target = tmp_path / "plan.json"
     target.write_bytes(plan.read_bytes())
+    assert isinstance(reader.read_file(target), bytes)
     with paused_gc():
         mapped = load_plan(target)
     assert mapped.digest == parse_plan(plan.read_bytes(), "x").digest
