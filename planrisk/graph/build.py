@@ -19,7 +19,7 @@ set of kinds) that `assemble` turns into the networkx adjacency.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -123,29 +123,35 @@ def _parsed_place(address: str) -> _Place | None:
     return _Place(module_instance(parsed), module_path(parsed), resource_key(parsed))
 
 
+_RECORDED = (Resource, ResourceChange)
+
+_Module = tuple[ModuleInstance, ModulePath]
+"""A module instance and its module path (call names)."""
+
+
 def _fast_place(
-    address: str, data: dict[str, object], modules: dict[str, ModuleInstance | None]
+    address: str, data: dict[str, object], modules: dict[str, _Module | None]
 ) -> _Place | None:
     """Where an instance lives, from the fields ingest recorded, when they spell `address`.
 
     Tokenizing 100k addresses dominates build time; the module part repeats, so it is parsed
-    once per module instance, and the result is checked against the address text.
+    once per module instance (`modules`, filled by `_InstanceIndex`), and the result is checked
+    against the address text.
     """
     source = data.get("change") or data.get("resource")
-    if not isinstance(source, Resource | ResourceChange) or not source.type or not source.name:
+    if not isinstance(source, _RECORDED) or not source.type or not source.name:
         return None
     mode = source.mode.value
     if address != build_address(source.module, mode, source.type, source.name, source.index):
         return None
-    module = modules.get(source.module, ()) if source.module else ()
-    if source.module and source.module not in modules:
-        module = modules[source.module] = _module_instance(source.module)
+    module = modules.get(source.module) if source.module else _ROOT
     if module is None:
         return None
     key = source.type + "." + source.name
-    return _Place(
-        module, tuple(name for name, _ in module), key if mode == "managed" else f"{mode}.{key}"
-    )
+    return _Place(module[0], module[1], key if mode == "managed" else f"{mode}.{key}")
+
+
+_ROOT: _Module = ((), ())
 
 
 def _module_instance(module: str) -> ModuleInstance | None:
@@ -163,20 +169,37 @@ class _InstanceIndex:
         self.parsed: dict[str, _Place] = {}
         self.by_place: dict[tuple[ModuleInstance, str], list[str]] = defaultdict(list)
         self.children: dict[tuple[ModuleInstance, str], set[ModuleInstance]] = defaultdict(set)
-        modules: dict[str, ModuleInstance | None] = {}
+        modules: dict[str, _Module | None] = {}
         for address, data in graph.nodes(data=True):
             if address.startswith("urn:"):
                 continue
-            place = _fast_place(address, data, modules) or _parsed_place(address)
+            place = _fast_place(address, data, modules)
             if place is None:
-                continue
+                source = data.get("change") or data.get("resource")
+                if isinstance(source, _RECORDED) and source.module not in modules:
+                    # First sight of this module instance: parse it, then try again.
+                    modules[source.module] = self._module(source.module)
+                    place = _fast_place(address, data, modules)
+            if place is None:
+                place = _parsed_place(address)
+                if place is None:
+                    continue
+                self._add_module(place.module)
             self.parsed[address] = place
             self.by_place[(place.module, place.resource)].append(address)
-            for depth in range(len(place.module)):
-                self.children[(place.module[:depth], place.module[depth][0])].add(
-                    place.module[: depth + 1]
-                )
         self._memo: dict[tuple[ModuleInstance, Down, str], tuple[str, ...]] = {}
+
+    def _module(self, module: str) -> _Module | None:
+        """A module instance string parsed once (its calls registered as children)."""
+        instance = _module_instance(module) if module else ()
+        if instance is None:
+            return None
+        self._add_module(instance)
+        return instance, tuple(call for call, _ in instance)
+
+    def _add_module(self, module: ModuleInstance) -> None:
+        for depth in range(len(module)):
+            self.children[(module[:depth], module[depth][0])].add(module[: depth + 1])
 
     def groups(self) -> dict[tuple[ModuleInstance, ModulePath, str], list[str]]:
         """Instances grouped by (module instance, module path, resource key)."""
@@ -185,8 +208,10 @@ class _InstanceIndex:
             groups[parsed].append(address)
         return groups
 
-    def expand(self, module: ModuleInstance, target: Target) -> tuple[str, ...]:
-        """The instances `target` names, seen from module instance `module`."""
+    def expand(self, module: ModuleInstance, target: Target) -> Sequence[str]:
+        """The instances `target` names, seen from module instance `module` (do not modify)."""
+        if not target.up and not target.down:  # the same module instance: most targets
+            return self.by_place.get((module, target.resource), ())
         if target.up > len(module):
             return ()
         base = module[: len(module) - target.up]
