@@ -119,11 +119,13 @@ class _Reach:
             weights=[weights[i][1] for i in weighted],
         )
         result: dict[str, BlastRadius] = {}
+        sources = self.source_count
+        addresses = self.addresses
         for component, reach in self._components(rank, ranks.small_limit):
             for node in component:
-                if node < self.source_count:
+                if node < sources:
                     own = rank[node] if len(component) > 1 else -1
-                    result[self.addresses[node]] = ranks.radius(reach, own)
+                    result[addresses[node]] = ranks.radius(reach, own) if reach else NO_DEPENDENTS
         return result
 
     def _components(
@@ -133,6 +135,7 @@ class _Reach:
 
         For a component of several nodes the reach set holds its own weighted nodes (each
         member's blast radius is that set without itself); for a single node it does not.
+        A node without dependents (about half of a plan) is its own component at once.
         """
         kids = self.kids
         pending_reads = self.parents
@@ -147,6 +150,14 @@ class _Reach:
         for root in range(self.source_count):
             if order[root] >= 0:
                 continue
+            if not kids[root]:
+                order[root] = visits
+                visits += 1
+                component_of[root] = root
+                yield [root], _EMPTY
+                if pending_reads[root] and rank[root] >= 0:
+                    reach_of[root] = frozenset((rank[root],))
+                continue
             order[root] = low[root] = visits
             visits += 1
             on_stack[root] = True
@@ -156,6 +167,14 @@ class _Reach:
                 node, remaining = work[-1]
                 descended = False
                 for kid in remaining:
+                    if order[kid] < 0 and not kids[kid]:
+                        order[kid] = visits
+                        visits += 1
+                        component_of[kid] = kid
+                        yield [kid], _EMPTY
+                        if rank[kid] >= 0:
+                            reach_of[kid] = frozenset((rank[kid],))
+                        continue
                     if order[kid] < 0:
                         order[kid] = low[kid] = visits
                         visits += 1
@@ -190,12 +209,13 @@ class _Reach:
                         if kid_label == label:
                             internal += 1
                             continue
-                        part = reach_of[kid_label]
+                        part = reach_of.get(kid_label)
+                        if part is None:
+                            continue  # nothing weighted reached through it
                         pending_reads[kid_label] -= 1
                         if pending_reads[kid_label] == 0:
                             del reach_of[kid_label]
-                        if part:
-                            parts.append(part)
+                        parts.append(part)
                 if len(component) > 1:
                     own = frozenset(rank[m] for m in component if rank[m] >= 0)
                     if own:
@@ -205,11 +225,10 @@ class _Reach:
                 # No reader of this component has run yet (they come later), so the counts
                 # of its members are still the full in-degrees.
                 readers = sum(pending_reads[m] for m in component) - internal
-                if readers:
-                    mine = rank[node] if len(component) == 1 else -1
-                    reach_of[label] = (
-                        _with(dependents, mine, small_limit) if mine >= 0 else dependents
-                    )
+                mine = rank[node] if len(component) == 1 else -1
+                reach = _with(dependents, mine, small_limit) if mine >= 0 else dependents
+                if readers and reach:
+                    reach_of[label] = reach
                     pending_reads[label] = readers
 
 
