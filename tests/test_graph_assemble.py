@@ -3,8 +3,8 @@
 Input: fixture plans (Terraform with modules and state depends_on; Pulumi with parents and
 placeholders) and small generated benchmark plans (module instances, count/for_each keys,
 several kinds per edge) → `build_graph`. Checked: node and adjacency order, the pred/succ
-mirror, shared read-only edge attributes, and the BFS `dependents`/`dependencies` against
-networkx.
+mirror, shared read-only edge attributes, and the BFS `dependents`/`dependencies` and
+`dependency_path` against networkx.
 """
 
 from __future__ import annotations
@@ -138,3 +138,38 @@ def test_dependents_through_a_cycle_exclude_the_start() -> None:
     assert dg.dependents("a") == {"b", "c", "d"} == nx.ancestors(graph, "a")
     assert dg.dependencies("a") == {"b", "c"} == nx.descendants(graph, "a")
     assert dg.dependencies("d") == {"a", "b", "c"}
+
+
+def test_dependency_path_matches_networkx(built: DependencyGraph) -> None:
+    graph = built.graph
+    nodes = sorted(graph)
+    checked = 0
+    for index, dependent in enumerate(nodes):
+        reachable = sorted(built.dependencies(dependent))
+        others = nodes[index : index + 5]
+        for dependency in reachable[:15] + others:
+            try:
+                expected = nx.shortest_path(graph, dependent, dependency)
+            except nx.NetworkXNoPath:
+                expected = []
+            assert built.dependency_path(dependent, dependency) == expected
+            checked += bool(expected)
+    assert checked > len(nodes)
+    assert built.dependency_path("not-a-node", nodes[0]) == []
+    assert built.dependency_path(nodes[0], "not-a-node") == []
+
+
+def test_dependency_path_picks_networkx_path_among_equal_ones() -> None:
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    graph.add_edges_from(
+        [("s", "b"), ("s", "a"), ("a", "m"), ("b", "m"), ("m", "x"), ("m", "y"), ("x", "t")]
+    )
+    graph.add_edges_from([("y", "t"), ("c", "t"), ("s", "c2"), ("c2", "c"), ("q", "s")])
+    dg = DependencyGraph(graph=graph, tool=Tool.TERRAFORM)
+    for u in graph:
+        for v in graph:
+            try:
+                expected = nx.shortest_path(graph, u, v)
+            except nx.NetworkXNoPath:
+                expected = []
+            assert dg.dependency_path(u, v) == expected, (u, v)

@@ -46,13 +46,8 @@ class DependencyGraph:
 
     def dependency_path(self, dependent: str, dependency: str) -> list[str]:
         """Shortest chain dependent → … → dependency; [] when there is none."""
-        if dependent not in self.graph or dependency not in self.graph:
-            return []
-        try:
-            path: list[str] = nx.shortest_path(self.graph, dependent, dependency)
-        except nx.NetworkXNoPath:
-            return []
-        return path
+        raw: Any = self.graph
+        return _shortest_path(raw._succ, raw._pred, dependent, dependency)
 
     def config_address(self, address: str) -> str:
         """Instance address → config address (keys dropped); URNs are returned unchanged."""
@@ -75,3 +70,63 @@ def _reachable(adjacency: Mapping[str, Mapping[str, object]], start: str) -> set
         frontier = following
     seen.discard(start)
     return seen
+
+
+def _shortest_path(
+    succ: Mapping[str, Mapping[str, object]],
+    pred: Mapping[str, Mapping[str, object]],
+    source: str,
+    target: str,
+) -> list[str]:
+    """`nx.shortest_path(G, source, target)` on networkx's own dicts ([] when there is none).
+
+    The same bidirectional breadth-first search as networkx's `bidirectional_shortest_path`,
+    step for step (so the same path among equally short ones), without its per-call dispatch
+    and view overhead: `--paths` asks for up to ten paths per destroyed resource.
+    """
+    if source not in succ or target not in succ:
+        return []
+    if source == target:
+        return [source]
+    before: dict[str, str | None] = {source: None}
+    after: dict[str, str | None] = {target: None}
+    forward, reverse = [source], [target]
+    meet: str | None = None
+    while forward and reverse and meet is None:
+        if len(forward) <= len(reverse):
+            level, forward = forward, []
+            meet = _step(level, succ, before, after, forward)
+        else:
+            level, reverse = reverse, []
+            meet = _step(level, pred, after, before, reverse)
+    if meet is None:
+        return []
+    path: list[str] = []
+    node: str | None = meet
+    while node is not None:
+        path.append(node)
+        node = before[node]
+    path.reverse()
+    node = after[path[-1]]
+    while node is not None:
+        path.append(node)
+        node = after[node]
+    return path
+
+
+def _step(
+    level: list[str],
+    adjacency: Mapping[str, Mapping[str, object]],
+    mine: dict[str, str | None],
+    theirs: dict[str, str | None],
+    fringe: list[str],
+) -> str | None:
+    """Expand one BFS level of one side; the node where both searches meet, if reached."""
+    for node in level:
+        for neighbour in adjacency[node]:
+            if neighbour not in mine:
+                fringe.append(neighbour)
+                mine[neighbour] = node
+            if neighbour in theirs:
+                return neighbour
+    return None
