@@ -1,12 +1,17 @@
 """Report stage: the analysis as plain data (the JSON contract, schema_version 1).
 
 Input: an `Assessment` (and its graph, for dependency paths on request). Output: a dict shaped
-exactly like the documented JSON contract; every renderer builds on this one shape.
+exactly like the documented JSON contract; every renderer builds on this one shape. Each entry
+of `changes` is a `ChangeEntry` struct whose fields are the JSON keys (a struct per change is a
+fraction of a dict's size and time on a 100k-change plan; encoded with sorted keys, the bytes
+are those of the equivalent dict).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from planrisk.model import Action, Assessment, ChangeScore, Mode, Reason, ReplaceOrder, RiskLevel
 
@@ -19,6 +24,32 @@ _VALUES: dict[object, str] = {
     member: member.value for enum in (Action, ReplaceOrder, RiskLevel) for member in enum
 }
 """Enum member → its value (a dict lookup instead of the enum's `value` property)."""
+
+
+class BlastEntry(msgspec.Struct, kw_only=True, omit_defaults=True, gc=False):
+    """`blast_radius` of one entry of `changes`."""
+
+    count: int
+    paths: dict[str, list[str]] | None = None
+    """Dependent → the dependency path to the changed resource (`--paths` only)."""
+    top: tuple[str, ...]
+    weighted: float
+
+
+class ChangeEntry(msgspec.Struct, kw_only=True, omit_defaults=True, gc=False):
+    """One entry of `changes` (`deposed` only for a deposed object)."""
+
+    action: str
+    address: str
+    blast_radius: BlastEntry
+    deposed: str | None = None
+    hints: tuple[str, ...]
+    level: str
+    reasons: list[str]
+    replace_order: str | None
+    risk_class: str
+    score: int
+    type: str
 
 
 def analysis_document(
@@ -67,7 +98,7 @@ def change_document(
     scored: ChangeScore,
     graph: DependencyGraph | None,
     rendered: dict[int, str] | None = None,
-) -> dict[str, Any]:
+) -> ChangeEntry:
     """One entry of `changes`.
 
     `rendered` caches `Reason.render()` by reason object across the entries of one document
@@ -75,30 +106,26 @@ def change_document(
     """
     change = scored.change
     radius = scored.blast_radius
-    blast: dict[str, Any] = {
-        "count": radius.count,
-        "weighted": radius.weighted,
-        "top": list(radius.top),
-    }
+    paths = None
     if graph is not None and radius.top:
-        blast["paths"] = {
+        paths = {
             dependent: graph.dependency_path(dependent, change.address) for dependent in radius.top
         }
-    doc: dict[str, Any] = {
-        "address": change.address,
-        "type": change.type,
-        "action": _VALUES[change.action],
-        "replace_order": _VALUES[change.replace_order] if change.replace_order else None,
-        "risk_class": scored.risk_class,
-        "score": scored.score,
-        "level": _VALUES[scored.level],
-        "reasons": _rendered(scored.reasons, {} if rendered is None else rendered),
-        "blast_radius": blast,
-        "hints": list(scored.hints),
-    }
-    if change.deposed:
-        doc["deposed"] = change.deposed
-    return doc
+    return ChangeEntry(
+        action=_VALUES[change.action],
+        address=change.address,
+        blast_radius=BlastEntry(
+            count=radius.count, paths=paths, top=radius.top, weighted=radius.weighted
+        ),
+        deposed=change.deposed or None,
+        hints=scored.hints,
+        level=_VALUES[scored.level],
+        reasons=_rendered(scored.reasons, {} if rendered is None else rendered),
+        replace_order=_VALUES[change.replace_order] if change.replace_order else None,
+        risk_class=scored.risk_class,
+        score=scored.score,
+        type=change.type,
+    )
 
 
 def _rendered(reasons: tuple[Reason, ...], cache: dict[int, str]) -> list[str]:
