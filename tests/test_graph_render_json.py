@@ -15,7 +15,7 @@ import networkx as nx
 import pytest
 
 from benchmarks.generate import generate
-from planrisk.graph import DependencyGraph, build_graph, render_graph
+from planrisk.graph import DependencyGraph, build_graph, iter_graph, render_graph
 from planrisk.graph.render import SCHEMA_VERSION, edge_rows, node_rows
 from planrisk.ingest import load_plan
 from planrisk.model import Action, Resource, ResourceChange, Tool
@@ -90,3 +90,20 @@ def test_empty_graph_matches_json_dumps() -> None:
     lone.add_node("urn:pulumi:s::p::pulumi:pulumi:Stack::s", resource=None, change=None)
     dg = DependencyGraph(graph=lone, tool=Tool.PULUMI)
     assert render_graph(dg, "json") == reference_json(dg)
+
+
+@pytest.mark.parametrize("fmt", ["json", "dot", "mermaid"])
+def test_iter_graph_pieces_join_to_the_rendered_text(fmt: str, tmp_path: Path) -> None:
+    plan = load_plan(generate("terraform", 60, "teardown", tmp_path / "plan.json"))
+    graph = build_graph(plan)
+    pieces = list(iter_graph(graph, fmt))
+    assert len(pieces) > graph.graph.number_of_nodes()
+    assert "".join(pieces) == render_graph(graph, fmt)
+
+
+def test_unknown_format_is_refused_before_any_piece() -> None:
+    dg = DependencyGraph(graph=nx.DiGraph(), tool=Tool.TERRAFORM)
+    with pytest.raises(ValueError, match="unknown graph format"):
+        iter_graph(dg, "svg")
+    with pytest.raises(ValueError, match="unknown graph format"):
+        render_graph(dg, "svg")

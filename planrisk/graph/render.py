@@ -5,7 +5,8 @@ across runs). JSON contract (schema_version 1):
 `{"schema_version": 1, "tool", "nodes": [{"address", "type", "action", "module"}],
 "edges": [{"dependent", "dependency", "kind"}]}`, one edge entry per (dependent, dependency, kind).
 DOT and Mermaid use generated node ids and put the address in an escaped label, since addresses
-contain quotes, brackets, dots, backslashes and `::`.
+contain quotes, brackets, dots, backslashes and `::`. `iter_graph` yields the same text in
+pieces (a row or a line each) for writing a large graph out without holding it whole.
 """
 
 from __future__ import annotations
@@ -38,12 +39,21 @@ ACTION_COLOURS: dict[str, str] = {
 
 def render_graph(graph: DependencyGraph, fmt: str) -> str:
     """The graph as `json`, `dot` or `mermaid` text; ValueError for another format."""
-    renderers = {"json": _render_json, "dot": _render_dot, "mermaid": _render_mermaid}
-    renderer = renderers.get(fmt)
-    if renderer is None:
-        raise ValueError(f"unknown graph format {fmt!r}")
+    pieces = iter_graph(graph, fmt)
     with paused_gc():
-        return renderer(graph)
+        return "".join(pieces)
+
+
+def iter_graph(graph: DependencyGraph, fmt: str) -> Iterator[str]:
+    """`render_graph`'s text in pieces, to write a large graph out without holding it whole
+    (at 100k resources the JSON text is ~130 MB); ValueError for an unknown format."""
+    if fmt == "json":
+        return _json_pieces(graph)
+    if fmt == "dot":
+        return (line + "\n" for line in _dot_lines(graph))
+    if fmt == "mermaid":
+        return (line + "\n" for line in _mermaid_lines(graph))
+    raise ValueError(f"unknown graph format {fmt!r}")
 
 
 def node_rows(graph: DependencyGraph) -> list[dict[str, Any]]:
@@ -89,37 +99,30 @@ _NODE_JSON = (
 _EDGE_JSON = '    {\n      "dependent": %s,\n      "dependency": %s,\n      "kind": %s\n    }'
 
 
-def _render_json(graph: DependencyGraph) -> str:
+def _json_pieces(graph: DependencyGraph) -> Iterator[str]:
     """The JSON document, written row by row in exactly `json.dumps(indent=2,
-    ensure_ascii=False)`'s layout (its pure-Python indenting encoder is 10× slower at 100k),
-    joined once."""
-    parts = [
-        "{\n",
-        f'  "schema_version": {SCHEMA_VERSION},\n',
-        f'  "tool": {_json_scalar(graph.tool.value)},\n',
-        '  "nodes": ',
-    ]
-    _json_list(parts, (_NODE_JSON % tuple(map(_json_scalar, r)) for r in _node_fields(graph)))
-    parts.append(',\n  "edges": ')
+    ensure_ascii=False)`'s layout (its pure-Python indenting encoder is 10× slower at 100k)."""
+    yield "{\n"
+    yield f'  "schema_version": {SCHEMA_VERSION},\n'
+    yield f'  "tool": {_json_scalar(graph.tool.value)},\n'
+    yield '  "nodes": '
+    yield from _json_list(_NODE_JSON % tuple(map(_json_scalar, r)) for r in _node_fields(graph))
+    yield ',\n  "edges": '
     quote = lru_cache(maxsize=None)(encode_basestring)  # an address is in many edges
-    _json_list(
-        parts, (_EDGE_JSON % (quote(u), quote(v), quote(k)) for u, v, k in _edge_triples(graph))
+    yield from _json_list(
+        _EDGE_JSON % (quote(u), quote(v), quote(k)) for u, v, k in _edge_triples(graph)
     )
-    parts.append("\n}\n")
-    return "".join(parts)
+    yield "\n}\n"
 
 
-def _json_list(parts: list[str], items: Iterator[str]) -> None:
-    """Append rendered items as an indented JSON list at depth 1 (`[]` when empty)."""
-    start = len(parts)
-    parts.append("[\n")
+def _json_list(items: Iterator[str]) -> Iterator[str]:
+    """Rendered items as an indented JSON list at depth 1 (`[]` when empty)."""
+    separator = "[\n"
     for item in items:
-        parts.append(item)
-        parts.append(",\n")
-    if len(parts) == start + 1:
-        parts[start] = "[]"
-    else:
-        parts[-1] = "\n  ]"
+        yield separator
+        yield item
+        separator = ",\n"
+    yield "[]" if separator == "[\n" else "\n  ]"
 
 
 def _json_scalar(value: object) -> str:
@@ -129,44 +132,40 @@ def _json_scalar(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _render_dot(graph: DependencyGraph) -> str:
+def _dot_lines(graph: DependencyGraph) -> Iterator[str]:
     rows = node_rows(graph)
     ids = {row["address"]: f"n{i}" for i, row in enumerate(rows)}
-    lines = [
-        "digraph planrisk {",
-        "  rankdir=LR;",
-        '  node [shape=box, style=filled, fontname="Helvetica"];',
-    ]
+    yield "digraph planrisk {"
+    yield "  rankdir=LR;"
+    yield '  node [shape=box, style=filled, fontname="Helvetica"];'
     for row in rows:
         placeholder = graph.graph.nodes[row["address"]].get("placeholder", False)
         style = ', style="filled,dashed"' if placeholder else ""
         colour = ACTION_COLOURS.get(row["action"], "#ffffff")
-        lines.append(
+        yield (
             f'  {ids[row["address"]]} [label="{_dot_escape(row["address"])}", '
             f'fillcolor="{colour}"{style}];'
         )
-    for u, v, kind in edge_rows(graph):
-        lines.append(f'  {ids[u]} -> {ids[v]} [label="{_dot_escape(kind)}"];')
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+    for u, v, kind in _edge_triples(graph):
+        yield f'  {ids[u]} -> {ids[v]} [label="{_dot_escape(kind)}"];'
+    yield "}"
 
 
-def _render_mermaid(graph: DependencyGraph) -> str:
+def _mermaid_lines(graph: DependencyGraph) -> Iterator[str]:
     rows = node_rows(graph)
     ids = {row["address"]: f"n{i}" for i, row in enumerate(rows)}
-    lines = ["flowchart LR"]
+    yield "flowchart LR"
     for action, colour in ACTION_COLOURS.items():
-        lines.append(f"  classDef {_mermaid_class(action)} fill:{colour},stroke:#333")
-    lines.append("  classDef placeholder fill:#ffffff,stroke:#999,stroke-dasharray:4 3")
+        yield f"  classDef {_mermaid_class(action)} fill:{colour},stroke:#333"
+    yield "  classDef placeholder fill:#ffffff,stroke:#999,stroke-dasharray:4 3"
     for row in rows:
-        lines.append(f'  {ids[row["address"]]}["{mermaid_escape(row["address"])}"]')
-    for u, v, kind in edge_rows(graph):
-        lines.append(f"  {ids[u]} -->|{kind}| {ids[v]}")
+        yield f'  {ids[row["address"]]}["{mermaid_escape(row["address"])}"]'
+    for u, v, kind in _edge_triples(graph):
+        yield f"  {ids[u]} -->|{kind}| {ids[v]}"
     for row in rows:
         placeholder = graph.graph.nodes[row["address"]].get("placeholder", False)
         css = "placeholder" if placeholder else _mermaid_class(row["action"])
-        lines.append(f"  class {ids[row['address']]} {css}")
-    return "\n".join(lines) + "\n"
+        yield f"  class {ids[row['address']]} {css}"
 
 
 def _dot_escape(text: str) -> str:
