@@ -47,3 +47,12 @@ def test_bad_source_dir_is_an_input_error(tmp_path: Path) -> None:
     result = run(str(FIXTURE / "plan.json"), "--source-dir", str(tmp_path))
     assert result.returncode == 3
     assert b"main.tf" in result.stderr and b"Traceback" not in result.stderr
+
+
+def test_output_file_is_written_whole_and_ends_with_a_newline(tmp_path: Path) -> None:
+    from planrisk.cli.output import write_output
+
+    target = tmp_path / "out" / "graph.json"
+    write_output(iter(["{", '"a": 1', "}"]), target)
+    assert target.read_text() == '{"a": 1}\n'
+    assert not list(target.parent.glob(".*partial"))

@@ -34,9 +34,9 @@ def graph_command(
 ) -> None:
     """Print the dependency graph: every resource instance and what it depends on."""
     from planrisk.cli.output import write_output
-    from planrisk.graph import build_graph, render_graph
+    from planrisk.graph import build_graph, iter_graph
     from planrisk.ingest import load_plan
 
     loaded = load_plan(plan)
     graph = build_graph(loaded, source_dir=source_dir)
-    write_output(render_graph(graph, fmt.value), output)
+    write_output(iter_graph(graph, fmt.value), output)

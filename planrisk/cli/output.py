@@ -1,30 +1,53 @@
 """Writing command output: stdout, or a file opened only after the work succeeded.
 
-Input: rendered text and an optional path. Output: the text on stdout or in the file.
+Input: rendered text (or its pieces, for large outputs) and an optional path. Output: the text
+on stdout or in the file; a file is written beside its target and renamed into place, so a
+failure never leaves half a report.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TextIO
 
 from planrisk.errors import InputError
 
 
-def write_output(text: str, path: Path | None) -> None:
-    """Write `text` to `path` (created with parents) or to stdout."""
-    if not text.endswith("\n"):
-        text += "\n"
+def write_output(text: str | Iterable[str], path: Path | None) -> None:
+    """Write `text` (one string or its pieces) to `path` (created with parents) or to stdout.
+
+    The output always ends with a newline.
+    """
+    pieces = (text,) if isinstance(text, str) else text
     if path is None or str(path) == "-":
-        sys.stdout.write(text)
+        _write_all(pieces, sys.stdout)
         sys.stdout.flush()
         return
+    partial = path.with_name(f".{path.name}.planrisk-partial")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        with partial.open("w", encoding="utf-8") as handle:
+            _write_all(pieces, handle)
+        os.replace(partial, path)
     except OSError as exc:
+        partial.unlink(missing_ok=True)
         raise InputError(
             f"cannot write output ({exc.strerror})",
             source=str(path),
             hint="choose a writable path with -o",
         ) from None
+
+
+def _write_all(pieces: Iterable[str], stream: TextIO) -> None:
+    """Write every piece, then a newline unless the last piece ended with one."""
+    write = stream.write
+    last = ""
+    for piece in pieces:
+        if piece:
+            write(piece)
+            last = piece
+    if not last.endswith("\n"):
+        write("\n")
