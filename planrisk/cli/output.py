@@ -41,13 +41,19 @@ def write_output(text: str | Iterable[str], path: Path | None) -> None:
         ) from None
 
 
+_SLICE = 1 << 20
+"""Characters written per call: a 60 MB report is never encoded in one go."""
+
+
 def _write_all(pieces: Iterable[str], stream: TextIO) -> None:
     """Write every piece, then a newline unless the last piece ended with one."""
     write = stream.write
     last = ""
     for piece in pieces:
+        # Large pieces go out a slice at a time so the encoded copy stays small.
+        for start in range(0, len(piece), _SLICE):
+            write(piece[start : start + _SLICE])
         if piece:
-            write(piece)
             last = piece
     if not last.endswith("\n"):
         write("\n")
