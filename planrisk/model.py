@@ -7,6 +7,11 @@ the `Resource` instances the plan knows, and the Terraform `Configuration` tree.
 Attribute values stay as `msgspec.Raw` (a zero-copy slice of the input document) so
 that values of unchanged resources are never materialized; `planrisk.values` decodes
 them on demand and knows the sensitivity and unknown masks.
+
+Structs created once per resource, change or score hold only strings, numbers, enums, tuples,
+`Raw` values and other such Structs, so they cannot be part of a reference cycle: they are
+declared `gc=False` (16 bytes less each, and a 100k-resource plan stays out of the cyclic
+collector's scans).
 """
 
 from __future__ import annotations
@@ -81,7 +86,7 @@ class Mode(StrEnum):
     COMPONENT = "component"
 
 
-class PulumiStep(msgspec.Struct, frozen=True, kw_only=True):
+class PulumiStep(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """Pulumi-only facts about one resource's step(s) that later stages read."""
 
     ops: tuple[str, ...]
@@ -104,7 +109,7 @@ class PulumiStep(msgspec.Struct, frozen=True, kw_only=True):
     """Project name taken from the URN."""
 
 
-class ResourceChange(msgspec.Struct, frozen=True, kw_only=True):
+class ResourceChange(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One planned change to one resource instance (a Terraform change entry or a Pulumi step)."""
 
     address: str
@@ -164,7 +169,7 @@ class ResourceChange(msgspec.Struct, frozen=True, kw_only=True):
         return self.action is Action.DELETE
 
 
-class Link(msgspec.Struct, frozen=True):
+class Link(msgspec.Struct, frozen=True, gc=False):
     """A dependency recorded on a resource itself (Pulumi state), pointing at another resource."""
 
     target: str
@@ -175,7 +180,7 @@ class Link(msgspec.Struct, frozen=True):
     """For property links, the input property name."""
 
 
-class Resource(msgspec.Struct, frozen=True, kw_only=True):
+class Resource(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One resource instance the plan knows, changed or not (a node of the graph)."""
 
     address: str
@@ -312,7 +317,7 @@ class Configuration(msgspec.Struct, frozen=True, kw_only=True):
     """The root module."""
 
 
-class Variable(msgspec.Struct, frozen=True, kw_only=True):
+class Variable(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A root input variable value (clear text in plan JSON even when sensitive)."""
 
     value: Raw = EMPTY_RAW
@@ -321,7 +326,7 @@ class Variable(msgspec.Struct, frozen=True, kw_only=True):
     """Declared sensitive: never print the value."""
 
 
-class OutputChange(msgspec.Struct, frozen=True, kw_only=True):
+class OutputChange(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A root output's planned change (values are never kept)."""
 
     name: str
@@ -470,7 +475,7 @@ class RiskLevel(StrEnum):
         return list(RiskLevel).index(self)
 
 
-class Reason(msgspec.Struct, frozen=True, kw_only=True):
+class Reason(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One explained term of a score: the reasons of a score add up to it."""
 
     text: str
@@ -495,7 +500,7 @@ class Reason(msgspec.Struct, frozen=True, kw_only=True):
         return f"{self.text} {sign}{abs(self.points):g}"
 
 
-class BlastRadius(msgspec.Struct, frozen=True, kw_only=True):
+class BlastRadius(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """What a destroy or replace takes down with it: the transitive dependents."""
 
     count: int = 0
@@ -508,7 +513,7 @@ class BlastRadius(msgspec.Struct, frozen=True, kw_only=True):
     """A capped list of dependents, heaviest first."""
 
 
-class ChangeScore(msgspec.Struct, frozen=True, kw_only=True):
+class ChangeScore(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """The explained score of one change."""
 
     change: ResourceChange
@@ -535,7 +540,7 @@ class ChangeScore(msgspec.Struct, frozen=True, kw_only=True):
     """The delete only forgets the object (forget, retainOnDelete, skip_destroy, ABANDON)."""
 
 
-class PlanRisk(msgspec.Struct, frozen=True, kw_only=True):
+class PlanRisk(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """The plan-level score."""
 
     score: int
