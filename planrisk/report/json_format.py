@@ -1,25 +1,54 @@
 """Report stage: JSON rendering (deterministic, sorted keys, 2-space indent).
 
 Input: a document from `analysis_data` (or the gate's extension of it). Output: JSON text that
-is byte-identical for the same plan and configuration.
+is byte-identical for the same plan and configuration: the text of
+`msgspec.json.format(msgspec.json.encode(document, order="sorted"), indent=2)` and a newline.
+A large top-level `changes` list is rendered a batch of entries at a time (`iter_json`), so the
+whole compact document, its indented copy and its decoded text never exist side by side.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import msgspec
 
+CHANGES_BATCH = 2048
+"""Entries of `changes` encoded and indented per piece."""
+_CHANGES_KEY = "changes"
+_EMPTY_CHANGES = b'\n  "changes": []'
+"""How an empty top-level `changes` list is indented: the place the entries go."""
+
 
 def render_json(document: dict[str, Any]) -> str:
-    """Sorted-key, indented JSON with a trailing newline.
+    """Sorted-key, indented JSON with a trailing newline (the pieces of `iter_json`, joined)."""
+    return "".join(iter_json(document))
 
-    Each intermediate form (compact bytes, indented bytes) is released as soon as the next one
-    exists, so a large report holds at most two copies of itself at a time.
+
+def iter_json(document: dict[str, Any]) -> Iterator[str]:
+    """`render_json`'s text in pieces: the document around `changes`, then each batch of entries.
+
+    A batch indented on its own is `[`, newline, its entries two spaces in, newline, `]`; inside
+    the document the entries sit two levels deeper, so each of its line breaks gains two spaces,
+    and batches are joined by a comma (JSON strings never contain a raw line break).
     """
-    encoded = msgspec.json.encode(document, order="sorted")
-    formatted = msgspec.json.format(encoded, indent=2)
-    del encoded
-    text = formatted.decode()
-    del formatted
-    return text + "\n"
+    changes = document.get(_CHANGES_KEY)
+    if not isinstance(changes, list) or not changes:
+        yield _indented(document).decode() + "\n"
+        return
+    head = _indented({**document, _CHANGES_KEY: []})
+    at = head.find(_EMPTY_CHANGES)
+    opening = at + len(_EMPTY_CHANGES) - 1
+    yield head[:opening].decode()
+    separator = ""
+    for start in range(0, len(changes), CHANGES_BATCH):
+        batch = _indented(changes[start : start + CHANGES_BATCH])
+        yield separator + batch[1:-2].replace(b"\n", b"\n  ").decode()
+        separator = ","
+    yield "\n  " + head[opening:].decode() + "\n"
+
+
+def _indented(value: Any) -> bytes:
+    """`value` encoded with sorted keys and indented by two spaces."""
+    return msgspec.json.format(msgspec.json.encode(value, order="sorted"), indent=2)
