@@ -10,10 +10,14 @@ different sequences of parts can collide by concatenation.
 from __future__ import annotations
 
 import hashlib
+import struct
 from collections.abc import Iterable
 from typing import Any
 
 import msgspec
+
+_LENGTH = struct.Struct(">Q").pack
+"""A part's length prefix: 8 bytes, big-endian."""
 
 
 def canonical_raw(raw: bytes | msgspec.Raw) -> bytes:
@@ -43,10 +47,10 @@ class PlanDigest:
 
     def add_parts(self, parts: Iterable[bytes | str]) -> None:
         """Add several length-prefixed parts in one hash update: the stream `add` makes."""
-        chunks: list[bytes] = []
-        for part in parts:
-            data = part.encode() if isinstance(part, str) else part
-            chunks += (len(data).to_bytes(8, "big"), data)
+        datas = [part.encode() if isinstance(part, str) else part for part in parts]
+        chunks = [b""] * (2 * len(datas))
+        chunks[0::2] = [_LENGTH(len(data)) for data in datas]
+        chunks[1::2] = datas
         self._hash.update(b"".join(chunks))
 
     def add_raw(self, raw: bytes | msgspec.Raw) -> None:

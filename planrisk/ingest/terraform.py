@@ -287,19 +287,21 @@ def _digest(
     """sha256 over every change's identity, actions and canonical values, and output actions.
 
     Parts go to the hash a batch of changes at a time (the byte stream is the same as adding
-    them one by one); the mapped pages the batch read are released after it.
+    them one by one); the mapped pages the batch read are released after it. Each value's
+    canonical form is `canonical_raw`'s, made by one `msgspec.json.format` call in the loop.
     """
     digest = PlanDigest("terraform")
     parts: list[bytes | str] = []
+    compact = msgspec.json.format
     for number, change in enumerate(changes, 1):
         parts += (
             change.address,
             change.deposed or "",
             ",".join(change.raw_actions),
             change.deferred_reason or "",
-            canonical_raw(change.before),
-            canonical_raw(change.after),
-            canonical_raw(change.after_unknown),
+            compact(change.before or b"null", indent=-1),
+            compact(change.after or b"null", indent=-1),
+            compact(change.after_unknown or b"null", indent=-1),
         )
         if number % BATCH == 0:
             digest.add_parts(parts)

@@ -41,15 +41,20 @@ _PAIRS = {
 }
 
 
+_SINGLE_NORMALIZED = {word: Normalized(action) for word, action in _SINGLE.items()}
+"""The Normalized of each single action, built once (one per change otherwise)."""
+_IMPORT = Normalized(Action.IMPORT)
+
+
 def normalize_actions(actions: list[str] | tuple[str, ...], importing: bool) -> Normalized | None:
     """Normalize `actions`; an import that only updates or changes nothing becomes IMPORT."""
     if len(actions) == 1:
-        action = _SINGLE.get(actions[0])
-        if action is None:
+        normalized = _SINGLE_NORMALIZED.get(actions[0])
+        if normalized is None:
             return None
-        if importing and action in (Action.NOOP, Action.UPDATE):
-            return Normalized(Action.IMPORT)
-        return Normalized(action)
+        if importing and normalized.action in (Action.NOOP, Action.UPDATE):
+            return _IMPORT
+        return normalized
     if len(actions) == 2:
         return _PAIRS.get((actions[0], actions[1]))
     return None

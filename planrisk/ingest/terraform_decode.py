@@ -160,9 +160,9 @@ def decode_section(head: dict[str, Raw], key: str, type_: Any, source: str) -> A
         ) from None
 
 
+_MODES = {mode.value: mode for mode in Mode}
+
+
 def mode_of(text: str) -> Mode:
     """Resource mode; an unknown future mode is treated as managed (scored, never skipped)."""
-    try:
-        return Mode(text)
-    except ValueError:
-        return Mode.MANAGED
+    return _MODES.get(text, Mode.MANAGED)
