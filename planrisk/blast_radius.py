@@ -44,24 +44,9 @@ def blast_radii(
     weight_of: Callable[[str], tuple[str, float]],
 ) -> dict[str, BlastRadius]:
     """The blast radius of each source address that is a node of the graph."""
-    walk = _Reach(graph.graph, [s for s in dict.fromkeys(sources) if s in graph.graph])
+    nodes = graph.nodes
+    walk = _Reach(graph.pred, nodes, [s for s in dict.fromkeys(sources) if s in nodes])
     return walk.radii(weight_of)
-
-
-def adjacency(graph: Any) -> Mapping[str, Mapping[str, Mapping[str, Any]]]:
-    """Node → {dependent: edge attributes}: networkx's own predecessor dict (`G._pred`).
-
-    The public `graph.pred` view wraps the same dicts at a cost per item; walking hundreds of
-    thousands of edges reads the dict directly (falling back to the view).
-    """
-    found: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = getattr(graph, "_pred", None)
-    return found if found is not None else graph.pred
-
-
-def node_attributes(graph: Any) -> Mapping[str, Mapping[str, Any]]:
-    """Node → its attributes: networkx's own node dict (`G._node`), else the public view."""
-    found: Mapping[str, Mapping[str, Any]] | None = getattr(graph, "_node", None)
-    return found if found is not None else graph.nodes
 
 
 def is_grouping(data: Mapping[str, Any]) -> bool:
@@ -73,9 +58,12 @@ def is_grouping(data: Mapping[str, Any]) -> bool:
 class _Reach:
     """The sub-graph the sources reach, numbered in discovery order."""
 
-    def __init__(self, graph: Any, sources: list[str]) -> None:
-        pred = adjacency(graph)
-        nodes = node_attributes(graph)
+    def __init__(
+        self,
+        pred: Mapping[str, Mapping[str, Mapping[str, Any]]],
+        nodes: Mapping[str, Mapping[str, Any]],
+        sources: list[str],
+    ) -> None:
         ids: dict[str, int] = {address: i for i, address in enumerate(sources)}
         addresses = list(sources)
         kids: list[list[int]] = []

@@ -512,9 +512,7 @@ def _weakenings(
 
 def _weight_function(inputs: ScoreInputs, lookups: _Lookups) -> Callable[[str], tuple[str, float]]:
     """address → (risk class, weight) of a dependent; data sources and placeholders weigh 0."""
-    from planrisk.blast_radius import node_attributes
-
-    nodes = node_attributes(inputs.graph.graph)
+    nodes = inputs.graph.nodes
     cache: dict[str, tuple[str, float]] = {}
 
     def weight_of(address: str) -> tuple[str, float]:
@@ -558,12 +556,12 @@ def _credential_rotation(change: ResourceChange, inputs: ScoreInputs) -> Reason 
     """A cheap generator replaced under a data-bearing resource's credential."""
     if change.type not in CREDENTIAL_TYPES:
         return None
-    graph = inputs.graph.graph
-    if change.address not in graph:
+    graph = inputs.graph
+    if not graph.has(change.address):
         return None
     rotated: list[str] = []
     for dependent in sorted(graph.predecessors(change.address)):
-        node = graph.nodes[dependent]
+        node = graph.node_data(dependent)
         resource = node.get("resource")
         dep_change = node.get("change")
         dep_type = resource.type if resource is not None else dep_change.type if dep_change else ""

@@ -16,7 +16,7 @@ import pytest
 
 from benchmarks.generate import generate
 from planrisk.graph import DependencyGraph, build_graph
-from planrisk.graph.assemble import EdgeSet, add_edges, node_graph
+from planrisk.graph.assemble import EdgeSet, add_edges, as_networkx, node_adjacency
 from planrisk.ingest import load_plan
 from planrisk.model import Tool
 
@@ -121,11 +121,12 @@ def test_edge_set_merges_kinds_and_skips_self_edges() -> None:
 
 
 def test_add_edges_creates_placeholders_in_order_of_appearance() -> None:
-    graph = node_graph([("b", {"resource": None, "change": None, "placeholder": False})])
+    adjacency = node_adjacency([("b", {"resource": None, "change": None, "placeholder": False})])
     edges = EdgeSet()
     edges.add("z", ["b", "y"], "parent")
     edges.add("b", ["x"], "parent")
-    add_edges(graph, edges)
+    add_edges(adjacency, edges)
+    graph = as_networkx(adjacency)
     assert list(graph.nodes) == ["b", "z", "y", "x"]
     assert [graph.nodes[n]["placeholder"] for n in graph] == [False, True, True, True]
     assert sorted(graph.edges) == [("b", "x"), ("z", "b"), ("z", "y")]

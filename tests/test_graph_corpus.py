@@ -64,7 +64,7 @@ def recall(plan: Plan, graph: DependencyGraph, with_state: bool) -> tuple[int, i
     declared = (
         set(config_addresses(plan.configuration.root_module)) if plan.configuration else set()
     )
-    index = _InstanceIndex(graph.graph)
+    index = _InstanceIndex(graph.nodes)
     reached = total = 0
     for resource in plan.resources:
         place = index.parsed.get(resource.address)

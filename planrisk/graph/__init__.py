@@ -1,8 +1,8 @@
 """Graph stage: Plan (+ optional .tf sources) → DependencyGraph, and its JSON/DOT/Mermaid forms.
 
-Input: a normalized `Plan`. Output: a `DependencyGraph` (networkx DiGraph, edge dependent →
-dependency) and `render_graph` text (`iter_graph`: the same text in pieces). See `build` for
-the edge kinds.
+Input: a normalized `Plan`. Output: a `DependencyGraph` (adjacency dicts, edge dependent →
+dependency; a networkx DiGraph over them on request) and `render_graph` text (`iter_graph`:
+the same text in pieces). See `build` for the edge kinds.
 """
 
 from __future__ import annotations

@@ -1,26 +1,40 @@
-"""Filling the networkx DiGraph (graph stage: node attributes + collected edges → nx.DiGraph).
+"""Filling the graph's adjacency (graph stage: node attributes + collected edges → Adjacency).
 
 Input: node attribute dicts in node order, and the edges as an `EdgeSet` (dependent →
-dependency → kinds). Output: an `nx.DiGraph` equal to the one `add_nodes_from` and
-`add_edges_from` would build, with the same node order and adjacency order.
+dependency → kinds). Output: an `Adjacency` laid out exactly as networkx's DiGraph keeps its
+own (`_node`, `_succ`, `_pred`), so `as_networkx` wraps it in an `nx.DiGraph` equal to the one
+`add_nodes_from` and `add_edges_from` would build, with the same node and adjacency order.
 
 networkx's `add_edges_from` creates and fills one attribute dict per edge; at 100k resources
 (~380k edges) that is half the graph's memory and a third of its build time, for a handful of
-distinct values. So the graph is filled directly through the adjacency dicts networkx documents
-for subclasses (`_node`, `_succ`, `_pred`; `_adj` is `_succ` for a DiGraph), and every edge with
-the same kinds shares one read-only attribute dict `{"kinds": frozenset}`. The graph is not
-modified after the build (nothing in planrisk does; a caller that wants to must `copy()` it).
+distinct values. So the dicts are filled directly and every edge with the same kinds shares one
+read-only attribute dict `{"kinds": frozenset}`; networkx itself is imported only when a caller
+asks for the DiGraph. The graph is not modified after the build (nothing in planrisk does; a
+caller that wants to must `copy()` the DiGraph).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
 
 EdgeData = dict[str, frozenset[str]]
 """An edge's attributes: `{"kinds": frozenset of kinds}`, shared by edges with equal kinds."""
+NodeData = dict[str, Any]
+"""A node's attributes: `resource`, `change`, `placeholder`."""
+
+
+class Adjacency(NamedTuple):
+    """The graph as networkx's DiGraph stores it: node data, out-edges, in-edges."""
+
+    nodes: dict[str, NodeData]
+    succ: dict[str, dict[str, EdgeData]]
+    """Dependent → {dependency: edge data} (networkx's `_succ`, also `_adj`)."""
+    pred: dict[str, dict[str, EdgeData]]
+    """Dependency → {dependent: the same edge data} (networkx's `_pred`)."""
 
 
 class EdgeSet:
@@ -60,26 +74,25 @@ class EdgeSet:
         return found
 
 
-def node_graph(nodes: Iterable[tuple[str, dict[str, Any]]]) -> nx.DiGraph[str]:
-    """A DiGraph of `nodes` (address, own attribute dict), in that order, without edges."""
-    graph: nx.DiGraph[str] = nx.DiGraph()
-    raw: Any = graph
-    node_of, succ, pred = raw._node, raw._succ, raw._pred
+def node_adjacency(nodes: Iterable[tuple[str, NodeData]]) -> Adjacency:
+    """The adjacency of `nodes` (address, own attribute dict), in that order, without edges."""
+    node_of: dict[str, NodeData] = {}
+    succ: dict[str, dict[str, EdgeData]] = {}
+    pred: dict[str, dict[str, EdgeData]] = {}
     for address, data in nodes:
         if address not in node_of:
             succ[address] = {}
             pred[address] = {}
         node_of[address] = data
-    return graph
+    return Adjacency(node_of, succ, pred)
 
 
-def add_edges(graph: nx.DiGraph[str], edges: EdgeSet) -> None:
-    """Add `edges` to an edgeless graph from `node_graph` (its out-dicts become the adjacency).
+def add_edges(adjacency: Adjacency, edges: EdgeSet) -> None:
+    """Add `edges` to an edgeless adjacency from `node_adjacency` (its out-dicts are kept).
 
     Addresses only an edge names become placeholder nodes, in order of first appearance.
     """
-    raw: Any = graph
-    node_of, succ, pred = raw._node, raw._succ, raw._pred
+    node_of, succ, pred = adjacency
     for dependent, out in edges.succ.items():
         for address in (dependent, *out):
             if address not in node_of:
@@ -89,3 +102,21 @@ def add_edges(graph: nx.DiGraph[str], edges: EdgeSet) -> None:
         succ[dependent] = out
         for dependency, data in out.items():
             pred[dependency][dependent] = data
+
+
+def as_networkx(adjacency: Adjacency) -> nx.DiGraph[str]:
+    """An `nx.DiGraph` whose own dicts are `adjacency`'s (shared, not copied).
+
+    networkx 3.x keeps a DiGraph in `_node`, `_adj` (the same dict as `_succ`) and `_pred`;
+    assigning them resets its cached views. Both names are assigned, for versions where `_succ`
+    is a plain attribute.
+    """
+    import networkx as nx
+
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    raw: Any = graph
+    raw._node = adjacency.nodes
+    raw._adj = adjacency.succ
+    raw._succ = adjacency.succ
+    raw._pred = adjacency.pred
+    return graph

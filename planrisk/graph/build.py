@@ -13,20 +13,18 @@ dangling Pulumi targets) and edges dependent → dependency of these kinds:
 Instances are indexed once by (module instance, resource key); each (module instance, config
 resource) group expands its targets once, so the work stays linear in the edges produced.
 Edges are collected in an `EdgeSet` (plain nested dicts, one shared attribute dict per distinct
-set of kinds) that `assemble` turns into the networkx adjacency.
+set of kinds) that `assemble` turns into the graph's adjacency.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
-
-import networkx as nx
+from typing import NamedTuple
 
 from planrisk.gc_pause import paused_gc
-from planrisk.graph.assemble import EdgeSet, add_edges, node_graph
+from planrisk.graph.assemble import EdgeSet, NodeData, add_edges, node_adjacency
 from planrisk.graph.config_refs import ConfigResolver, Down, ModulePath, Target
 from planrisk.graph.dependency_graph import DependencyGraph
 from planrisk.graph.references import (
@@ -51,24 +49,27 @@ def build_graph(plan: Plan, source_dir: Path | None = None) -> DependencyGraph:
 
 def _build(plan: Plan, source_dir: Path | None) -> DependencyGraph:
     index = parse_sources(source_dir) if source_dir is not None else SourceIndex()
-    graph = node_graph(_nodes(plan))
+    adjacency = node_adjacency(_nodes(plan))
     edges = EdgeSet()
     unresolved: tuple[str, ...] = ()
     if plan.tool is Tool.PULUMI:
         _add_pulumi_edges(plan, edges)
     else:
-        unresolved = _add_terraform_edges(plan, graph, index, edges)
-    add_edges(graph, edges)
+        unresolved = _add_terraform_edges(plan, adjacency.nodes, index, edges)
+    add_edges(adjacency, edges)
     return DependencyGraph(
-        graph=graph, tool=plan.tool, sources=dict(index.blocks), unresolved_locals=unresolved
+        tool=plan.tool,
+        adjacency=adjacency,
+        sources=dict(index.blocks),
+        unresolved_locals=unresolved,
     )
 
 
 def _add_terraform_edges(
-    plan: Plan, graph: nx.DiGraph[str], index: SourceIndex, edges: EdgeSet
+    plan: Plan, nodes: Mapping[str, NodeData], index: SourceIndex, edges: EdgeSet
 ) -> tuple[str, ...]:
     """Configuration and state edges; returns the unresolved `local.*` references, sorted."""
-    instances = _InstanceIndex(graph)
+    instances = _InstanceIndex(nodes)
     unresolved: tuple[str, ...] = ()
     if plan.configuration is not None:
         resolver = ConfigResolver(plan.configuration, index.locals)
@@ -83,7 +84,7 @@ def _add_terraform_edges(
     return unresolved
 
 
-def _nodes(plan: Plan) -> Iterator[tuple[str, dict[str, Any]]]:
+def _nodes(plan: Plan) -> Iterator[tuple[str, NodeData]]:
     """One (address, attributes) per known instance (resources and change-only addresses such
     as orphans and deposed objects), sorted by address."""
     best: dict[str, ResourceChange] = {}
@@ -165,12 +166,12 @@ def _module_instance(module: str) -> ModuleInstance | None:
 class _InstanceIndex:
     """Terraform instances by (module instance, resource key), and module instances by call."""
 
-    def __init__(self, graph: nx.DiGraph[str]) -> None:
+    def __init__(self, nodes: Mapping[str, NodeData]) -> None:
         self.parsed: dict[str, _Place] = {}
         self.by_place: dict[tuple[ModuleInstance, str], list[str]] = defaultdict(list)
         self.children: dict[tuple[ModuleInstance, str], set[ModuleInstance]] = defaultdict(set)
         modules: dict[str, _Module | None] = {}
-        for address, data in graph.nodes(data=True):
+        for address, data in nodes.items():
             if address.startswith("urn:"):
                 continue
             place = _fast_place(address, data, modules)

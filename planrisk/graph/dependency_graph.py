@@ -1,53 +1,100 @@
 """The dependency graph every later stage queries (graph stage output type).
 
-Input: a networkx DiGraph built by `planrisk.graph.build`. Output: answers to "what depends on
-this resource (transitively)?", "what does it depend on?" and "through which chain?".
-Nodes are Terraform instance addresses or Pulumi URNs; an edge points from the dependent to
-its dependency and carries `kinds`, the set of reasons for it. The graph is read-only once
-built (edges with equal kinds share one attribute dict, see `planrisk.graph.assemble`).
+Input: the adjacency dicts built by `planrisk.graph.build` (`planrisk.graph.assemble`).
+Output: answers to "what depends on this resource (transitively)?", "what does it depend on?"
+and "through which chain?", plus the node data. Nodes are Terraform instance addresses or
+Pulumi URNs; an edge points from the dependent to its dependency and carries `kinds`, the set
+of reasons for it. The graph is read-only once built (edges with equal kinds share one
+attribute dict). The networkx form (`.graph`) wraps the same dicts and is made only when a
+caller asks for it (the HTML layout): importing networkx costs more than building a 10k graph.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import KeysView, Mapping
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-
+from planrisk.graph.assemble import Adjacency, EdgeData, NodeData, as_networkx
 from planrisk.graph.references import config_address
 from planrisk.model import Tool
 from planrisk.sources import SourceBlock
 
+if TYPE_CHECKING:
+    import networkx as nx
 
-@dataclass
+
 class DependencyGraph:
-    """Resource instances and their dependencies for one plan."""
+    """Resource instances and their dependencies for one plan.
 
-    graph: nx.DiGraph[str]
-    """Node = address; attrs `resource`, `change`, `placeholder`; edge dependent → dependency
-    with attr `kinds: frozenset[str]`. Read-only: `copy()` it to modify."""
-    tool: Tool
-    """The plan's producer (rendered in the JSON form)."""
-    sources: dict[str, SourceBlock] = field(default_factory=dict)
-    """Config address → declaration in the .tf sources (empty without --source-dir)."""
-    unresolved_locals: tuple[str, ...] = ()
-    """`local.*` references that could not be followed (`module.a.local.x`), sorted."""
+    Built from `adjacency` (what `build_graph` does) or, for callers holding one, from a
+    networkx DiGraph `graph` (its own dicts are shared, not copied).
+    """
+
+    def __init__(
+        self,
+        *,
+        tool: Tool,
+        adjacency: Adjacency | None = None,
+        graph: nx.DiGraph[str] | None = None,
+        sources: dict[str, SourceBlock] | None = None,
+        unresolved_locals: tuple[str, ...] = (),
+    ) -> None:
+        if adjacency is None:
+            raw: Any = graph
+            adjacency = (
+                Adjacency({}, {}, {})
+                if graph is None
+                else Adjacency(raw._node, raw._succ, raw._pred)
+            )
+        self.nodes: dict[str, NodeData] = adjacency.nodes
+        """Address → attributes `resource`, `change`, `placeholder` (in node order)."""
+        self.succ: dict[str, dict[str, EdgeData]] = adjacency.succ
+        """Dependent → {dependency: `{"kinds": frozenset}`} (read-only)."""
+        self.pred: dict[str, dict[str, EdgeData]] = adjacency.pred
+        """Dependency → {dependent: the same edge data} (read-only)."""
+        self.tool = tool
+        """The plan's producer (rendered in the JSON form)."""
+        self.sources: dict[str, SourceBlock] = sources if sources is not None else {}
+        """Config address → declaration in the .tf sources (empty without --source-dir)."""
+        self.unresolved_locals = unresolved_locals
+        """`local.*` references that could not be followed (`module.a.local.x`), sorted."""
+        self._graph = graph
+
+    @property
+    def graph(self) -> nx.DiGraph[str]:
+        """The networkx DiGraph over the same dicts (made on first use). Read-only: `copy()`
+        it to modify."""
+        if self._graph is None:
+            self._graph = as_networkx(Adjacency(self.nodes, self.succ, self.pred))
+        return self._graph
+
+    def has(self, address: str) -> bool:
+        """Whether `address` is a node."""
+        return address in self.nodes
+
+    def node_data(self, address: str) -> NodeData:
+        """The attributes of node `address` (KeyError when it is not one)."""
+        return self.nodes[address]
+
+    def predecessors(self, address: str) -> KeysView[str]:
+        """What depends on `address` directly (KeyError when it is not a node)."""
+        return self.pred[address].keys()
+
+    def successors(self, address: str) -> KeysView[str]:
+        """What `address` depends on directly (KeyError when it is not a node)."""
+        return self.succ[address].keys()
 
     def dependents(self, address: str) -> set[str]:
         """Everything that depends on `address`, directly or not."""
-        raw: Any = self.graph
-        return _reachable(raw._pred, address)
+        return _reachable(self.pred, address)
 
     def dependencies(self, address: str) -> set[str]:
         """Everything `address` depends on, directly or not."""
-        raw: Any = self.graph
-        return _reachable(raw._succ, address)
+        return _reachable(self.succ, address)
 
     def dependency_path(self, dependent: str, dependency: str) -> list[str]:
         """Shortest chain dependent → … → dependency; [] when there is none."""
-        raw: Any = self.graph
-        return _shortest_path(raw._succ, raw._pred, dependent, dependency)
+        return _shortest_path(self.succ, self.pred, dependent, dependency)
 
     def config_address(self, address: str) -> str:
         """Instance address → config address (keys dropped); URNs are returned unchanged."""
@@ -55,7 +102,7 @@ class DependencyGraph:
 
 
 def _reachable(adjacency: Mapping[str, Mapping[str, object]], start: str) -> set[str]:
-    """Every node reached from `start` through `adjacency` (networkx's own dicts), without it."""
+    """Every node reached from `start` through `adjacency` (the graph's own dicts), without it."""
     if start not in adjacency:
         return set()
     seen = {start}
@@ -78,7 +125,7 @@ def _shortest_path(
     source: str,
     target: str,
 ) -> list[str]:
-    """`nx.shortest_path(G, source, target)` on networkx's own dicts ([] when there is none).
+    """`nx.shortest_path(G, source, target)` on the adjacency dicts ([] when there is none).
 
     The same bidirectional breadth-first search as networkx's `bidirectional_shortest_path`,
     step for step (so the same path among equally short ones), without its per-call dispatch

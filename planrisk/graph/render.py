@@ -66,7 +66,7 @@ def node_rows(graph: DependencyGraph) -> list[dict[str, Any]]:
 
 def _node_fields(graph: DependencyGraph) -> Iterator[tuple[str, str, str, str]]:
     """(address, type, action, module) per node, sorted by address."""
-    nodes = graph.graph.nodes
+    nodes = graph.nodes
     noop = Action.NOOP.value
     for address in sorted(nodes):
         data = nodes[address]
@@ -87,7 +87,7 @@ def edge_rows(graph: DependencyGraph) -> list[tuple[str, str, str]]:
 
 def _edge_triples(graph: DependencyGraph) -> Iterator[tuple[str, str, str]]:
     """(dependent, dependency, kind) in sorted order, sorting per node rather than all edges."""
-    for dependent, out in sorted(graph.graph.adjacency(), key=itemgetter(0)):
+    for dependent, out in sorted(graph.succ.items(), key=itemgetter(0)):
         for dependency in sorted(out):
             for kind in sorted(out[dependency]["kinds"]):
                 yield dependent, dependency, kind
@@ -139,7 +139,7 @@ def _dot_lines(graph: DependencyGraph) -> Iterator[str]:
     yield "  rankdir=LR;"
     yield '  node [shape=box, style=filled, fontname="Helvetica"];'
     for row in rows:
-        placeholder = graph.graph.nodes[row["address"]].get("placeholder", False)
+        placeholder = graph.nodes[row["address"]].get("placeholder", False)
         style = ', style="filled,dashed"' if placeholder else ""
         colour = ACTION_COLOURS.get(row["action"], "#ffffff")
         yield (
@@ -163,7 +163,7 @@ def _mermaid_lines(graph: DependencyGraph) -> Iterator[str]:
     for u, v, kind in _edge_triples(graph):
         yield f"  {ids[u]} -->|{kind}| {ids[v]}"
     for row in rows:
-        placeholder = graph.graph.nodes[row["address"]].get("placeholder", False)
+        placeholder = graph.nodes[row["address"]].get("placeholder", False)
         css = "placeholder" if placeholder else _mermaid_class(row["action"])
         yield f"  class {ids[row['address']]} {css}"
 

@@ -195,7 +195,8 @@ def _blast_mermaid(graph: DependencyGraph, row: ChangeRow) -> str:
     lines = ["flowchart RL"]
     for address in nodes:
         lines.append(f'  {ids[address]}["{mermaid_escape(address)}"]')
-    for u, v in sorted(graph.graph.edges(nodes)):
+    edges = sorted((a, b) for a in nodes if graph.has(a) for b in graph.successors(a))
+    for u, v in edges:
         if u in ids and v in ids:
             lines.append(f"  {ids[u]} --> {ids[v]}")
     lines.append("  classDef focus fill:#ef9a9a,stroke:#b71c1c,stroke-width:2px")
@@ -208,14 +209,14 @@ def _blast_mermaid(graph: DependencyGraph, row: ChangeRow) -> str:
 
 def _nearest_dependents(graph: DependencyGraph, address: str, cap: int) -> list[str]:
     """`address` first, then its dependents breadth-first (sorted per level), up to `cap`."""
-    if address not in graph.graph:
+    if not graph.has(address):
         return [address]
     seen = {address}
     order = [address]
     queue: deque[str] = deque([address])
     while queue and len(order) < cap:
         current = queue.popleft()
-        for dependent in sorted(graph.graph.predecessors(current)):
+        for dependent in sorted(graph.predecessors(current)):
             if dependent not in seen and len(order) < cap:
                 seen.add(dependent)
                 order.append(dependent)

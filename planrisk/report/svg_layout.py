@@ -67,14 +67,14 @@ class GraphLayout:
 
 def select_nodes(graph: DependencyGraph, focus: str | None, cap: int) -> list[str]:
     """All nodes when they fit; else the focus, its dependents, then its dependencies."""
-    nodes = sorted(graph.graph.nodes)
+    nodes = sorted(graph.nodes)
     if len(nodes) <= cap:
         return nodes
-    if focus is None or focus not in graph.graph:
+    if focus is None or not graph.has(focus):
         return nodes[:cap]
     chosen = [focus]
     seen = {focus}
-    for neighbours in (graph.graph.predecessors, graph.graph.successors):
+    for neighbours in (graph.predecessors, graph.successors):
         queue: deque[str] = deque([focus])
         while queue and len(chosen) < cap:
             for nxt in sorted(neighbours(queue.popleft())):
@@ -133,7 +133,7 @@ def layout_graph(graph: DependencyGraph, focus: str | None, cap: int = DEFAULT_C
         height=height,
         boxes=tuple(boxes),
         edges=edges,
-        total_nodes=graph.graph.number_of_nodes(),
+        total_nodes=len(graph.nodes),
         shown_nodes=len(nodes),
         focus=focus,
     )
@@ -142,7 +142,7 @@ def layout_graph(graph: DependencyGraph, focus: str | None, cap: int = DEFAULT_C
 def _box(
     graph: DependencyGraph, address: str, x: int, y: int, focus: str | None, blast: set[str]
 ) -> Box:
-    data = graph.graph.nodes[address]
+    data = graph.node_data(address)
     change = data.get("change")
     action = change.action.value if change is not None else Action.NOOP.value
     if address == focus:
