@@ -93,23 +93,10 @@ def _decide(
     options: GateOptions,
 ) -> Decision:
     from planrisk.evidence.durations import utc_now
-    from planrisk.evidence.loading import KIND_APPROVAL, load_evidence
-    from planrisk.evidence.verify import check_approvals, check_attestations
 
     now = options.now or utc_now()
-    plan = analysis.plan
-    evidence = load_evidence(list(options.evidence_paths)) if options.evidence_paths else []
-    trusted = analysis.config.trusted_keys
-    attest_checks: list[EvidenceCheck] = []
-    covered = False
-    if any(piece.kind != KIND_APPROVAL for piece in evidence):
-        # Only then is the plan's change fingerprint (a sort of every change) needed. Without
-        # such a piece the checks are empty; `check_approvals` still loads the trusted keys.
-        attest_checks, covered = check_attestations(
-            evidence, plan=plan, trusted=trusted, max_age=policy.attestation_max_age, now=now
-        )
-    approval_checks, approvers = check_approvals(
-        evidence, plan=plan, trusted=trusted, initiator=actor.identity, now=now
+    attest_checks, covered, approval_checks, approvers = _check_evidence(
+        analysis, actor, policy, options, now
     )
     results = [
         EvidenceResult(file=c.file, kind=c.kind, accepted=c.accepted, reason=c.reason)
@@ -162,7 +149,7 @@ def _decide(
                 detail=(
                     f"approvals from distinct humans other than the initiator ({who}); each "
                     f"approver runs `planrisk approve PLAN --approver NAME --key KEY -o FILE` "
-                    f"for plan {plan.digest[:19]}…"
+                    f"for plan {analysis.plan.digest[:19]}…"
                 ),
             )
         )
@@ -178,6 +165,35 @@ def _decide(
         requirements=tuple(requirements),
         evidence=tuple(results),
     )
+
+
+def _check_evidence(
+    analysis: Analysis, actor: ActorResult, policy: Policy, options: GateOptions, now: datetime
+) -> tuple[list[EvidenceCheck], bool, list[EvidenceCheck], list[str]]:
+    """(attestation checks, whether one covers every change, approval checks, approvers).
+
+    Without evidence and trusted keys every list is empty and nothing is loaded.
+    """
+    trusted = analysis.config.trusted_keys
+    if not options.evidence_paths and not trusted:
+        return [], False, [], []
+    from planrisk.evidence.loading import KIND_APPROVAL, load_evidence
+    from planrisk.evidence.verify import check_approvals, check_attestations
+
+    plan = analysis.plan
+    evidence = load_evidence(list(options.evidence_paths)) if options.evidence_paths else []
+    attest_checks: list[EvidenceCheck] = []
+    covered = False
+    if any(piece.kind != KIND_APPROVAL for piece in evidence):
+        # Only then is the plan's change fingerprint (a sort of every change) needed. Without
+        # such a piece the checks are empty; `check_approvals` still loads the trusted keys.
+        attest_checks, covered = check_attestations(
+            evidence, plan=plan, trusted=trusted, max_age=policy.attestation_max_age, now=now
+        )
+    approval_checks, approvers = check_approvals(
+        evidence, plan=plan, trusted=trusted, initiator=actor.identity, now=now
+    )
+    return attest_checks, covered, approval_checks, approvers
 
 
 def _audit(result: GateResult, options: GateOptions) -> None:

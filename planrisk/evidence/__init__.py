@@ -4,20 +4,33 @@ Input: evidence files (DSSE envelopes signed with Ed25519), the gated plan, the 
 of the configuration. Output: `EvidenceCheck` verdicts the gate uses and shows. The gate
 calls `load_evidence`, then `check_attestations` and `check_approvals`; the CLI commands
 `keygen`, `attest` and `approve` create keys and evidence.
+
+The names below are imported on first use: the gate imports `durations` on every run, and
+loading or verifying evidence is needed only when there is some (cryptography only when a
+trusted key is configured or something is signed).
 """
 
 from __future__ import annotations
 
-from planrisk.evidence.durations import format_duration, parse_duration
-from planrisk.evidence.loading import LoadedEvidence, load_evidence
-from planrisk.evidence.verify import EvidenceCheck, check_approvals, check_attestations
+import importlib
+from typing import Any
 
-__all__ = [
-    "EvidenceCheck",
-    "LoadedEvidence",
-    "check_approvals",
-    "check_attestations",
-    "format_duration",
-    "load_evidence",
-    "parse_duration",
-]
+_EXPORTS = {
+    "EvidenceCheck": "planrisk.evidence.verify",
+    "LoadedEvidence": "planrisk.evidence.loading",
+    "check_approvals": "planrisk.evidence.verify",
+    "check_attestations": "planrisk.evidence.verify",
+    "format_duration": "planrisk.evidence.durations",
+    "load_evidence": "planrisk.evidence.loading",
+    "parse_duration": "planrisk.evidence.durations",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'planrisk.evidence' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

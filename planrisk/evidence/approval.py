@@ -7,14 +7,16 @@ binds approver, plan digest, issue and expiry times and a random nonce; and its 
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import msgspec
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from planrisk.evidence.dsse import Envelope, sign_envelope
 from planrisk.evidence.durations import format_utc
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 PAYLOAD_TYPE = "application/vnd.planrisk.approval+json"
 """DSSE payload type of an approval."""
@@ -43,6 +45,8 @@ def build_approval(
     *, approver: str, plan_digest: str, now: datetime, lifetime: timedelta
 ) -> Approval:
     """An approval of `plan_digest` by `approver`, valid from `now` for `lifetime`."""
+    import secrets
+
     return Approval(
         type=APPROVAL_TYPE,
         predicate=ApprovalPredicate(

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 import msgspec
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from planrisk.evidence.ci_context import CiContext
 from planrisk.evidence.dsse import Envelope, sign_envelope
 from planrisk.evidence.durations import format_utc
 from planrisk.model import Plan
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 PAYLOAD_TYPE = "application/vnd.in-toto+json"
 """DSSE payload type of an in-toto Statement."""

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import TYPE_CHECKING
 
 import msgspec
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from planrisk.evidence.keys import key_id
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 
 class Signature(msgspec.Struct, frozen=True):
@@ -55,6 +56,8 @@ def b64decode(text: str) -> bytes:
 
 def sign_envelope(payload_type: str, payload: bytes, key: Ed25519PrivateKey) -> Envelope:
     """An envelope over `payload` with one signature by `key`."""
+    from planrisk.evidence.keys import key_id
+
     signature = key.sign(pae(payload_type, payload))
     return Envelope(
         payload_type=payload_type,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -22,9 +23,11 @@ from planrisk.evidence.approval import decode_approval
 from planrisk.evidence.attestation import FingerprintEntry, change_fingerprint, decode_statement
 from planrisk.evidence.dsse import b64decode, pae
 from planrisk.evidence.durations import format_duration, format_utc, parse_utc
-from planrisk.evidence.keys import TrustedKey, load_trusted_keys
 from planrisk.evidence.loading import KIND_APPROVAL, KIND_ATTESTATION, LoadedEvidence
 from planrisk.model import EvidenceResult, Plan, TrustedKeyEntry
+
+if TYPE_CHECKING:
+    from planrisk.evidence.keys import TrustedKey
 
 SANDBOX_ENVIRONMENTS = ("sandbox", "dev")
 """Environments an attestation may come from."""
@@ -68,7 +71,7 @@ def check_attestations(
     Returns the checks and whether at least one accepted attestation covers every change of
     the plan beyond no-op/read. An attestation that is valid but misses a change is rejected.
     """
-    keys = load_trusted_keys(trusted)
+    keys = _trusted_keys(trusted)
     needed = change_fingerprint(plan)
     checks = []
     for piece in evidence:
@@ -141,7 +144,7 @@ def check_approvals(
     Names are compared case-insensitively (logins are): an approval by the initiator or by an
     approver already counted is rejected. Pieces are judged in the order given.
     """
-    keys = load_trusted_keys(trusted)
+    keys = _trusted_keys(trusted)
     initiator_key = initiator.casefold() if initiator else None
     counted: list[str] = []
     checks = []
@@ -214,6 +217,15 @@ def _check_approval(
         signer=signer.name,
         approver=predicate.approver,
     )
+
+
+def _trusted_keys(trusted: Sequence[TrustedKeyEntry]) -> list[TrustedKey]:
+    """The configured keys, loaded; cryptography is imported only when there is one."""
+    if not trusted:
+        return []
+    from planrisk.evidence.keys import load_trusted_keys
+
+    return load_trusted_keys(trusted)
 
 
 def _rejected(check: EvidenceCheck, reason: str) -> EvidenceCheck:
