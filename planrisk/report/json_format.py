@@ -19,6 +19,9 @@ CHANGES_BATCH = 2048
 _CHANGES_KEY = "changes"
 _EMPTY_CHANGES = b'\n  "changes": []'
 """How an empty top-level `changes` list is indented: the place the entries go."""
+_NESTED_OPEN = len(b"[\n  [")
+_NESTED_CLOSE = len(b"\n  ]\n]")
+"""What surrounds a batch's entries when the batch is indented nested in a list."""
 
 
 def render_json(document: dict[str, Any]) -> str:
@@ -29,9 +32,9 @@ def render_json(document: dict[str, Any]) -> str:
 def iter_json(document: dict[str, Any]) -> Iterator[str]:
     """`render_json`'s text in pieces: the document around `changes`, then each batch of entries.
 
-    A batch indented on its own is `[`, newline, its entries two spaces in, newline, `]`; inside
-    the document the entries sit two levels deeper, so each of its line breaks gains two spaces,
-    and batches are joined by a comma (JSON strings never contain a raw line break).
+    A batch is indented nested in a list, which puts its entries at the depth they have in the
+    document (`changes` is a member of the top-level object); what lies between the outer
+    brackets and the inner ones is cut off, and batches are joined by a comma.
     """
     changes = document.get(_CHANGES_KEY)
     if not isinstance(changes, list) or not changes:
@@ -43,8 +46,8 @@ def iter_json(document: dict[str, Any]) -> Iterator[str]:
     yield head[:opening].decode()
     separator = ""
     for start in range(0, len(changes), CHANGES_BATCH):
-        batch = _indented(changes[start : start + CHANGES_BATCH])
-        yield separator + batch[1:-2].replace(b"\n", b"\n  ").decode()
+        nested = _indented((changes[start : start + CHANGES_BATCH],))
+        yield separator + str(memoryview(nested)[_NESTED_OPEN:-_NESTED_CLOSE], "utf-8")
         separator = ","
     yield "\n  " + head[opening:].decode() + "\n"
 
