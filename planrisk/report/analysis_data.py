@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from planrisk.model import Action, Assessment, ChangeScore, Mode, Reason, ReplaceOrder, RiskLevel
+from planrisk.model import (
+    Action,
+    Assessment,
+    BlastRadius,
+    ChangeScore,
+    Mode,
+    ReplaceOrder,
+    RiskLevel,
+)
 
 if TYPE_CHECKING:
     from planrisk.graph import DependencyGraph
@@ -58,6 +66,7 @@ def analysis_document(
     """The `analyze` JSON document (paths to each top dependent only when asked)."""
     plan = assessment.plan
     rendered: dict[int, str] = {}
+    blasts: dict[int, BlastEntry] = {}
     return {
         "schema_version": SCHEMA_VERSION,
         "plan": {
@@ -79,7 +88,8 @@ def analysis_document(
             "reasons": [r.render() for r in assessment.risk.reasons],
         },
         "changes": [
-            change_document(c, graph if with_paths else None, rendered) for c in assessment.changes
+            change_document(c, graph if with_paths else None, rendered, blasts)
+            for c in assessment.changes
         ],
     }
 
@@ -98,29 +108,41 @@ def change_document(
     scored: ChangeScore,
     graph: DependencyGraph | None,
     rendered: dict[int, str] | None = None,
+    blasts: dict[int, BlastEntry] | None = None,
 ) -> ChangeEntry:
     """One entry of `changes`.
 
-    `rendered` caches `Reason.render()` by reason object across the entries of one document
-    (the scorer shares equal reasons, such as the environment's, between changes).
+    `rendered` caches `Reason.render()` by reason object, and `blasts` the entry of a blast
+    radius without paths by radius object, across the entries of one document (the objects are
+    alive meanwhile; the scorer shares equal reasons, such as the environment's, and the empty
+    blast radius between changes).
     """
     change = scored.change
     radius = scored.blast_radius
-    paths = None
     if graph is not None and radius.top:
         paths = {
             dependent: graph.dependency_path(dependent, change.address) for dependent in radius.top
         }
+        blast = BlastEntry(
+            count=radius.count, paths=paths, top=radius.top, weighted=radius.weighted
+        )
+    else:
+        blast = _blast_entry(radius, {} if blasts is None else blasts)
+    cache = {} if rendered is None else rendered
+    reasons = []
+    for reason in scored.reasons:
+        text = cache.get(id(reason))
+        if text is None:
+            text = cache[id(reason)] = reason.render()
+        reasons.append(text)
     return ChangeEntry(
         action=_VALUES[change.action],
         address=change.address,
-        blast_radius=BlastEntry(
-            count=radius.count, paths=paths, top=radius.top, weighted=radius.weighted
-        ),
+        blast_radius=blast,
         deposed=change.deposed or None,
         hints=scored.hints,
         level=_VALUES[scored.level],
-        reasons=_rendered(scored.reasons, {} if rendered is None else rendered),
+        reasons=reasons,
         replace_order=_VALUES[change.replace_order] if change.replace_order else None,
         risk_class=scored.risk_class,
         score=scored.score,
@@ -128,15 +150,14 @@ def change_document(
     )
 
 
-def _rendered(reasons: tuple[Reason, ...], cache: dict[int, str]) -> list[str]:
-    """Each reason rendered, through a cache keyed by the reason object (alive meanwhile)."""
-    texts = []
-    for reason in reasons:
-        text = cache.get(id(reason))
-        if text is None:
-            text = cache[id(reason)] = reason.render()
-        texts.append(text)
-    return texts
+def _blast_entry(radius: BlastRadius, cache: dict[int, BlastEntry]) -> BlastEntry:
+    """The entry of a blast radius without paths, one per radius object."""
+    entry = cache.get(id(radius))
+    if entry is None:
+        entry = cache[id(radius)] = BlastEntry(
+            count=radius.count, top=radius.top, weighted=radius.weighted
+        )
+    return entry
 
 
 def is_listed(action: Action) -> bool:
