@@ -166,6 +166,7 @@ class _Lookups:
         self._guard_names: dict[str, tuple[set[str], bool]] = {}
         self._reasons: dict[tuple[str, float, str], Reason] = {}
         self._guard_hits: dict[tuple[object, ...], tuple[GuardHit, ...]] = {}
+        self._blast_reasons: dict[tuple[object, ...], Reason] = {}
 
     def risk(self, type_: str) -> TypeRisk:
         """The risk model entry of a type (looked up once per type)."""
@@ -227,6 +228,17 @@ class _Lookups:
             self._guard_hits[key] = found
         return found
 
+    def blast_reason(self, blast: BlastRadius) -> Reason:
+        """The `blast_radius` reason of a blast radius (one per distinct text and points)."""
+        by_class = blast.by_class
+        key = (blast.count, blast.weighted, by_class.get(FOUNDATIONAL), by_class.get(DATA))
+        found = self._blast_reasons.get(key)
+        if found is None:
+            found = self._blast_reasons[key] = Reason(
+                text=_blast_text(blast), points=blast_points(blast.weighted), tag="blast_radius"
+            )
+        return found
+
     def reason(self, text: str, points: float, tag: str) -> Reason:
         """An `add` reason, shared between the changes that have the same one."""
         key = (text, points, tag)
@@ -274,11 +286,11 @@ def _score_change(
     kept = _kept_in_cloud(change, hits)
     if change.mode is Mode.COMPONENT:
         reasons.append(
-            Reason(text=f"component {change.action.value} (no cloud object)", points=0, tag="base")
+            lookups.reason(f"component {change.action.value} (no cloud object)", 0, "base")
         )
     elif kept is not None:
         is_kept = True
-        reasons.append(Reason(text=f"kept in cloud: {kept}", points=0, tag="kept_in_cloud"))
+        reasons.append(lookups.reason(f"kept in cloud: {kept}", 0, "kept_in_cloud"))
     elif destructive:
         verb = _verb(change)
         key = _base_key(change)
@@ -292,18 +304,12 @@ def _score_change(
                     tag="guard_weakening",
                 )
             )
-        guard_reason, irreversible, fails = _destroy_guards(hits, risk_class)
+        guard_reason, irreversible, fails = _destroy_guards(hits, risk_class, lookups)
         if guard_reason is not None:
             reasons.append(guard_reason)
         blast = radii.get(change.address, blast)
         if blast.count:
-            reasons.append(
-                Reason(
-                    text=_blast_text(blast),
-                    points=blast_points(blast.weighted),
-                    tag="blast_radius",
-                )
-            )
+            reasons.append(lookups.blast_reason(blast))
         rotation = _credential_rotation(change, inputs)
         if rotation is not None:
             reasons.append(rotation)
@@ -421,11 +427,11 @@ def _kept_in_cloud(change: ResourceChange, hits: tuple[GuardHit, ...]) -> str | 
 def _destroy_hits(
     change: ResourceChange, risk: TypeRisk, provider_config: Any, lookups: _Lookups
 ) -> tuple[GuardHit, ...]:
+    if change.pulumi is None:
+        return lookups.guard_hits(change, risk, provider_config) if risk.guards else ()
     from planrisk.guards import pulumi_guards
 
-    hits: list[GuardHit] = []
-    if change.pulumi is not None:
-        hits.extend(pulumi_guards(change.pulumi))
+    hits = list(pulumi_guards(change.pulumi))
     if risk.guards:
         hits.extend(lookups.guard_hits(change, risk, provider_config))
     return tuple(hits)
@@ -439,12 +445,12 @@ def _member_bytes(members: Mapping[str, Raw] | None) -> tuple[tuple[str, bytes],
 
 
 def _destroy_guards(
-    hits: tuple[GuardHit, ...], risk_class: str
+    hits: tuple[GuardHit, ...], risk_class: str, lookups: _Lookups
 ) -> tuple[Reason | None, bool, bool]:
     """The one guard term of a destroy (precedence blocking > destructive > recovery).
 
-    Returns the reason, whether the destroy is irreversible data loss, and whether the apply
-    will fail.
+    Returns the reason (shared between the changes with the same one), whether the destroy is
+    irreversible data loss, and whether the apply will fail.
     """
     is_data = risk_class == DATA
     if not hits:
@@ -454,31 +460,18 @@ def _destroy_guards(
         by_kind.setdefault(hit.kind, hit)
     if "blocking" in by_kind:
         hit = by_kind["blocking"]
-        return (
-            Reason(
-                text=f"blocked by {hit.text}: apply will fail",
-                points=BLOCKING_POINTS,
-                tag="guard_blocking",
-            ),
-            False,
-            True,
+        reason = lookups.reason(
+            f"blocked by {hit.text}: apply will fail", BLOCKING_POINTS, "guard_blocking"
         )
+        return reason, False, True
     if "destructive" in by_kind:
         hit = by_kind["destructive"]
-        return (
-            Reason(
-                text=f"no recovery: {hit.text}", points=DESTRUCTIVE_POINTS, tag="guard_destructive"
-            ),
-            is_data,
-            False,
-        )
+        reason = lookups.reason(f"no recovery: {hit.text}", DESTRUCTIVE_POINTS, "guard_destructive")
+        return reason, is_data, False
     if "recovery" in by_kind:
         hit = by_kind["recovery"]
-        return (
-            Reason(text=f"recoverable: {hit.text}", points=RECOVERY_POINTS, tag="guard_recovery"),
-            False,
-            False,
-        )
+        reason = lookups.reason(f"recoverable: {hit.text}", RECOVERY_POINTS, "guard_recovery")
+        return reason, False, False
     return None, is_data, False
 
 
