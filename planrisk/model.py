@@ -16,6 +16,7 @@ collector's scans).
 
 from __future__ import annotations
 
+from collections import Counter
 from enum import StrEnum
 from typing import Any
 
@@ -373,11 +374,8 @@ class Plan(msgspec.Struct, frozen=True, kw_only=True):
 
     def counts(self) -> dict[str, int]:
         """Number of changes per action, every action present, in ACTION_ORDER."""
-        result = {a.value: 0 for a in ACTION_ORDER}
-        for change in self.changes:
-            if not change.drift:
-                result[change.action.value] += 1
-        return result
+        counted = Counter([change.action for change in self.changes if not change.drift])
+        return {action.value: counted[action] for action in ACTION_ORDER}
 
     @property
     def managed_resource_count(self) -> int:
