@@ -283,7 +283,7 @@ def _score_change(
 
     provider_config = inputs.provider_configs.get(change.provider)
     hits = _destroy_hits(change, risk, provider_config, lookups) if destructive else ()
-    kept = _kept_in_cloud(change, hits)
+    kept = _kept_in_cloud(change, destructive, hits)
     if change.mode is Mode.COMPONENT:
         reasons.append(
             lookups.reason(f"component {change.action.value} (no cloud object)", 0, "base")
@@ -329,7 +329,11 @@ def _score_change(
     else:
         reasons.append(lookups.reason(f"{risk_class} {change.action.value}", 0, "base"))
 
-    if _config_address(change, inputs) in inputs.prevent_destroy_removed and not is_kept:
+    if (
+        inputs.prevent_destroy_removed
+        and not is_kept
+        and inputs.graph.config_address(change.address) in inputs.prevent_destroy_removed
+    ):
         weakening = True
         reasons.append(
             Reason(
@@ -407,16 +411,19 @@ def _base_key(change: ResourceChange) -> str:
     return "delete"
 
 
-def _kept_in_cloud(change: ResourceChange, hits: tuple[GuardHit, ...]) -> str | None:
+def _kept_in_cloud(
+    change: ResourceChange, destructive: bool, hits: tuple[GuardHit, ...]
+) -> str | None:
     """Why a delete only forgets the object, or None when it really destroys it.
 
-    `hits` are the change's `_destroy_hits` (computed once per change by the caller).
+    `destructive` and `hits` are the change's `is_destructive` and `_destroy_hits` (computed
+    once per change by the caller).
     """
     if change.action is Action.FORGET:
         return "forget (removed from state only)"
     if change.action is Action.REPLACE and change.forgets_old:
         return "old object forgotten, not destroyed"
-    if not change.is_destructive:
+    if not destructive:
         return None
     for hit in hits:
         if hit.kind == "kept":
@@ -593,12 +600,6 @@ def _credential_attributes_touched(
         if now_unknown or (name in before and before.get(name) != after.get(name)):
             touched.append(name)
     return touched
-
-
-def _config_address(change: ResourceChange, inputs: ScoreInputs) -> str:
-    if not inputs.prevent_destroy_removed:
-        return ""
-    return inputs.graph.config_address(change.address)
 
 
 # ---------------------------------------------------------------------------------------------
