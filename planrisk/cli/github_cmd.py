@@ -10,7 +10,6 @@ sticky comment (one per plan path and environment, by the hidden marker the body
 from __future__ import annotations
 
 import os
-import secrets
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -137,6 +136,8 @@ def _output_line(name: str, value: str) -> str:
     """One $GITHUB_OUTPUT entry; multi-line values use a random heredoc delimiter."""
     if "\n" not in value and "\r" not in value:
         return f"{name}={value}\n"
+    import secrets
+
     delimiter = f"planrisk_{secrets.token_hex(8)}"
     return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
 
