@@ -42,3 +42,13 @@ def test_named_pipe_stays_a_pipe_and_gets_the_text(tmp_path: Path) -> None:
         if reader.is_alive() and stat.S_ISFIFO(fifo.lstat().st_mode):
             os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
         reader.join(timeout=10)
+
+
+def test_a_symlinked_output_is_written_through_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "real.json"
+    real.write_text("old\n")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    write_output("new", link)
+    assert link.is_symlink()
+    assert real.read_text() == "new\n"

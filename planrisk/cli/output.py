@@ -3,7 +3,8 @@
 Input: rendered text (or its pieces, for large outputs) and an optional path. Output: the text
 on stdout or in the file; a file is written beside its target and renamed into place, so a
 failure never leaves half a report. A target that exists and is not a regular file (`/dev/null`,
-`/dev/stdout`, a named pipe) is written to directly: renaming over it would replace the device.
+`/dev/stdout`, a named pipe) or a symlink is written to directly: renaming over it would replace
+the device or the link.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def write_output(text: str | Iterable[str], path: Path | None) -> None:
         return
     partial = path.with_name(f".{path.name}.planrisk-partial")
     try:
-        if path.exists() and not path.is_file():
+        if path.is_symlink() or (path.exists() and not path.is_file()):
             with path.open("w", encoding="utf-8") as handle:
                 _write_all(pieces, handle)
             return
