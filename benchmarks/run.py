@@ -74,7 +74,20 @@ def measure(argv: list[str]) -> Measure:
 
 def best_of(argv: list[str], repeat: int) -> Measure:
     """The fastest of `repeat` runs (its RSS is the largest seen: RSS is not noise)."""
-    runs = [measure(argv) for _ in range(repeat)]
+    return _best([measure(argv) for _ in range(repeat)])
+
+
+def best_of_pair(first: list[str], second: list[str], repeat: int) -> tuple[Measure, Measure]:
+    """Both commands, alternating run by run, so a slow spell of the machine hits both alike."""
+    runs: tuple[list[Measure], list[Measure]] = ([], [])
+    for _ in range(repeat):
+        runs[0].append(measure(first))
+        runs[1].append(measure(second))
+    return _best(runs[0]), _best(runs[1])
+
+
+def _best(runs: list[Measure]) -> Measure:
+    """The fastest run, with the largest RSS seen and the first failure, if any."""
     fastest = min(runs, key=lambda m: m.seconds)
     failed = next((m for m in runs if m.returncode not in (0, 1)), None)
     code = failed.returncode if failed else fastest.returncode
@@ -178,12 +191,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         for tool, size, mix in cases:
             plan = _plan_path(out_dir, tool, size, mix, made)
-            load = best_of(
+            audit_db = audit_dir / f"audit-{tool}-{size}-{mix}.db"
+            load, measured = best_of_pair(
                 [sys.executable, "-c", "import json,sys; json.load(open(sys.argv[1]))", str(plan)],
+                _expand(template, plan, audit_db),
                 args.repeat,
             )
-            audit_db = audit_dir / f"audit-{tool}-{size}-{mix}.db"
-            measured = best_of(_expand(template, plan, audit_db), args.repeat)
             rows.append(Row(tool, size, mix, plan.stat().st_size, load, measured))
         help_time = best_of([*planrisk_argv(), "--help"], args.repeat)
     finally:
