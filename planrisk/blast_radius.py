@@ -6,18 +6,22 @@ Output: address → `BlastRadius` (count, weighted sum, dependents per class, th
 
 A blast radius is the set of transitive dependents, except through a `parent` edge into a
 Pulumi component or the stack. One walk per destroy is quadratic on long chains, so this runs
-once: a breadth-first pass collects what the destroys reach (dependents direction), then
-Tarjan's algorithm yields its strongly connected components children first, and each
-component's reach set is the union of its children's. A reach set is a frozenset of ranks while
-small and an int bitset once large; ranks order the weighted nodes by (−weight, address), so
-the lowest ranks of a set are its heaviest dependents. A set is dropped as soon as every
-component reading it is done. Class weights are multiples of 1/4, so a weighted sum is exact
-whatever the order of its terms.
+once: a breadth-first pass collects what the destroys reach (dependents direction), Kahn's
+algorithm orders it (dependency graphs are almost always acyclic), and a walk of that order
+backwards makes each node's reach set the union of its dependents'. Only when Kahn's leaves
+nodes (a cycle) does Tarjan's algorithm yield the strongly connected components children
+first, each component's reach set being the union of its children's. A reach set is a
+frozenset of ranks while small and an int bitset once large; ranks order the weighted nodes by
+(−weight, address), so the lowest ranks of a set are its heaviest dependents. A set is dropped
+as soon as every node reading it is done. Class weights are multiples of 1/4, so a weighted
+sum is exact whatever the order of its terms.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from planrisk.model import BlastRadius, Mode
@@ -65,39 +69,43 @@ class _Reach:
         sources: list[str],
     ) -> None:
         ids: dict[str, int] = {address: i for i, address in enumerate(sources)}
+        find = ids.get
         addresses = list(sources)
         kids: list[list[int]] = []
-        parents = [0] * len(addresses)
         position = 0
         while position < len(addresses):
-            grouping = is_grouping(nodes[addresses[position]])
-            mine: list[int] = []
-            for dependent, edge in pred[addresses[position]].items():
-                if grouping:
-                    kinds = edge.get("kinds")
-                    if kinds and _PARENT_ONLY.issuperset(kinds):
-                        continue
-                known = ids.get(dependent)
-                if known is None:
-                    known = len(addresses)
-                    ids[dependent] = known
-                    addresses.append(dependent)
-                    parents.append(0)
-                parents[known] += 1
-                mine.append(known)
+            address = addresses[position]
+            dependents = pred[address]
+            if is_grouping(nodes[address]):
+                dependents = {
+                    dependent: edge
+                    for dependent, edge in dependents.items()
+                    if not (edge.get("kinds") and _PARENT_ONLY.issuperset(edge["kinds"]))
+                }
+            mine = [find(dependent, -1) for dependent in dependents]
+            if -1 in mine:  # first sight of some dependents: number them in edge order
+                mine = []
+                for dependent in dependents:
+                    known = find(dependent)
+                    if known is None:
+                        known = ids[dependent] = len(addresses)
+                        addresses.append(dependent)
+                    mine.append(known)
             kids.append(mine)
             position += 1
+        in_degree = Counter(chain.from_iterable(kids))
         self.addresses = addresses
         self.kids = kids
-        self.parents = parents
+        self.parents = [in_degree.get(i, 0) for i in range(len(addresses))]
         self.source_count = len(sources)
 
     def radii(self, weight_of: Callable[[str], tuple[str, float]]) -> dict[str, BlastRadius]:
         weights = [weight_of(address) for address in self.addresses]
-        weighted = sorted(
-            (i for i, (_, weight) in enumerate(weights) if weight > 0),
-            key=lambda i: (-weights[i][1], self.addresses[i]),
-        )
+        # (−weight, address) order: addresses are distinct, so two stable sorts give it
+        # without building a key tuple per node.
+        weighted = [i for i, (_, weight) in enumerate(weights) if weight > 0]
+        weighted.sort(key=self.addresses.__getitem__)
+        weighted.sort(key=[-weight for _, weight in weights].__getitem__)
         rank = [-1] * len(self.addresses)
         for position, node in enumerate(weighted):
             rank[node] = position
@@ -109,12 +117,64 @@ class _Reach:
         result: dict[str, BlastRadius] = {}
         sources = self.source_count
         addresses = self.addresses
-        for component, reach in self._components(rank, ranks.small_limit):
+        order = self._topological_order()
+        components = (
+            self._acyclic(order, rank, ranks.small_limit)
+            if order is not None
+            else self._components(rank, ranks.small_limit)
+        )
+        for component, reach in components:
             for node in component:
                 if node < sources:
                     own = rank[node] if len(component) > 1 else -1
                     result[addresses[node]] = ranks.radius(reach, own) if reach else NO_DEPENDENTS
         return result
+
+    def _topological_order(self) -> list[int] | None:
+        """Every node, each before its dependents (Kahn's algorithm); None on a cycle.
+
+        Dependency graphs are almost always acyclic, and this pass is cheaper than Tarjan's.
+        """
+        kids = self.kids
+        waiting = list(self.parents)
+        order = [node for node, count in enumerate(waiting) if not count]
+        for node in order:  # grows while it is read
+            for kid in kids[node]:
+                waiting[kid] -= 1
+                if not waiting[kid]:
+                    order.append(kid)
+        return order if len(order) == len(kids) else None
+
+    def _acyclic(
+        self, order: list[int], rank: list[int], small_limit: int
+    ) -> Iterable[tuple[list[int], ReachSet]]:
+        """`_components` on an acyclic sub-graph: every component is one node, and walking
+        `order` backwards visits each node after all its dependents."""
+        kids = self.kids
+        pending_reads = self.parents
+        reach_of: dict[int, ReachSet] = {}
+        find = reach_of.get
+        for node in reversed(order):
+            parts: list[ReachSet] = []
+            for kid in kids[node]:
+                part = find(kid)
+                if part is None:
+                    continue  # nothing weighted reached through it
+                reads = pending_reads[kid] - 1
+                if reads:
+                    pending_reads[kid] = reads
+                else:
+                    del reach_of[kid]
+                parts.append(part)
+            dependents = (
+                (parts[0] if len(parts) == 1 else _union(parts, small_limit)) if parts else _EMPTY
+            )
+            yield [node], dependents
+            if pending_reads[node]:
+                mine = rank[node]
+                reach = _with(dependents, mine, small_limit) if mine >= 0 else dependents
+                if reach:
+                    reach_of[node] = reach
 
     def _components(
         self, rank: list[int], small_limit: int
@@ -238,9 +298,11 @@ class _Ranks:
         """The blast radius of a node whose dependents are `reach` (minus rank `own`)."""
         if not reach:
             return NO_DEPENDENTS
-        by_class: dict[str, int] = {}
+        by_class: dict[str, int]
         if isinstance(reach, int):
             bits = reach & ~(1 << own) if own >= 0 else reach
+            count = bits.bit_count()
+            by_class = {}
             for name, mask in self.class_masks:
                 found = (bits & mask).bit_count()
                 if found:
@@ -252,14 +314,12 @@ class _Ranks:
                 bits ^= lowest
         else:
             members = reach - {own} if own >= 0 else reach
-            classes = self.classes
-            for member in members:
-                name = classes[member]
-                by_class[name] = by_class.get(name, 0) + 1
+            count = len(members)
+            by_class = Counter(map(self.classes.__getitem__, members))
             top = sorted(members)[:TOP_DEPENDENTS]
         weighted = sum(found * self.class_weight[name] for name, found in by_class.items())
         return BlastRadius(
-            count=sum(by_class.values()),
+            count=count,
             weighted=round(weighted, 2),
             by_class=dict(sorted(by_class.items())),
             top=tuple(self.addresses[r] for r in top),
