@@ -31,10 +31,6 @@ class Sharer:
         """The first string equal to `value`."""
         return self._texts.setdefault(value, value)
 
-    def optional(self, value: str | None) -> str | None:
-        """`text`, passing None through."""
-        return None if value is None else self._texts.setdefault(value, value)
-
     def texts(self, values: Sequence[str]) -> tuple[str, ...]:
         """The first tuple equal to `values`, its strings shared too."""
         if not values:

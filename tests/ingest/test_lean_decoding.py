@@ -37,7 +37,6 @@ def test_sharer_returns_the_first_equal_object() -> None:
     assert first is not second
     assert share.text(first) is first
     assert share.text(second) is first
-    assert share.optional(None) is None
     deps = share.texts(["a", "b"])
     assert deps == ("a", "b")
     assert share.texts(["a", "b"]) is deps
