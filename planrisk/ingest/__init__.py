@@ -53,7 +53,9 @@ def _parse(data: Buffer, source: str) -> Plan:
     if sniffed.kind is InputKind.TERRAFORM_PLAN:
         from planrisk.ingest.terraform import parse_terraform
 
-        return parse_terraform(sniffed.head, source, release=release)
+        return parse_terraform(
+            sniffed.head, source, release=release, spaces_only=sniffed.spaces_only
+        )
     # The Pulumi readers take bytes: a mapped file is copied once and its pages dropped.
     document = bytes(sniffed.document)
     release_pages(data)

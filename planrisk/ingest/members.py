@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import NamedTuple
 
 import msgspec
 from msgspec import Raw
@@ -21,11 +22,25 @@ from planrisk.ingest.reader import Buffer, first_document_end
 
 _BLANKS = re.compile(rb"[ \t\n\r]*")
 """JSON insignificant whitespace."""
+_LINE_BREAKS_AND_TABS = (b"\n", b"\r", b"\t")
 
 
-def split_members(text: Buffer, release: Callable[[], None]) -> dict[str, Raw] | None:
-    """Members of the JSON object `text`, or None when `text` is not exactly one valid object."""
+class Members(NamedTuple):
+    """The top-level members of an object, and whether their values contain no whitespace but
+    spaces (no line break or tab: `terraform show -json` output)."""
+
+    head: dict[str, Raw]
+    spaces_only: bool
+
+
+def split_members(text: Buffer, release: Callable[[], None]) -> Members | None:
+    """Members of the JSON object `text`, or None when `text` is not exactly one valid object.
+
+    Each member value is searched for line breaks and tabs while its pages are resident.
+    """
     view = memoryview(text)
+    find = getattr(text, "find", None)
+    spaces_only = find is not None
     size = len(view)
     try:
         pos = _skip_blanks(text, 0)
@@ -46,12 +61,14 @@ def split_members(text: Buffer, release: Callable[[], None]) -> dict[str, Raw] |
             if end is None:
                 return None
             members[key] = Raw(view[pos:end])
+            if spaces_only and find is not None:
+                spaces_only = all(find(byte, pos, end) == -1 for byte in _LINE_BREAKS_AND_TABS)
             release()
             pos = _skip_blanks(text, end)
             separator = _byte(view, pos)
             pos = _skip_blanks(text, pos + 1)
             if separator == ord("}"):
-                return members if pos == size else None
+                return Members(members, spaces_only) if pos == size else None
             if separator != ord(","):
                 return None
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):

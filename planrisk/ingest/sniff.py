@@ -69,6 +69,8 @@ class Sniffed(NamedTuple):
     """Top-level members of the first document (empty for a top-level array of events)."""
     document: Buffer
     """The first document only (a wrapper's trailing log lines cut off)."""
+    spaces_only: bool = False
+    """The member values contain no line break or tab (known for split mapped files only)."""
 
 
 def sniff(
@@ -82,7 +84,8 @@ def sniff(
     if release is not None:
         members = split_members(text, release)
         if members is not None:
-            return Sniffed(_classify(members, source, several=False), members, text)
+            kind = _classify(members.head, source, several=False)
+            return Sniffed(kind, members.head, text, members.spaces_only)
     try:
         head = msgspec.json.decode(text, type=dict[str, Raw])
     except msgspec.ValidationError:

@@ -17,7 +17,7 @@ from msgspec import Raw
 
 from planrisk.errors import PlanFormatError
 from planrisk.ingest.addresses import ParsedAddress, build_address, parse_address
-from planrisk.ingest.digest import PlanDigest, canonical_raw
+from planrisk.ingest.digest import PlanDigest, canonical_raw, canonical_spaced
 from planrisk.ingest.sharing import Sharer
 from planrisk.ingest.terraform_actions import Normalized, normalize_actions
 from planrisk.ingest.terraform_decode import (
@@ -53,12 +53,18 @@ def _nothing() -> None:
 
 
 def parse_terraform(
-    head: dict[str, Raw], source: str, release: Callable[[], None] = _nothing
+    head: dict[str, Raw],
+    source: str,
+    release: Callable[[], None] = _nothing,
+    *,
+    spaces_only: bool = False,
 ) -> Plan:
     """Build a Plan from the top-level members of a Terraform/OpenTofu plan document.
 
     `release` is called after each pass over a large section: it drops the input file's mapped
     pages from the process (`reader.release_pages`), so they are not all resident at once.
+    `spaces_only` says the member values contain no line break or tab (`members.Members`):
+    the digest then reformats only the values that may hold insignificant spaces.
     """
     release()
     redacted = "plan_format_version" in head and "format_version" not in head
@@ -85,7 +91,7 @@ def parse_terraform(
     outputs = decode_section(head, "output_changes", dict[str, TfOutputChange] | None, source) or {}
     output_changes = tuple(_output_change(n, outputs[n], source) for n in sorted(outputs))
 
-    digest = _digest(changes, output_changes, release)
+    digest = _digest(changes, output_changes, release, spaces_only)
     release()
     resources = plan_resources(head, source, share, release)
     return Plan(
@@ -310,26 +316,30 @@ def _detect_tool(
 
 
 def _digest(
-    changes: list[ResourceChange], outputs: tuple[OutputChange, ...], release: Callable[[], None]
+    changes: list[ResourceChange],
+    outputs: tuple[OutputChange, ...],
+    release: Callable[[], None],
+    spaces_only: bool,
 ) -> str:
     """sha256 over every change's identity, actions and canonical values, and output actions.
 
     Parts go to the hash a batch of changes at a time (the byte stream is the same as adding
     them one by one); the mapped pages the batch read are released after it. Each value's
-    canonical form is `canonical_raw`'s, made by one `msgspec.json.format` call in the loop.
+    canonical form is `canonical_raw`'s (`canonical_spaced` gives it for a document whose
+    values hold no line break or tab).
     """
     digest = PlanDigest("terraform")
-    parts: list[bytes | str] = []
-    compact = msgspec.json.format
+    parts: list[bytes | str | Raw] = []
+    canonical = canonical_spaced if spaces_only else canonical_raw
     for number, change in enumerate(changes, 1):
         parts += (
             change.address,
             change.deposed or "",
             ",".join(change.raw_actions),
             change.deferred_reason or "",
-            compact(change.before or b"null", indent=-1),
-            compact(change.after or b"null", indent=-1),
-            compact(change.after_unknown or b"null", indent=-1),
+            canonical(change.before),
+            canonical(change.after),
+            canonical(change.after_unknown),
         )
         if number % BATCH == 0:
             digest.add_parts(parts)

@@ -27,9 +27,9 @@ def test_members_equal_a_whole_decode(text: bytes) -> None:
     released: list[int] = []
     members = split_members(text, lambda: released.append(1))
     assert members is not None
-    assert {key: bytes(value) for key, value in members.items()} == whole(text)
-    assert list(members) == list(whole(text))
-    assert released and len(released) >= len(members)
+    assert {key: bytes(value) for key, value in members.head.items()} == whole(text)
+    assert list(members.head) == list(whole(text))
+    assert released and len(released) >= len(members.head)
 
 
 @pytest.mark.parametrize(
@@ -68,5 +68,22 @@ def test_anything_else_is_left_to_the_whole_decode(text: bytes) -> None:
 def test_each_member_is_released_after_it_is_found() -> None:
     seen: list[int] = []
     members = split_members(b'{"a": 1, "b": 2, "c": 3}', lambda: seen.append(len(seen)))
-    assert members is not None and len(members) == 3
+    assert members is not None and len(members.head) == 3
     assert seen == [0, 1, 2]
+
+
+@pytest.mark.parametrize(
+    ("text", "spaces_only"),
+    [
+        (b'{"a": {"x": [1, "y z"]}, "b": "s,}"}', True),
+        (b'{\n "a": 1,\n "b": [2]\n}\n', True),
+        (b'{"a": {"x":\n1}}', False),
+        (b'{"a": 1, "b": [\t2]}', False),
+        (b'{"a": {\r"x": 1}}', False),
+    ],
+    ids=["spaces", "breaks-between-members", "break-in-value", "tab-in-value", "cr-in-value"],
+)
+def test_line_breaks_and_tabs_in_member_values_are_noticed(text: bytes, spaces_only: bool) -> None:
+    members = split_members(text, lambda: None)
+    assert members is not None
+    assert members.spaces_only is spaces_only
