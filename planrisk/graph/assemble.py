@@ -42,36 +42,40 @@ class EdgeSet:
 
     def __init__(self) -> None:
         self.succ: dict[str, dict[str, EdgeData]] = {}
-        self._single: dict[str, EdgeData] = {}
-        self._union: dict[tuple[frozenset[str], str], EdgeData] = {}
         self._by_kinds: dict[frozenset[str], EdgeData] = {}
+        self._steps: dict[str, tuple[EdgeData, dict[int, EdgeData]]] = {}
+        """kind → (its own edge data, id(edge data) → that data with `kind` added). Every
+        edge data lives in `_by_kinds` for the set's lifetime, so its id stays its own."""
 
     def add(self, dependent: str, dependencies: Iterable[str], kind: str) -> None:
         """Edges from `dependent` to each of `dependencies` (a self-edge is skipped) of `kind`."""
-        single = self._single.get(kind)
-        if single is None:
+        step = self._steps.get(kind)
+        if step is None:
             alone = frozenset((kind,))
-            single = self._single[kind] = self._by_kinds.setdefault(alone, {"kinds": alone})
+            step = self._steps[kind] = (self._by_kinds.setdefault(alone, {"kinds": alone}), {})
+        single, added = step
         out = self.succ.get(dependent)
-        if out is None:
-            out = self.succ[dependent] = {}
+        if out is None:  # the first edges of `dependent`: filled in one call
+            out = dict.fromkeys(dependencies, single)
+            out.pop(dependent, None)
+            if out:
+                self.succ[dependent] = out
+            return
         for dependency in dependencies:
             data = out.get(dependency)
             if data is None:
                 if dependency != dependent:
                     out[dependency] = single
-            elif kind not in data["kinds"]:
-                out[dependency] = self._with(data["kinds"], kind)
-        if not out:
-            del self.succ[dependent]
+            elif data is not single:
+                merged = added.get(id(data))
+                if merged is None:
+                    merged = added[id(data)] = self._with(data["kinds"], kind)
+                out[dependency] = merged
 
     def _with(self, kinds: frozenset[str], kind: str) -> EdgeData:
-        found = self._union.get((kinds, kind))
-        if found is None:
-            merged = kinds | {kind}
-            found = self._by_kinds.setdefault(merged, {"kinds": merged})
-            self._union[(kinds, kind)] = found
-        return found
+        """The shared edge data of `kinds` plus `kind` (the same data when it has it)."""
+        merged = kinds | {kind}
+        return self._by_kinds.setdefault(merged, {"kinds": merged})
 
 
 def node_adjacency(nodes: Iterable[tuple[str, NodeData]]) -> Adjacency:
@@ -93,12 +97,14 @@ def add_edges(adjacency: Adjacency, edges: EdgeSet) -> None:
     Addresses only an edge names become placeholder nodes, in order of first appearance.
     """
     node_of, succ, pred = adjacency
+    known = node_of.keys()
     for dependent, out in edges.succ.items():
-        for address in (dependent, *out):
-            if address not in node_of:
-                node_of[address] = {"resource": None, "change": None, "placeholder": True}
-                succ[address] = {}
-                pred[address] = {}
+        if dependent not in node_of or not out.keys() <= known:
+            for address in (dependent, *out):
+                if address not in node_of:
+                    node_of[address] = {"resource": None, "change": None, "placeholder": True}
+                    succ[address] = {}
+                    pred[address] = {}
         succ[dependent] = out
         for dependency, data in out.items():
             pred[dependency][dependent] = data

@@ -18,6 +18,7 @@ set of kinds) that `assemble` turns into the graph's adjacency.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -33,7 +34,7 @@ from planrisk.graph.references import (
     module_path,
     resource_key,
 )
-from planrisk.ingest.addresses import build_address, parse_address
+from planrisk.ingest.addresses import Key, build_address, parse_address
 from planrisk.model import Plan, Resource, ResourceChange, Tool
 from planrisk.sources import SourceIndex, parse_sources
 
@@ -155,8 +156,32 @@ def _fast_place(
 _ROOT: _Module = ((), ())
 
 
+_MODULE_STEP = re.compile(r'module\.([A-Za-z0-9_-]+)(?:\[([0-9]+)\]|\["([^"\\$%]*)"\])?')
+"""One `module.name[key]` step whose key needs no unescaping (an int, or a string without
+quote, backslash, `$` or `%`)."""
+
+
 def _module_instance(module: str) -> ModuleInstance | None:
-    """`module.a["x"]` → (("a", "x"),); None when malformed."""
+    """`module.a["x"]` → (("a", "x"),); None when malformed.
+
+    Module instance strings made only of plain steps (ASCII names, keys without escapes:
+    nearly all) are read by `_MODULE_STEP`, which gives what the tokenizer gives for them; the
+    others are tokenized.
+    """
+    steps: list[tuple[str, Key]] = []
+    position = 0
+    while True:
+        found = _MODULE_STEP.match(module, position)
+        if found is None:
+            break
+        name, number, text = found.groups()
+        steps.append((name, int(number) if number is not None else text))
+        position = found.end()
+        if position == len(module):
+            return tuple(steps)
+        if module[position] != ".":
+            break
+        position += 1
     try:
         return module_instance(parse_address(module + ".t.n"))
     except ValueError:
