@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
+from msgspec import UNSET
+
 from planrisk.blast_radius import NO_DEPENDENTS, blast_radii
 from planrisk.hints import hint_key
 from planrisk.model import (
@@ -47,10 +49,10 @@ from planrisk.model import (
     ResourceChange,
     RiskLevel,
 )
-from planrisk.values import decode, decode_members, raw_members
+from planrisk.values import MemberReader, decode, decode_members
 
 if TYPE_CHECKING:
-    from msgspec import Raw
+    from msgspec import Raw, UnsetType
 
     from planrisk.graph import DependencyGraph
     from planrisk.guards import GuardHit
@@ -166,6 +168,8 @@ class _Lookups:
         self._guard_names: dict[str, tuple[set[str], bool]] = {}
         self._reasons: dict[tuple[str, float, str], Reason] = {}
         self._guard_hits: dict[tuple[object, ...], tuple[GuardHit, ...]] = {}
+        self._readers: dict[str, MemberReader] = {}
+        self._destroy_bases: dict[tuple[object, ...], Reason] = {}
         self._blast_reasons: dict[tuple[object, ...], Reason] = {}
 
     def risk(self, type_: str) -> TypeRisk:
@@ -203,24 +207,34 @@ class _Lookups:
         from planrisk.guards import evaluate_guards
 
         names, by_name = self.guard_names(change.type, risk)
-        before = raw_members(change.before, names) if names else {}
+        reader = self._readers.get(change.type)
+        if reader is None:
+            reader = self._readers[change.type] = MemberReader(names)
+        before = reader.values(change.before) if names else ()
         mask_raw = change.before_sensitive
         mask = (
-            raw_members(mask_raw, names)
+            reader.values(mask_raw)
             if by_name and mask_raw and bytes(memoryview(mask_raw)[:1]) == b"{"
             else None
         )
         key = (
             change.type,
             id(provider_config),
-            _member_bytes(before),
-            _member_bytes(mask) if mask is not None else bytes(memoryview(mask_raw)),
+            _member_key(before),
+            _member_key(mask) if mask is not None else bytes(memoryview(mask_raw)),
         )
         found = self._guard_hits.get(key)
         if found is None:
-            decoded_before = {n: decode(r) for n, r in (before or {}).items()}
+            members = reader.names
+            decoded_before = (
+                {n: decode(r) for n, r in zip(members, before, strict=True) if r is not UNSET}
+                if before
+                else {}
+            )
             decoded_mask = (
-                {n: decode(r) for n, r in mask.items()} if mask is not None else decode(mask_raw)
+                {n: decode(r) for n, r in zip(members, mask, strict=True) if r is not UNSET}
+                if mask is not None
+                else decode(mask_raw)
             )
             found = evaluate_guards(
                 risk, decoded_before, decoded_mask, provider_config=provider_config
@@ -236,6 +250,17 @@ class _Lookups:
         if found is None:
             found = self._blast_reasons[key] = Reason(
                 text=_blast_text(blast), points=blast_points(blast.weighted), tag="blast_radius"
+            )
+        return found
+
+    def destroy_base(self, risk_class: str, change: ResourceChange) -> Reason:
+        """The `base` reason of a destroy (one per class, action and replace order)."""
+        key = (risk_class, change.action, change.replace_order)
+        found = self._destroy_bases.get(key)
+        if found is None:
+            points = BASE_POINTS[risk_class][_base_key(change)]
+            found = self._destroy_bases[key] = self.reason(
+                f"{risk_class} {_verb(change)}", points, "base"
             )
         return found
 
@@ -292,9 +317,7 @@ def _score_change(
         is_kept = True
         reasons.append(lookups.reason(f"kept in cloud: {kept}", 0, "kept_in_cloud"))
     elif destructive:
-        verb = _verb(change)
-        key = _base_key(change)
-        reasons.append(lookups.reason(f"{risk_class} {verb}", BASE_POINTS[risk_class][key], "base"))
+        reasons.append(lookups.destroy_base(risk_class, change))
         if risk_class == GUARD and change.action is Action.DELETE:
             weakening = True
             reasons.append(
@@ -351,7 +374,7 @@ def _score_change(
         level=_LEVELS[score],
         reasons=tuple(reasons),
         blast_radius=blast,
-        hints=inputs.hints.get(hint_key(change), ()),
+        hints=inputs.hints.get(hint_key(change), ()) if inputs.hints else (),
         irreversible_data_loss=irreversible,
         guard_weakening=weakening,
         apply_will_fail=fails,
@@ -365,7 +388,7 @@ _LEVELS = tuple(RiskLevel.for_score(score) for score in range(101))
 
 def _finish(reasons: list[Reason], lookups: _Lookups) -> int:
     """Apply the environment factor and the 0–100 clamp, adding their reasons."""
-    total = sum(r.points for r in reasons if r.kind == "add")
+    total = sum([r.points for r in reasons if r.kind == "add"])
     reasons.append(lookups.environment_reason)
     scaled = scale(total, lookups.factor)
     clamped = max(0, min(100, scaled))
@@ -444,11 +467,13 @@ def _destroy_hits(
     return tuple(hits)
 
 
-def _member_bytes(members: Mapping[str, Raw] | None) -> tuple[tuple[str, bytes], ...] | None:
-    """Raw members as a hashable key (sorted by name)."""
+def _member_key(
+    members: tuple[Raw | UnsetType, ...] | None,
+) -> tuple[bytes | None, ...] | None:
+    """`MemberReader.values` as a hashable key (None for an absent member)."""
     if members is None:
         return None
-    return tuple(sorted((name, bytes(raw)) for name, raw in members.items()))
+    return tuple(None if raw is UNSET else bytes(raw) for raw in members)
 
 
 def _destroy_guards(
@@ -510,29 +535,40 @@ def _weakenings(
 # Blast radius and credential rotation
 
 
+_NO_WEIGHT = ("none", 0.0)
+"""The weight of a node a destroy does not take down."""
+
+
 def _weight_function(inputs: ScoreInputs, lookups: _Lookups) -> Callable[[str], tuple[str, float]]:
     """address → (risk class, weight) of a dependent; data sources and placeholders weigh 0."""
     nodes = inputs.graph.nodes
-    cache: dict[str, tuple[str, float]] = {}
+    by_type: dict[str, tuple[str, float]] = {}
 
     def weight_of(address: str) -> tuple[str, float]:
-        found = cache.get(address)
-        if found is not None:
-            return found
-        data = nodes.get(address, {})
+        data = nodes.get(address)
+        if data is None:
+            return _NO_WEIGHT
         resource = data.get("resource")
         change = data.get("change")
-        node_type = resource.type if resource is not None else change.type if change else ""
-        mode = resource.mode if resource is not None else change.mode if change else None
-        not_yet = change is not None and change.action is Action.CREATE
-        if mode in (Mode.DATA, Mode.COMPONENT) or not node_type or not_yet:
-            # Data sources, components and objects the plan only creates are not taken down.
-            result = ("none", 0.0)
+        if resource is not None:
+            node_type, mode = resource.type, resource.mode
+        elif change is not None:
+            node_type, mode = change.type, change.mode
         else:
+            return _NO_WEIGHT
+        if (
+            mode is Mode.DATA
+            or mode is Mode.COMPONENT
+            or not node_type
+            or (change is not None and change.action is Action.CREATE)
+        ):
+            # Data sources, components and objects the plan only creates are not taken down.
+            return _NO_WEIGHT
+        found = by_type.get(node_type)
+        if found is None:
             cls = lookups.risk(node_type).risk_class
-            result = (cls, CLASS_WEIGHTS[cls])
-        cache[address] = result
-        return result
+            found = by_type[node_type] = (cls, CLASS_WEIGHTS[cls])
+        return found
 
     return weight_of
 
@@ -632,7 +668,7 @@ def _plan_risk(
     destroyed_keys = {
         _object_key(s.change)
         for s in scored
-        if s.change.is_destructive and not s.kept_in_cloud and s.change.mode is Mode.MANAGED
+        if not s.kept_in_cloud and s.change.mode is Mode.MANAGED and s.change.is_destructive
     }
     existing_keys = _existing_managed(plan)
     destroyed = len(destroyed_keys)

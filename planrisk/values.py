@@ -8,7 +8,7 @@ Nothing here ever returns a value that a sensitivity mask covers unless asked fo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import msgspec
@@ -116,3 +116,33 @@ def raw_members(raw: Raw, names: set[str]) -> dict[str, Raw] | None:
     except msgspec.ValidationError:
         return None
     return {name: members[name] for name in names if name in members}
+
+
+class MemberReader:
+    """Reads the top-level members `names` of raw JSON objects, still undecoded.
+
+    What `raw_members` finds, through a decoder of a Struct holding just those members, so the
+    other members are skipped without a key or a `Raw` made for each. Like `raw_members` it
+    keeps the last of duplicate keys (Terraform and Pulumi JSON has none).
+    """
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = tuple(names)
+        """The members read, in the order `values` gives them."""
+        fields = [(f"m{i}", Raw, msgspec.UNSET) for i in range(len(self.names))]
+        members = msgspec.defstruct(
+            "Members", fields, rename={f"m{i}": name for i, name in enumerate(self.names)}
+        )
+        self._decoder = msgspec.json.Decoder(members)
+
+    def values(self, raw: Raw) -> tuple[Raw | msgspec.UnsetType, ...] | None:
+        """Each member of `names` (`msgspec.UNSET` when absent); None when `raw` is not an
+        object or is empty."""
+        if not raw:
+            return None
+        try:
+            found = self._decoder.decode(raw)
+        except msgspec.ValidationError:
+            return None
+        values: tuple[Raw | msgspec.UnsetType, ...] = msgspec.structs.astuple(found)
+        return values
