@@ -114,16 +114,13 @@ class _Reach:
             classes=[weights[i][0] for i in weighted],
             weights=[weights[i][1] for i in weighted],
         )
+        order = self._topological_order()
+        if order is not None:
+            return self._acyclic_radii(order, rank, ranks)
         result: dict[str, BlastRadius] = {}
         sources = self.source_count
         addresses = self.addresses
-        order = self._topological_order()
-        components = (
-            self._acyclic(order, rank, ranks.small_limit)
-            if order is not None
-            else self._components(rank, ranks.small_limit)
-        )
-        for component, reach in components:
+        for component, reach in self._components(rank, ranks.small_limit):
             for node in component:
                 if node < sources:
                     own = rank[node] if len(component) > 1 else -1
@@ -145,13 +142,18 @@ class _Reach:
                     order.append(kid)
         return order if len(order) == len(kids) else None
 
-    def _acyclic(
-        self, order: list[int], rank: list[int], small_limit: int
-    ) -> Iterable[tuple[list[int], ReachSet]]:
-        """`_components` on an acyclic sub-graph: every component is one node, and walking
-        `order` backwards visits each node after all its dependents."""
+    def _acyclic_radii(
+        self, order: list[int], rank: list[int], ranks: _Ranks
+    ) -> dict[str, BlastRadius]:
+        """The blast radius of each source of an acyclic sub-graph: every component is one
+        node, and walking `order` backwards visits each node after all its dependents."""
         kids = self.kids
         pending_reads = self.parents
+        sources = self.source_count
+        addresses = self.addresses
+        small_limit = ranks.small_limit
+        radius = ranks.radius
+        result: dict[str, BlastRadius] = {}
         reach_of: dict[int, ReachSet] = {}
         find = reach_of.get
         for node in reversed(order):
@@ -169,12 +171,14 @@ class _Reach:
             dependents = (
                 (parts[0] if len(parts) == 1 else _union(parts, small_limit)) if parts else _EMPTY
             )
-            yield [node], dependents
+            if node < sources:
+                result[addresses[node]] = radius(dependents, -1) if dependents else NO_DEPENDENTS
             if pending_reads[node]:
                 mine = rank[node]
                 reach = _with(dependents, mine, small_limit) if mine >= 0 else dependents
                 if reach:
                     reach_of[node] = reach
+        return result
 
     def _components(
         self, rank: list[int], small_limit: int
@@ -315,7 +319,11 @@ class _Ranks:
         else:
             members = reach - {own} if own >= 0 else reach
             count = len(members)
-            by_class = Counter(map(self.classes.__getitem__, members))
+            by_class = {}
+            classes = self.classes
+            for member in members:  # a loop: cheaper than a Counter on these small sets
+                name = classes[member]
+                by_class[name] = by_class.get(name, 0) + 1
             top = sorted(members)[:TOP_DEPENDENTS]
         weighted = sum(found * self.class_weight[name] for name, found in by_class.items())
         return BlastRadius(

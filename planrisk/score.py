@@ -722,5 +722,5 @@ def _existing_managed(plan: Plan) -> set[tuple[str, str]]:
         if change.drift or change.mode is not Mode.MANAGED:
             continue
         if change.action not in (Action.CREATE, Action.IMPORT, Action.READ):
-            existing.add(_object_key(change))
+            existing.add((change.address, change.deposed or ""))  # _object_key, inlined
     return existing
