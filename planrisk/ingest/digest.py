@@ -27,7 +27,16 @@ def canonical_raw(raw: bytes | msgspec.Raw) -> bytes:
     """Raw JSON with insignificant whitespace removed (key order as written)."""
     if not raw:
         return b"null"
-    return msgspec.json.format(bytes(raw) if isinstance(raw, memoryview) else raw, indent=-1)
+    return _compact(bytes(raw) if isinstance(raw, memoryview) else raw)
+
+
+def _compact(raw: bytes | msgspec.Raw) -> bytes:
+    """`msgspec.json.format(raw, indent=-1)`; a value it refuses (msgspec rejects a lone
+    surrogate escape such as `\\ud800`, which JSON allows) is hashed as written."""
+    try:
+        return msgspec.json.format(raw, indent=-1)
+    except msgspec.DecodeError:
+        return bytes(raw)
 
 
 def canonical_spaced(raw: msgspec.Raw) -> bytes | msgspec.Raw:
@@ -43,7 +52,7 @@ def canonical_spaced(raw: msgspec.Raw) -> bytes | msgspec.Raw:
         return b"null"
     if _SPACE_BY_SYMBOL.search(raw) is None:
         return raw
-    return msgspec.json.format(raw, indent=-1)
+    return _compact(raw)
 
 
 def canonical_value(value: Any) -> bytes:
