@@ -19,6 +19,7 @@ from planrisk.report.formats import FILE_NAMES, Format
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from planrisk.pipeline import Analysis
     from planrisk.report.formats import RenderOptions
 
 
@@ -110,6 +111,34 @@ def write_reports(
     write_output(render_one(fmt, replace(base, colour=colour)), output)
 
 
+def run_analysis(
+    plan: Path,
+    env: EnvChoice,
+    source_dir: Path | None,
+    config: Path | None,
+    risk_model: list[Path] | None,
+    timings: bool,
+) -> Analysis:
+    """The pipeline up to scoring for `analyze`, `gate` and `guard`, kept alive until exit."""
+    from planrisk import timings as stage_timings
+    from planrisk.cli.fast_exit import keep_until_exit
+    from planrisk.pipeline import AnalyzeOptions, analyze
+
+    if timings:
+        stage_timings.enable()
+    analysis = analyze(
+        plan,
+        AnalyzeOptions(
+            env=env.value,
+            source_dir=source_dir,
+            config_path=config,
+            risk_model_paths=tuple(risk_model or ()),
+        ),
+    )
+    keep_until_exit(analysis)
+    return analysis
+
+
 @app.command("analyze")
 def analyze_command(
     plan: Annotated[Path, typer.Argument(help="Plan JSON or Pulumi preview/events.")],
@@ -127,24 +156,10 @@ def analyze_command(
 ) -> None:
     """Score every change of a plan and explain each score."""
     from planrisk import timings as stage_timings
-    from planrisk.cli.fast_exit import keep_until_exit
     from planrisk.gc_pause import paused_gc
-    from planrisk.pipeline import AnalyzeOptions, analyze
     from planrisk.report.formats import RenderOptions, render
 
-    if timings:
-        stage_timings.enable()
-
-    analysis = analyze(
-        plan,
-        AnalyzeOptions(
-            env=env.value,
-            source_dir=source_dir,
-            config_path=config,
-            risk_model_paths=tuple(risk_model or ()),
-        ),
-    )
-    keep_until_exit(analysis)
+    analysis = run_analysis(plan, env, source_dir, config, risk_model, timings)
     base = RenderOptions(
         plan_path=str(plan),
         source_prefix=str(source_dir) if source_dir is not None else None,

@@ -25,6 +25,7 @@ from planrisk.cli.analyze_cmd import (
     RiskModelOption,
     SourceDirOption,
     TimingsOption,
+    run_analysis,
     write_reports,
 )
 from planrisk.cli.app import app
@@ -89,24 +90,11 @@ def gate_command(
 ) -> None:
     """Decide whether PLAN may be applied: exit 0 allow, 1 pending or deny."""
     from planrisk import timings as stage_timings
-    from planrisk.cli.fast_exit import keep_until_exit
     from planrisk.gate import GateOptions, run_gate
     from planrisk.gc_pause import paused_gc
-    from planrisk.pipeline import AnalyzeOptions, analyze
     from planrisk.report.formats import RenderOptions, render
 
-    if timings:
-        stage_timings.enable()
-    analysis = analyze(
-        plan,
-        AnalyzeOptions(
-            env=env.value,
-            source_dir=source_dir,
-            config_path=config,
-            risk_model_paths=tuple(risk_model or ()),
-        ),
-    )
-    keep_until_exit(analysis)
+    analysis = run_analysis(plan, env, source_dir, config, risk_model, timings)
     options = GateOptions(
         actor=actor.value,
         initiator=initiator,
