@@ -6,7 +6,6 @@ sets of the schema_version 1 document, byte-identical output across runs, and ex
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import subprocess
@@ -16,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from planrisk.cli import main
+from tests.corpus import CORPUS, corpus_plans
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO / ".." / "shared" / "corpus"
 VPC = REPO / "fixtures/terraform/vpc-replace-cascade/plan.json"
 DB_DELETE = REPO / "fixtures/terraform/data-delete-no-recovery/plan.json"
 
@@ -80,16 +79,6 @@ def test_output_is_byte_identical_across_runs(tmp_path: Path) -> None:
 def test_bad_input_is_exit_3_without_traceback(tmp_path: Path) -> None:
     proc = run_cli(str(tmp_path / "nope.json"), cwd=tmp_path)
     assert proc.returncode == 3 and b"Traceback" not in proc.stderr
-
-
-def corpus_plans() -> list[str]:
-    manifest = CORPUS / "MANIFEST.tsv"
-    if not manifest.is_file():
-        return []
-    with manifest.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t"))
-    formats = {"terraform-plan", "pulumi-events", "pulumi-preview"}
-    return [r["path"] for r in rows if r["format"] in formats]
 
 
 def test_every_corpus_plan_analyses_with_exit_0(

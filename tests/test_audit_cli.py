@@ -9,15 +9,7 @@ from pathlib import Path
 import pytest
 
 from planrisk.audit import append_decision
-from planrisk.cli import main
-
-
-def run(*args: str) -> int:
-    """Run the CLI in-process; its exit code."""
-    with pytest.raises(SystemExit) as info:
-        main(list(args))
-    code = info.value.code
-    return code if isinstance(code, int) else -1
+from tests.cli import run_main as run
 
 
 @pytest.fixture

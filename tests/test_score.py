@@ -7,7 +7,6 @@ plan from its rendered reason strings.
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from decimal import ROUND_HALF_UP, Decimal
@@ -36,10 +35,10 @@ from planrisk.model import (
 from planrisk.pipeline import AnalyzeOptions, analyze
 from planrisk.risk_model import RiskModel, load_risk_model
 from planrisk.score import BLAST_CAP, ScoreInputs, blast_points, score_plan
+from tests.corpus import CORPUS, corpus_plans
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
-CORPUS = REPO / ".." / "shared" / "corpus"
 MODEL = load_risk_model()
 PROD = EnvironmentResult(name="prod", treated_as="prod")
 
@@ -885,16 +884,6 @@ FIXTURE_PLANS = sorted(
 def test_every_fixture_score_recomputes_from_its_reasons(relative: str, env: str) -> None:
     analysis = analyze(FIXTURES / relative, AnalyzeOptions(env=env, environ={}, cwd=Path("/")))
     check_assessment(analysis.assessment)
-
-
-def corpus_plans() -> list[str]:
-    manifest = CORPUS / "MANIFEST.tsv"
-    if not manifest.is_file():
-        return []
-    with manifest.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t"))
-    formats = {"terraform-plan", "pulumi-events", "pulumi-preview"}
-    return [r["path"] for r in rows if r["format"] in formats]
 
 
 def test_every_corpus_score_recomputes_from_its_reasons() -> None:

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from planrisk.cli import main
 from planrisk.evidence.attestation import decode_statement
 from planrisk.evidence.durations import utc_now
 from planrisk.evidence.loading import load_evidence
 from planrisk.evidence.verify import check_approvals, check_attestations
 from planrisk.model import TrustedKeyEntry
+from tests.cli import run_main as run
 
 PLAN_JSON = """{"format_version": "1.2", "terraform_version": "1.9.0", "resource_changes": [
  {"address": "module.db.aws_db_instance.main", "module_address": "module.db", "mode": "managed",
@@ -30,14 +30,6 @@ PLAN_JSON = """{"format_version": "1.2", "terraform_version": "1.9.0", "resource
              "after_unknown": {"id": true}, "before_sensitive": false, "after_sensitive": {}}}
 ]}
 """
-
-
-def run(*args: str) -> int:
-    """Run the CLI in-process; its exit code."""
-    with pytest.raises(SystemExit) as info:
-        main(list(args))
-    code = info.value.code
-    return code if isinstance(code, int) else -1
 
 
 @pytest.fixture
