@@ -99,7 +99,7 @@ def _decide(
         analysis, actor, policy, options, now
     )
     results = [
-        EvidenceResult(file=c.file, kind=c.kind, accepted=c.accepted, reason=c.reason)
+        c.to_result()
         for c in sorted(
             {(c.file, c.kind, c.reason): c for c in (*attest_checks, *approval_checks)}.values(),
             key=lambda c: (c.file, c.kind),

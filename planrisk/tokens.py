@@ -88,11 +88,6 @@ def severity(environment: str) -> int:
     return _SEVERITY[environment]
 
 
-def most_severe(environments: list[str] | tuple[str, ...] | set[str]) -> str:
-    """The most severe of several environment names (ties resolved by ENVIRONMENTS order)."""
-    return max(environments, key=lambda e: (severity(e), -ENVIRONMENTS.index(e)))
-
-
 def split_tokens(text: str) -> list[str]:
     """Lower-case tokens of `text`, split on non-alphanumerics and camelCase boundaries."""
     result: list[str] = []

@@ -158,8 +158,3 @@ def _blast_entry(radius: BlastRadius, cache: dict[int, BlastEntry]) -> BlastEntr
             count=radius.count, top=radius.top, weighted=radius.weighted
         )
     return entry
-
-
-def is_listed(action: Action) -> bool:
-    """Whether a change with this action appears in `changes` (everything but no-op/read)."""
-    return action.is_change
