@@ -1,8 +1,9 @@
 """CLI (gate → JSON): what `planrisk gate PLAN --format json` imports.
 
 Input: fixture plans, gated in a fresh interpreter through the real CLI. Checked: networkx
-(only the HTML layout needs it) and cryptography (only evidence verification and signing
-need it) are not imported on that path, and are imported once a trusted key is configured
+(only the HTML layout needs it), cryptography (only evidence verification and signing
+need it) and pydantic (typer >= 0.29 parses parameters with it, ~0.17 s a run) are not
+imported on that path, and are imported once a trusted key is configured
 (cryptography) or an HTML report is asked for (networkx), so the checks can fail.
 """
 
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-WATCHED = ("networkx", "cryptography")
+WATCHED = ("networkx", "cryptography", "pydantic")
 
 _PROBE = """
 import json, sys
