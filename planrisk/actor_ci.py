@@ -16,6 +16,9 @@ from typing import Any
 
 import msgspec
 
+GITHUB_ACTIONS = "GitHub Actions"
+GITLAB_CI = "GitLab CI"
+ATLANTIS = "Atlantis"
 _FALSY = frozenset({"", "0", "false", "no", "off"})
 
 _OTHER_CI = (
@@ -69,18 +72,31 @@ class CiContext:
     """Facts worth reporting that are not signals (an unreadable payload)."""
 
 
-def read_ci_context(environ: Mapping[str, str]) -> CiContext:
-    """The CI context of `environ` (GitHub Actions, GitLab CI, Atlantis, other CI, or none)."""
+def ci_system(environ: Mapping[str, str]) -> str | None:
+    """The CI system `environ` belongs to (`GitHub Actions`, `GitLab CI`, `Atlantis`, another
+    CI's name), or None outside CI."""
     if environ.get("GITHUB_ACTIONS", "").lower() == "true":
-        return _github(environ)
+        return GITHUB_ACTIONS
     if environ.get("GITLAB_CI", "").lower() == "true":
-        return _gitlab(environ)
+        return GITLAB_CI
     if any(k.startswith("ATLANTIS_") for k in environ):
-        return _atlantis(environ)
+        return ATLANTIS
     for name, system in _OTHER_CI:
         if is_set(environ, name):
-            return CiContext(system=system)
-    return CiContext()
+            return system
+    return None
+
+
+def read_ci_context(environ: Mapping[str, str]) -> CiContext:
+    """The CI context of `environ` (GitHub Actions, GitLab CI, Atlantis, other CI, or none)."""
+    system = ci_system(environ)
+    if system == GITHUB_ACTIONS:
+        return _github(environ)
+    if system == GITLAB_CI:
+        return _gitlab(environ)
+    if system == ATLANTIS:
+        return _atlantis(environ)
+    return CiContext(system=system)
 
 
 def _github(environ: Mapping[str, str]) -> CiContext:
@@ -142,7 +158,7 @@ def _github(environ: Mapping[str, str]) -> CiContext:
     if triggering and triggering != actor:
         logins.append(Login("GitHub triggering actor", triggering))
     return CiContext(
-        system="GitHub Actions",
+        system=GITHUB_ACTIONS,
         identity=_github_initiator(environ, logins, actor, triggering),
         logins=tuple(logins),
         branches=tuple(branches),
@@ -162,7 +178,7 @@ def _gitlab(environ: Mapping[str, str]) -> CiContext:
     base = environ.get("CI_MERGE_REQUEST_DIFF_BASE_SHA", "")
     head = environ.get("CI_COMMIT_SHA", "")
     return CiContext(
-        system="GitLab CI",
+        system=GITLAB_CI,
         identity=login or None,
         logins=(Login("GitLab user", login),) if login else (),
         branches=(branch,) if branch else (),
@@ -182,7 +198,7 @@ def _atlantis(environ: Mapping[str, str]) -> CiContext:
     if author:
         logins.append(Login("Atlantis PR author", author))
     return CiContext(
-        system="Atlantis",
+        system=ATLANTIS,
         identity=user or author or None,
         logins=tuple(logins),
         branches=(branch,) if branch else (),

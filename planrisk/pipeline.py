@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from planrisk.risk_model import RiskModel
 
 
+STAGES = ("config", "ingest", "graph", "environment", "hints", "score")
+"""The stages `analyze` runs, in order (each one a `planrisk.timings.stage` block)."""
+
+
 @dataclass(frozen=True)
 class AnalyzeOptions:
     """Everything `analyze` (and the gate, which analyzes first) can be told."""

@@ -2,7 +2,8 @@
 
 Input: `--timings` (see `enable`) or `PLANRISK_TIMINGS=1` in the environment. Output: for each
 `with stage("ingest"):` block, `planrisk timings: ingest 0.123 s` on stderr when the block
-ends. Off by default; never written to stdout, so JSON output stays clean.
+ends. Off by default; never written to stdout, so JSON output stays clean. Each stage's name
+is also passed to `planrisk.progress` (the terminal progress line, when the CLI opened one).
 """
 
 from __future__ import annotations
@@ -31,7 +32,13 @@ def enabled() -> bool:
 
 @contextmanager
 def stage(name: str) -> Iterator[None]:
-    """Time the block and print `planrisk timings: NAME S s` to stderr when timings are on."""
+    """Time the block and print `planrisk timings: NAME S s` to stderr when timings are on.
+
+    The stage's name also goes to the terminal progress line, when one is open.
+    """
+    from planrisk.progress import entered
+
+    entered(name)
     if not enabled():
         yield
         return

@@ -155,11 +155,14 @@ def analyze_command(
     timings: TimingsOption = False,
 ) -> None:
     """Score every change of a plan and explain each score."""
+    from planrisk import progress
     from planrisk import timings as stage_timings
     from planrisk.gc_pause import paused_gc
+    from planrisk.pipeline import STAGES
     from planrisk.report.formats import RenderOptions, render
 
-    analysis = run_analysis(plan, env, source_dir, config, risk_model, timings)
+    with progress.session(len(STAGES)):
+        analysis = run_analysis(plan, env, source_dir, config, risk_model, timings)
     base = RenderOptions(
         plan_path=str(plan),
         source_prefix=str(source_dir) if source_dir is not None else None,

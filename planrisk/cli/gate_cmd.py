@@ -89,26 +89,29 @@ def gate_command(
     timings: TimingsOption = False,
 ) -> None:
     """Decide whether PLAN may be applied: exit 0 allow, 1 pending or deny."""
+    from planrisk import progress
     from planrisk import timings as stage_timings
     from planrisk.gate import GateOptions, run_gate
     from planrisk.gc_pause import paused_gc
+    from planrisk.pipeline import STAGES
     from planrisk.report.formats import RenderOptions, render
 
-    analysis = run_analysis(plan, env, source_dir, config, risk_model, timings)
-    options = GateOptions(
-        actor=actor.value,
-        initiator=initiator,
-        evidence_paths=tuple(evidence or ()),
-        audit_db=audit_db,
-    )
-    if github:
-        from planrisk.github.gate_approvals import pull_request_approvals
-
-        options = replace(
-            options, extra_approvals=pull_request_approvals(analysis, options, github_token)
+    with progress.session(len(STAGES) + 1):  # + the gate
+        analysis = run_analysis(plan, env, source_dir, config, risk_model, timings)
+        options = GateOptions(
+            actor=actor.value,
+            initiator=initiator,
+            evidence_paths=tuple(evidence or ()),
+            audit_db=audit_db,
         )
-    with stage_timings.stage("gate"), paused_gc():
-        result = run_gate(analysis, options)
+        if github:
+            from planrisk.github.gate_approvals import pull_request_approvals
+
+            options = replace(
+                options, extra_approvals=pull_request_approvals(analysis, options, github_token)
+            )
+        with stage_timings.stage("gate"), paused_gc():
+            result = run_gate(analysis, options)
     base = RenderOptions(
         plan_path=str(plan),
         source_prefix=str(source_dir) if source_dir is not None else None,

@@ -42,6 +42,7 @@ from planrisk.model import (
     Tool,
     Variable,
 )
+from planrisk.progress import counted
 
 _VERSION = re.compile(r"^(\d+)\.(\d+)")
 _OPENTOFU_REGISTRY = "registry.opentofu.org/"
@@ -147,11 +148,13 @@ def _changes(
     raws = decode_section(head, "resource_changes", list[Raw] | None, source) or []
     release()
     changes = []
+    total = len(raws)
     try:
         for number, raw in enumerate(raws, 1):
             changes.append(_change(RESOURCE_CHANGE.decode(raw), source, share))
             if number % BATCH == 0:
                 release()
+                counted(number, total, "changes")
     except msgspec.ValidationError:
         decode_section(head, "resource_changes", _CHANGES, source)
         raise
