@@ -16,6 +16,7 @@ import msgspec
 from msgspec import Raw
 
 from planrisk.errors import PlanFormatError
+from planrisk.forked import SideJob
 from planrisk.ingest.addresses import ParsedAddress, build_address, parse_address
 from planrisk.ingest.digest import PlanDigest, canonical_raw, canonical_spaced
 from planrisk.ingest.sharing import Sharer
@@ -47,6 +48,8 @@ from planrisk.progress import counted
 _VERSION = re.compile(r"^(\d+)\.(\d+)")
 _OPENTOFU_REGISTRY = "registry.opentofu.org/"
 _CHANGES = list[TfResourceChange] | None
+FORK_MIN_CHANGES = 2048
+"""From this many changes the digest is worth a forked process (`planrisk.forked`)."""
 
 
 def _nothing() -> None:
@@ -92,9 +95,19 @@ def parse_terraform(
     outputs = decode_section(head, "output_changes", dict[str, TfOutputChange] | None, source) or {}
     output_changes = tuple(_output_change(n, outputs[n], source) for n in sorted(outputs))
 
-    digest = _digest(changes, output_changes, release, spaces_only)
+    # The digest is computed on the other core (when there is one to spare) while this
+    # process reads the resources: it needs only the changes, and nothing else needs it yet.
+    job = SideJob(
+        lambda: _digest(changes, output_changes, release, spaces_only).encode(),
+        worth_a_process=len(changes) >= FORK_MIN_CHANGES,
+    )
+    try:
+        resources = plan_resources(head, source, share, release)
+    except BaseException:
+        job.cancel()
+        raise
+    digest = job.result().decode()
     release()
-    resources = plan_resources(head, source, share, release)
     return Plan(
         tool=_detect_tool(head, tool_version, changes, configuration),
         format_version=format_version,

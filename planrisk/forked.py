@@ -1,0 +1,101 @@
+"""A side job on the second core (used by ingest): a function returning bytes → its bytes, later.
+
+Input: a function of what this process already holds (the plan's changes) that returns bytes
+(the plan digest), and whether it is worth a process. Output: a `SideJob` whose `result()`
+gives those bytes. On Linux, in a single-threaded process, the function runs in a forked child
+while this process goes on with other work, and its bytes come back through a pipe; anywhere
+else (other platforms, a thread alive, too little work) and whenever the child fails, the
+function runs here when `result()` is called, so the result is always the function's own.
+The child never flushes this process's buffers or runs its exit handlers (`os._exit`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable
+
+
+class SideJob:
+    """`work` running in a forked child, or deferred to `result()`."""
+
+    def __init__(self, work: Callable[[], bytes], *, worth_a_process: bool) -> None:
+        self._work = work
+        self._pid: int | None = None
+        self._read_fd: int | None = None
+        if worth_a_process and can_fork():
+            self._start()
+
+    def _start(self) -> None:
+        read_fd, write_fd = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_fd)
+            os.close(write_fd)
+            return
+        if pid == 0:  # the child: compute, write, leave without touching the parent's state
+            code = 1
+            try:
+                os.close(read_fd)
+                _write_all(write_fd, self._work())
+                code = 0
+            except BaseException:  # the parent computes it again instead
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(write_fd)
+        self._pid, self._read_fd = pid, read_fd
+
+    def result(self) -> bytes:
+        """The bytes `work` returns (from the child when it succeeded, else computed here)."""
+        if self._pid is not None and self._read_fd is not None:
+            read_fd, self._read_fd = self._read_fd, None
+            data = _read_all(read_fd)
+            if self._reap() == 0:
+                return data
+        return self._work()
+
+    def cancel(self) -> None:
+        """Stop the child (if any) without waiting for its result."""
+        if self._pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)
+            if self._read_fd is not None:
+                os.close(self._read_fd)
+                self._read_fd = None
+            self._reap()
+
+    def _reap(self) -> int:
+        """Wait for the child; its exit code (-1 when it died of a signal)."""
+        pid, self._pid = self._pid, None
+        if pid is None:
+            return -1
+        _, status = os.waitpid(pid, 0)
+        return os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else -1
+
+
+def can_fork() -> bool:
+    """Forking is safe here: Linux (fork is unsafe with macOS system libraries, absent on
+    Windows) and no other thread alive (a forked child gets only the calling thread)."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+    os.close(fd)
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    try:
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    return b"".join(chunks)

@@ -1,0 +1,38 @@
+"""Ingest: the plan digest computed in a forked child equals the one computed in-process.
+
+Input: every Terraform fixture and corpus plan, parsed with the fork threshold at 1 change (so
+each one forks) and at infinity (never). Checked: the same digest, for every plan.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from planrisk import forked
+from planrisk.ingest import load_plan
+from planrisk.ingest import terraform as terraform_ingest
+from tests.corpus import CORPUS, corpus_plans
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "terraform"
+PLANS = sorted(FIXTURES.glob("*/plan.json")) + [
+    CORPUS / p for p in corpus_plans() if "terraform" in p or p.endswith(".tfplan.json")
+]
+
+
+@pytest.mark.skipif(not forked.can_fork(), reason="forks only on Linux")
+def test_forked_digest_equals_in_process_digest(monkeypatch: pytest.MonkeyPatch) -> None:
+    checked = 0
+    for path in PLANS:
+        try:
+            monkeypatch.setattr(terraform_ingest, "FORK_MIN_CHANGES", 10**9)
+            here = load_plan(path)
+        except Exception:  # a corpus file that is not a Terraform plan, or a bad one
+            continue
+        if here.tool.value not in ("terraform", "opentofu"):
+            continue
+        monkeypatch.setattr(terraform_ingest, "FORK_MIN_CHANGES", 1)
+        assert load_plan(path).digest == here.digest, path
+        checked += 1
+    assert checked >= len(list(FIXTURES.glob("*/plan.json")))

@@ -1,0 +1,75 @@
+"""Side jobs (`planrisk.forked`): a function's bytes from a forked child, or computed here.
+
+Checked: the child's result is the function's; a child that fails, a process with another
+thread alive, and work not worth a process all give the same bytes computed in this process;
+`cancel` leaves no child behind.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+from planrisk import forked
+from planrisk.forked import SideJob
+
+pytestmark = pytest.mark.skipif(not forked.can_fork(), reason="forks only on Linux")
+
+
+def _pid_bytes() -> bytes:
+    return str(os.getpid()).encode()
+
+
+def test_result_comes_from_a_child_process() -> None:
+    job = SideJob(_pid_bytes, worth_a_process=True)
+    assert int(job.result()) != os.getpid()
+
+
+def test_large_result_crosses_the_pipe_whole() -> None:
+    payload = bytes(range(256)) * 20_000  # 5 MB: many pipe buffers
+    assert SideJob(lambda: payload, worth_a_process=True).result() == payload
+
+
+def test_not_worth_a_process_runs_here() -> None:
+    assert int(SideJob(_pid_bytes, worth_a_process=False).result()) == os.getpid()
+
+
+def test_a_failing_child_is_replaced_by_computing_here() -> None:
+    parent = os.getpid()
+
+    def fails_in_child() -> bytes:
+        if os.getpid() != parent:
+            raise RuntimeError("child failed")
+        return b"computed here"
+
+    assert SideJob(fails_in_child, worth_a_process=True).result() == b"computed here"
+
+
+def test_no_fork_while_another_thread_is_alive() -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not forked.can_fork()
+        assert int(SideJob(_pid_bytes, worth_a_process=True).result()) == os.getpid()
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_cancel_reaps_the_child() -> None:
+    job = SideJob(lambda: _sleep_then(b"late"), worth_a_process=True)
+    pid = job._pid
+    assert pid is not None
+    job.cancel()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def _sleep_then(value: bytes) -> bytes:
+    import time
+
+    time.sleep(30)
+    return value
