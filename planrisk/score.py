@@ -29,11 +29,13 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+import msgspec
 from msgspec import UNSET
 
 from planrisk.blast_radius import NO_DEPENDENTS, blast_radii
+from planrisk.forked import SideJob
 from planrisk.hints import hint_key
 from planrisk.model import (
     Action,
@@ -278,12 +280,22 @@ def score_plan(plan: Plan, inputs: ScoreInputs) -> Assessment:
     lookups = _Lookups(inputs)
     factor = lookups.factor
     listed = [c for c in plan.changes if not c.drift and c.action.is_change]
-    radii = blast_radii(
-        inputs.graph,
-        (c.address for c in listed if c.is_destructive and c.mode is not Mode.COMPONENT),
-        _weight_function(inputs, lookups),
+    sources = [c.address for c in listed if c.is_destructive and c.mode is not Mode.COMPONENT]
+    weight_of = _weight_function(inputs, lookups)
+    graph = inputs.graph
+    # The blast radii are computed on the other core (when there is one to spare) while this
+    # process drafts every change's other reasons; each draft then gets its blast reason.
+    job = SideJob(
+        lambda: _RADII_ENCODER.encode(_with_dependents(blast_radii(graph, sources, weight_of))),
+        worth_a_process=len(sources) >= FORK_MIN_DESTROYS,
     )
-    scored = [_score_change(change, lookups, radii) for change in listed]
+    try:
+        drafts = [_draft_change(change, lookups) for change in listed]
+    except BaseException:
+        job.cancel()
+        raise
+    radii = _RADII_DECODER.decode(job.result())
+    scored = [_score_change(draft, lookups, radii) for draft in drafts]
     scored.sort(key=lambda s: (-s.score, s.change.address, s.change.deposed or ""))
     risk = _plan_risk(plan, scored, inputs.environment, factor)
     return Assessment(plan=plan, environment=inputs.environment, risk=risk, changes=tuple(scored))
@@ -293,17 +305,27 @@ def score_plan(plan: Plan, inputs: ScoreInputs) -> Assessment:
 # One change
 
 
-def _score_change(
-    change: ResourceChange,
-    lookups: _Lookups,
-    radii: Mapping[str, BlastRadius],
-) -> ChangeScore:
+class _Draft(NamedTuple):
+    """A change's score before its blast radius is known."""
+
+    change: ResourceChange
+    risk_class: str
+    reasons: list[Reason]
+    blast_slot: int
+    """Where the blast radius reason goes in `reasons`; -1 when the change has none."""
+    irreversible: bool
+    weakening: bool
+    fails: bool
+    kept: bool
+
+
+def _draft_change(change: ResourceChange, lookups: _Lookups) -> _Draft:
     inputs = lookups.inputs
     risk = lookups.risk(change.type)
     risk_class = risk.risk_class
     reasons: list[Reason] = []
     irreversible = weakening = fails = is_kept = False
-    blast = NO_DEPENDENTS
+    blast_slot = -1
     destructive = change.is_destructive
 
     provider_config = inputs.provider_configs.get(change.provider)
@@ -330,9 +352,7 @@ def _score_change(
         guard_reason, irreversible, fails = _destroy_guards(hits, risk_class, lookups)
         if guard_reason is not None:
             reasons.append(guard_reason)
-        blast = radii.get(change.address, blast)
-        if blast.count:
-            reasons.append(lookups.blast_reason(blast))
+        blast_slot = len(reasons)
         rotation = _credential_rotation(change, inputs)
         if rotation is not None:
             reasons.append(rotation)
@@ -366,7 +386,23 @@ def _score_change(
             )
         )
 
+    return _Draft(
+        change, risk_class, reasons, blast_slot, irreversible, weakening, fails, is_kept
+    )
+
+
+def _score_change(
+    draft: _Draft, lookups: _Lookups, radii: Mapping[str, BlastRadius]
+) -> ChangeScore:
+    """The draft with its blast radius reason, scaled and clamped."""
+    change, risk_class, reasons, blast_slot, irreversible, weakening, fails, kept = draft
+    blast = NO_DEPENDENTS
+    if blast_slot >= 0:
+        blast = radii.get(change.address, NO_DEPENDENTS)
+        if blast.count:
+            reasons.insert(blast_slot, lookups.blast_reason(blast))
     score = _finish(reasons, lookups)
+    hints = lookups.inputs.hints
     return ChangeScore(
         change=change,
         risk_class=risk_class,
@@ -374,11 +410,11 @@ def _score_change(
         level=_LEVELS[score],
         reasons=tuple(reasons),
         blast_radius=blast,
-        hints=inputs.hints.get(hint_key(change), ()) if inputs.hints else (),
+        hints=hints.get(hint_key(change), ()) if hints else (),
         irreversible_data_loss=irreversible,
         guard_weakening=weakening,
         apply_will_fail=fails,
-        kept_in_cloud=is_kept,
+        kept_in_cloud=kept,
     )
 
 
@@ -533,6 +569,17 @@ def _weakenings(
 
 # ---------------------------------------------------------------------------------------------
 # Blast radius and credential rotation
+
+
+FORK_MIN_DESTROYS = 2048
+"""From this many destroys the blast radii are worth a forked process (`planrisk.forked`)."""
+_RADII_ENCODER = msgspec.msgpack.Encoder()
+_RADII_DECODER = msgspec.msgpack.Decoder(dict[str, BlastRadius])
+
+
+def _with_dependents(radii: dict[str, BlastRadius]) -> dict[str, BlastRadius]:
+    """The radii that name dependents (the others are `NO_DEPENDENTS` when looked up)."""
+    return {address: radius for address, radius in radii.items() if radius.count}
 
 
 _NO_WEIGHT = ("none", 0.0)

@@ -14,6 +14,7 @@ from planrisk import forked
 from planrisk.ingest import load_plan
 from planrisk.ingest import terraform as terraform_ingest
 from tests.corpus import CORPUS, corpus_plans
+from tests.side_jobs import ChildOnly
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "terraform"
 PLANS = sorted(FIXTURES.glob("*/plan.json")) + [
@@ -23,6 +24,7 @@ PLANS = sorted(FIXTURES.glob("*/plan.json")) + [
 
 @pytest.mark.skipif(not forked.can_fork(), reason="forks only on Linux")
 def test_forked_digest_equals_in_process_digest(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(terraform_ingest, "SideJob", ChildOnly)
     checked = 0
     for path in PLANS:
         try:
