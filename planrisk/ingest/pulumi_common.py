@@ -33,7 +33,7 @@ from planrisk.ingest.pulumi_values import (
     parse_property_path,
     parse_urn,
     provider_urn,
-    scrub,
+    scrub_tree,
 )
 from planrisk.model import (
     EMPTY_RAW,
@@ -323,7 +323,7 @@ def _inputs(state: dict[str, Any] | None) -> Scrubbed | None:
     if state is None:
         return None
     inputs = state.get("inputs")
-    return scrub(inputs if inputs is not None else {})
+    return scrub_tree(inputs if inputs is not None else {})
 
 
 def _raw(scrubbed: Scrubbed | None, part: Any) -> msgspec.Raw:

@@ -144,6 +144,29 @@ def is_secret(value: Any) -> bool:
     return isinstance(value, str) and value == SECRET_TEXT
 
 
+_MARKERS = tuple(text.encode() for text in (SECRET_TEXT, SIGNATURE_KEY, UNKNOWN))
+"""What a secret or an unknown looks like in a value's JSON encoding (none needs escaping)."""
+
+
+def scrub_tree(value: Any) -> Scrubbed:
+    """`scrub`, without walking a value whose JSON encoding names no secret and no unknown.
+
+    Such a value has nothing to blind or remove: it is its own clean value, and its masks are
+    the empty ones of its shape. Encoding is a small part of the cost of walking it.
+    """
+    try:
+        encoded = msgspec.json.encode(value)
+    except (TypeError, ValueError, OverflowError):
+        return scrub(value)
+    if any(marker in encoded for marker in _MARKERS):
+        return scrub(value)
+    if isinstance(value, dict):
+        return Scrubbed(value, {}, {})
+    if isinstance(value, list):
+        return Scrubbed(value, [], [])
+    return Scrubbed(value, False, False)
+
+
 def scrub(value: Any) -> Scrubbed:
     """Blind every secret and remove every unknown in `value`, recording both in masks."""
     if is_secret(value):

@@ -98,3 +98,27 @@ def test_config_text() -> None:
     assert config_text("eu-west-1") == "eu-west-1"
     assert config_text(WRAPPED) == SECRET_TEXT
     assert config_text({"b": 1, "a": [True]}) == '{"a":[true],"b":1}'
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {},
+        [],
+        "plain",
+        7,
+        None,
+        {"a": {"b": [1, {"c": "d"}]}, "e": []},
+        {"password": "[secret]", "name": "x"},
+        ["[secret]", "text [secret] inside"],
+        {"token": {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}},
+        {"4dabf18193072939515e22adb298388d": "not-the-secret-signature", "v": 1},
+        {"id": UNKNOWN, "tags": [UNKNOWN, "x"]},
+        {"nested": [{"deep": {"x": "04da6b54-80e4-46f7-96ec-b56ff0331ba9 and more"}}]},
+        {"ünïcode": "välue", "n": 1.5},
+    ],
+)
+def test_scrub_tree_equals_scrub(value: object) -> None:
+    from planrisk.ingest.pulumi_values import scrub, scrub_tree
+
+    assert scrub_tree(value) == scrub(value)
