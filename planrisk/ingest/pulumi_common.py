@@ -15,25 +15,24 @@ stay graph nodes only, unless they really change.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 
 from planrisk.errors import PlanFormatError
-from planrisk.ingest.digest import PlanDigest
+from planrisk.ingest.digest import PlanDigest, canonical_value
 from planrisk.ingest.pulumi_values import (
     PROVIDER_TYPE_PREFIX,
     STACK_TYPE,
-    Scrubbed,
     Urn,
     config_text,
     is_default_provider,
     parse_property_path,
     parse_urn,
     provider_urn,
-    scrub_tree,
+    scrub_json,
 )
 from planrisk.model import (
     EMPTY_RAW,
@@ -174,16 +173,18 @@ class StepCollector:
         resources: list[Resource] = []
         for urn in sorted(self._urns):
             entry = self._urns[urn]
-            change = self._change(entry)
+            sides = _Sides(entry)
+            change = self._change(entry, sides)
             _add_to_digest(digest, entry, change)
-            resources.append(self._resource(entry))
+            resources.append(self._resource(entry, sides))
             if _is_change(entry.parts, change.action):
                 changes.append(change)
         drift: list[ResourceChange] = []
         for urn in sorted(self._drift):
-            change = msgspec.structs.replace(self._change(self._drift[urn]), drift=True)
+            entry = self._drift[urn]
+            change = msgspec.structs.replace(self._change(entry, _Sides(entry)), drift=True)
             digest.add("drift")
-            _add_to_digest(digest, self._drift[urn], change)
+            _add_to_digest(digest, entry, change)
             if change.action is not Action.NOOP:
                 drift.append(change)
         return Plan(
@@ -214,45 +215,78 @@ class StepCollector:
         reference = entry.provider_ref or state.get("provider") or ""
         return provider_urn(reference) if isinstance(reference, str) else ""
 
-    def _change(self, entry: _UrnSteps) -> ResourceChange:
+    def _change(self, entry: _UrnSteps, sides: _Sides) -> ResourceChange:
         """One ResourceChange for all steps of a URN."""
         merged = _merge_ops(entry)
-        old_inputs = _inputs(entry.old)
-        new_inputs = None if merged.action in (Action.DELETE, Action.FORGET) else _inputs(entry.new)
+        old_inputs = sides.old()
+        new_inputs = None if merged.action in (Action.DELETE, Action.FORGET) else sides.new()
         return ResourceChange(
             address=entry.urn,
             type=entry.parts.type,
             name=entry.parts.name,
             action=merged.action,
-            provider=self._provider(entry),
-            mode=self._mode(entry),
+            provider=sides.provider(self._provider),
+            mode=sides.mode(self._mode),
             raw_actions=tuple(entry.ops),
             replace_order=merged.replace_order,
             forgets_old=merged.forgets_old,
             importing=merged.importing,
             replace_paths=tuple(parse_property_path(key) for key in entry.replace_keys),
-            before=_raw(old_inputs, lambda s: s.value),
-            after=_raw(new_inputs, lambda s: s.value),
-            before_sensitive=_raw(old_inputs, lambda s: s.sensitive),
-            after_sensitive=_raw(new_inputs, lambda s: s.sensitive),
-            after_unknown=_raw(new_inputs, lambda s: s.unknown),
+            before=old_inputs.value,
+            after=new_inputs.value if new_inputs is not None else EMPTY_RAW,
+            before_sensitive=old_inputs.sensitive,
+            after_sensitive=new_inputs.sensitive if new_inputs is not None else EMPTY_RAW,
+            after_unknown=new_inputs.unknown if new_inputs is not None else EMPTY_RAW,
             pulumi=_pulumi_step(entry, merged),
         )
 
-    def _resource(self, entry: _UrnSteps) -> Resource:
+    def _resource(self, entry: _UrnSteps, sides: _Sides) -> Resource:
         """The graph node of a URN, with its links."""
         state = entry.new or entry.old
-        inputs = _inputs(state)
+        inputs = sides.new() if entry.new else sides.old()
+        provider = sides.provider(self._provider)
         return Resource(
             address=entry.urn,
             type=entry.parts.type,
             name=entry.parts.name,
-            mode=self._mode(entry),
-            provider=self._provider(entry),
-            links=_links(state or {}, self._provider(entry)),
-            values=_raw(inputs, lambda s: s.value),
-            sensitive_values=_raw(inputs, lambda s: s.sensitive),
+            mode=sides.mode(self._mode),
+            provider=provider,
+            links=_links(state or {}, provider),
+            values=inputs.value,
+            sensitive_values=inputs.sensitive,
         )
+
+
+class _Sides:
+    """A URN's inputs (old and new state) scrubbed and encoded once, and its provider and
+    mode computed once, for its change, its resource and the digest."""
+
+    def __init__(self, entry: _UrnSteps) -> None:
+        self._entry = entry
+        self._old: _Inputs | None = None
+        self._new: _Inputs | None = None
+        self._provider: str | None = None
+        self._mode: Mode | None = None
+
+    def old(self) -> _Inputs:
+        if self._old is None:
+            self._old = _inputs(self._entry.old)
+        return self._old
+
+    def new(self) -> _Inputs:
+        if self._new is None:
+            self._new = _inputs(self._entry.new)
+        return self._new
+
+    def provider(self, compute: Callable[[_UrnSteps], str]) -> str:
+        if self._provider is None:
+            self._provider = compute(self._entry)
+        return self._provider
+
+    def mode(self, compute: Callable[[_UrnSteps], Mode]) -> Mode:
+        if self._mode is None:
+            self._mode = compute(self._entry)
+        return self._mode
 
 
 def _extend_unique(target: list[str], values: Any) -> None:
@@ -318,19 +352,25 @@ def _pulumi_step(entry: _UrnSteps, merged: _Merged) -> PulumiStep:
     )
 
 
-def _inputs(state: dict[str, Any] | None) -> Scrubbed | None:
-    """The state's inputs, secrets blinded and unknowns removed; None without a state."""
+class _Inputs(NamedTuple):
+    """A state's inputs (secrets blinded, unknowns removed) and masks, as raw JSON."""
+
+    value: msgspec.Raw
+    sensitive: msgspec.Raw
+    unknown: msgspec.Raw
+
+
+_NO_STATE = _Inputs(EMPTY_RAW, EMPTY_RAW, EMPTY_RAW)
+"""The inputs of an absent state: null (what `EMPTY_RAW` stands for) on every side."""
+
+
+def _inputs(state: dict[str, Any] | None) -> _Inputs:
+    """The state's inputs, secrets blinded and unknowns removed, as sorted-key JSON."""
     if state is None:
-        return None
+        return _NO_STATE
     inputs = state.get("inputs")
-    return scrub_tree(inputs if inputs is not None else {})
-
-
-def _raw(scrubbed: Scrubbed | None, part: Any) -> msgspec.Raw:
-    """One part of a scrubbed value as raw JSON (sorted keys); null when the side is absent."""
-    if scrubbed is None:
-        return EMPTY_RAW
-    return msgspec.Raw(msgspec.json.encode(part(scrubbed), order="sorted"))
+    value, sensitive, unknown = scrub_json(inputs if inputs is not None else {})
+    return _Inputs(msgspec.Raw(value), msgspec.Raw(sensitive), msgspec.Raw(unknown))
 
 
 def _links(state: dict[str, Any], provider: str) -> tuple[Link, ...]:
@@ -369,10 +409,15 @@ def _is_change(parts: Urn, action: Action) -> bool:
 
 def _add_to_digest(digest: PlanDigest, entry: _UrnSteps, change: ResourceChange) -> None:
     """URN, ops and both sides' inputs (secrets blinded; unknowns via their mask)."""
-    digest.add(entry.urn)
-    digest.add_value(list(entry.ops))
-    for raw in (change.before, change.after, change.after_unknown):
-        digest.add_raw(raw)
+    digest.add_parts(
+        (
+            entry.urn,
+            canonical_value(list(entry.ops)),
+            # The values are compact sorted-key JSON already (`_inputs`), their own canonical
+            # form; an absent side is null.
+            *(raw or b"null" for raw in (change.before, change.after, change.after_unknown)),
+        )
+    )
 
 
 def require_list(value: Any, what: str, source: str, hint: str) -> list[Any]:

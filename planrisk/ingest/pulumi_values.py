@@ -9,6 +9,7 @@ values exactly like Terraform ones. Nothing here keeps a secret's plaintext.
 
 from __future__ import annotations
 
+import re
 from typing import Any, NamedTuple
 
 import msgspec
@@ -144,27 +145,37 @@ def is_secret(value: Any) -> bool:
     return isinstance(value, str) and value == SECRET_TEXT
 
 
-_MARKERS = tuple(text.encode() for text in (SECRET_TEXT, SIGNATURE_KEY, UNKNOWN))
+_MARKERS = re.compile(
+    "|".join(re.escape(text) for text in (SECRET_TEXT, SIGNATURE_KEY, UNKNOWN)).encode()
+)
 """What a secret or an unknown looks like in a value's JSON encoding (none needs escaping)."""
+_EMPTY_MASK: dict[type, bytes] = {dict: b"{}", list: b"[]"}
 
 
-def scrub_tree(value: Any) -> Scrubbed:
-    """`scrub`, without walking a value whose JSON encoding names no secret and no unknown.
+class ScrubbedJson(NamedTuple):
+    """`scrub`'s value and masks as sorted-key compact JSON."""
 
-    Such a value has nothing to blind or remove: it is its own clean value, and its masks are
-    the empty ones of its shape. Encoding is a small part of the cost of walking it.
-    """
-    try:
-        encoded = msgspec.json.encode(value)
-    except (TypeError, ValueError, OverflowError):
-        return scrub(value)
-    if any(marker in encoded for marker in _MARKERS):
-        return scrub(value)
-    if isinstance(value, dict):
-        return Scrubbed(value, {}, {})
-    if isinstance(value, list):
-        return Scrubbed(value, [], [])
-    return Scrubbed(value, False, False)
+    value: bytes
+    sensitive: bytes
+    unknown: bytes
+
+
+def scrub_json(value: Any) -> ScrubbedJson:
+    """`scrub(value)` encoded, without walking a value whose encoding names no secret and no
+    unknown: such a value is its own clean value, and its masks are the empty ones of its
+    shape (`{}`, `[]`, `false`). Encoding is a small part of the cost of the walk."""
+    encoded = _sorted_json(value)
+    if _MARKERS.search(encoded) is None:
+        empty = _EMPTY_MASK.get(type(value), b"false")
+        return ScrubbedJson(encoded, empty, empty)
+    part = scrub(value)
+    return ScrubbedJson(
+        _sorted_json(part.value), _sorted_json(part.sensitive), _sorted_json(part.unknown)
+    )
+
+
+def _sorted_json(value: Any) -> bytes:
+    return msgspec.json.encode(value, order="sorted")
 
 
 def scrub(value: Any) -> Scrubbed:

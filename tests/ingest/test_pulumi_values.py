@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 
 from planrisk.ingest.pulumi_values import (
@@ -118,7 +119,13 @@ def test_config_text() -> None:
         {"ünïcode": "välue", "n": 1.5},
     ],
 )
-def test_scrub_tree_equals_scrub(value: object) -> None:
-    from planrisk.ingest.pulumi_values import scrub, scrub_tree
+def test_scrub_json_is_scrub_encoded(value: object) -> None:
+    from planrisk.ingest.pulumi_values import scrub, scrub_json
 
-    assert scrub_tree(value) == scrub(value)
+    def encoded(part: object) -> bytes:
+        return msgspec.json.encode(part, order="sorted")
+
+    expected = scrub(value)
+    assert scrub_json(value) == (
+        encoded(expected.value), encoded(expected.sensitive), encoded(expected.unknown)
+    )
