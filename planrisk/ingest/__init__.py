@@ -56,13 +56,15 @@ def _parse(data: Buffer, source: str) -> Plan:
         return parse_terraform(
             sniffed.head, source, release=release, spaces_only=sniffed.spaces_only
         )
-    # The Pulumi readers take bytes: a mapped file is copied once and its pages dropped.
+    if sniffed.kind is InputKind.PULUMI_PREVIEW:
+        from planrisk.ingest.pulumi import parse_pulumi_preview_members
+
+        plan = parse_pulumi_preview_members(sniffed.head, source)
+        release_pages(data)
+        return plan
+    # The event reader takes bytes: a mapped file is copied once and its pages dropped.
     document = bytes(sniffed.document)
     release_pages(data)
-    if sniffed.kind is InputKind.PULUMI_PREVIEW:
-        from planrisk.ingest.pulumi import parse_pulumi_preview
-
-        return parse_pulumi_preview(document, source)
     from planrisk.ingest.pulumi_events import parse_pulumi_events
 
     return parse_pulumi_events(document, source)

@@ -9,6 +9,7 @@ by the CLI; planrisk marks them sensitive. `replaceReasons` become `replace_path
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import msgspec
@@ -31,15 +32,32 @@ def parse_pulumi_preview(doc: bytes, source: str) -> Plan:
             source=source,
             hint=_HINT,
         )
-    steps = require_list(top.get("steps", []), "`steps`", source, _HINT)
+    return _preview(top.get, source)
+
+
+def parse_pulumi_preview_members(head: Mapping[str, msgspec.Raw], source: str) -> Plan:
+    """`parse_pulumi_preview` of a digest already split into its top-level members (raw JSON,
+    as `planrisk.ingest.sniff` gives them): only `steps`, `config` and `diagnostics` are
+    decoded, straight from the input (a mapped file is not copied first)."""
+
+    def member(key: str, default: Any = None) -> Any:
+        raw = head.get(key)
+        return default if raw is None else msgspec.json.decode(raw)
+
+    return _preview(member, source)
+
+
+def _preview(member: Callable[..., Any], source: str) -> Plan:
+    """The plan of a digest whose top-level members `member(key, default)` gives."""
+    steps = require_list(member("steps", []), "`steps`", source, _HINT)
     collector = StepCollector(source, custom_by_default=True)
     for number, step in enumerate(steps):
         _add_step(collector, step, number)
-    config = top.get("config")
+    config = member("config")
     return collector.plan(
         format_version="preview",
         config=config if isinstance(config, dict) else {},
-        errored=_has_error(top.get("diagnostics")),
+        errored=_has_error(member("diagnostics")),
     )
 
 
