@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Callable
 
 
@@ -32,7 +33,10 @@ class SideJob:
     def _start(self) -> None:
         read_fd, write_fd = os.pipe()
         try:
-            pid = os.fork()
+            with warnings.catch_warnings():
+                # Python >= 3.12 warns on fork with a thread alive (the progress line's).
+                warnings.simplefilter("ignore", DeprecationWarning)
+                pid = os.fork()
         except OSError:
             os.close(read_fd)
             os.close(write_fd)
@@ -78,10 +82,19 @@ class SideJob:
         return os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else -1
 
 
+PROGRESS_THREAD = "planrisk-progress"
+"""The name of `planrisk.progress`'s drawing thread: it never holds anything a side job
+uses (it waits, and draws on stderr with its own locks), so it does not prevent a fork."""
+
+
 def can_fork() -> bool:
     """Forking is safe here: Linux (fork is unsafe with macOS system libraries, absent on
-    Windows) and no other thread alive (a forked child gets only the calling thread)."""
-    return sys.platform.startswith("linux") and threading.active_count() == 1
+    Windows) and no other thread alive but the progress line's (a forked child gets only
+    the calling thread, and must not need a lock another thread held)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    me = threading.current_thread()
+    return all(t is me or t.name == PROGRESS_THREAD for t in threading.enumerate())
 
 
 def _write_all(fd: int, data: bytes) -> None:

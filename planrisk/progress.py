@@ -18,6 +18,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
 
+from planrisk.forked import PROGRESS_THREAD
+
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
@@ -73,7 +75,7 @@ class _Display:
     def start(self, delay: float) -> None:
         """Draw after `delay` seconds unless closed first."""
         self._thread = threading.Thread(
-            target=self._run, args=(delay,), name="planrisk-progress", daemon=True
+            target=self._run, args=(delay,), name=PROGRESS_THREAD, daemon=True
         )
         self._thread.start()
 

@@ -59,6 +59,18 @@ def test_no_fork_while_another_thread_is_alive() -> None:
         thread.join()
 
 
+def test_the_progress_thread_does_not_prevent_a_fork() -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait, name=forked.PROGRESS_THREAD)
+    thread.start()
+    try:
+        assert forked.can_fork()
+        assert int(SideJob(_pid_bytes, worth_a_process=True).result()) != os.getpid()
+    finally:
+        stop.set()
+        thread.join()
+
+
 def test_cancel_reaps_the_child() -> None:
     job = SideJob(lambda: _sleep_then(b"late"), worth_a_process=True)
     pid = job._pid
