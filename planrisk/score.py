@@ -38,6 +38,7 @@ from planrisk.blast_radius import NO_DEPENDENTS, blast_radii
 from planrisk.forked import SideJob
 from planrisk.hints import hint_key
 from planrisk.model import (
+    EMPTY_RAW,
     Action,
     Assessment,
     BlastRadius,
@@ -167,6 +168,7 @@ class _Lookups:
             text=inputs.environment.label, points=self.factor, kind="multiply", tag="environment"
         )
         self._risks: dict[str, TypeRisk] = {}
+        self._manifests: dict[tuple[str, str] | None, TypeRisk] = {}
         self._guard_names: dict[str, tuple[set[str], bool]] = {}
         self._reasons: dict[tuple[str, float, str], Reason] = {}
         self._guard_hits: dict[tuple[object, ...], tuple[GuardHit, ...]] = {}
@@ -179,6 +181,29 @@ class _Lookups:
         found = self._risks.get(type_)
         if found is None:
             found = self._risks[type_] = self.inputs.risk_model.lookup(type_)
+        return found
+
+    def object_risk(self, type_: str, values: Raw) -> TypeRisk:
+        """The entry of one object: its type's, except that a `kubernetes_manifest` is
+        classified by its manifest's apiVersion and kind (`RiskModel.lookup_manifest`).
+
+        Such an object keeps the `kubernetes_manifest` entry's guards and credential paths
+        (written for the manifest's attributes, not for the typed resource's).
+        """
+        if type_ != MANIFEST_TYPE:
+            return self.risk(type_)
+        key = manifest_kind(values)
+        found = self._manifests.get(key)
+        if found is None:
+            generic = self.risk(MANIFEST_TYPE)
+            found = generic
+            if key is not None:
+                entry = self.inputs.risk_model.lookup_manifest(*key)
+                if entry is not generic:
+                    found = msgspec.structs.replace(
+                        entry, guards=generic.guards, credentials=generic.credentials
+                    )
+            self._manifests[key] = found
         return found
 
     def guard_names(self, type_: str, risk: TypeRisk) -> tuple[set[str], bool]:
@@ -321,7 +346,11 @@ class _Draft(NamedTuple):
 
 def _draft_change(change: ResourceChange, lookups: _Lookups) -> _Draft:
     inputs = lookups.inputs
-    risk = lookups.risk(change.type)
+    risk = (
+        lookups.object_risk(change.type, _object_values(change))
+        if change.type == MANIFEST_TYPE
+        else lookups.risk(change.type)
+    )
     risk_class = risk.risk_class
     reasons: list[Reason] = []
     irreversible = weakening = fails = is_kept = False
@@ -582,6 +611,30 @@ def _with_dependents(radii: dict[str, BlastRadius]) -> dict[str, BlastRadius]:
     return {address: radius for address, radius in radii.items() if radius.count}
 
 
+MANIFEST_TYPE = "kubernetes_manifest"
+"""The Terraform type whose objects are classified by their manifest's apiVersion and kind."""
+_MANIFEST = {"manifest"}
+
+
+def manifest_kind(values: Raw) -> tuple[str, str] | None:
+    """(apiVersion, kind) of a `kubernetes_manifest` object's values; None when unreadable."""
+    manifest = decode_members(values, _MANIFEST).get("manifest")
+    if not isinstance(manifest, dict):
+        return None
+    api_version, kind = manifest.get("apiVersion"), manifest.get("kind")
+    if isinstance(api_version, str) and isinstance(kind, str) and api_version and kind:
+        return api_version, kind
+    return None
+
+
+def _object_values(change: ResourceChange | None) -> Raw:
+    """The values that describe a change's object: after the change, else before (a delete)."""
+    if change is None:
+        return EMPTY_RAW
+    after = change.after
+    return change.before if not after or after == EMPTY_RAW else after
+
+
 _NO_WEIGHT = ("none", 0.0)
 """The weight of a node a destroy does not take down."""
 
@@ -611,6 +664,10 @@ def _weight_function(inputs: ScoreInputs, lookups: _Lookups) -> Callable[[str], 
         ):
             # Data sources, components and objects the plan only creates are not taken down.
             return _NO_WEIGHT
+        if node_type == MANIFEST_TYPE:
+            values = resource.values if resource is not None else _object_values(change)
+            cls = lookups.object_risk(node_type, values).risk_class
+            return cls, CLASS_WEIGHTS[cls]
         found = by_type.get(node_type)
         if found is None:
             cls = lookups.risk(node_type).risk_class
