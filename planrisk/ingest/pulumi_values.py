@@ -191,12 +191,28 @@ def scrub(value: Any) -> Scrubbed:
     return Scrubbed(value, False, False)
 
 
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+"""Types of the values JSON decodes to that hold nothing inside (scrubbed without a call)."""
+
+
 def _scrub_object(value: dict[str, Any]) -> Scrubbed:
-    """Object members: unknown members are dropped (a missing key is not a null)."""
+    """Object members: unknown members are dropped (a missing key is not a null).
+
+    Leaf members are handled here rather than through `scrub` (most members are leaves).
+    """
     clean: dict[str, Any] = {}
     sensitive: dict[str, Any] = {}
     unknown: dict[str, Any] = {}
     for key, member in value.items():
+        if type(member) in _LEAVES:
+            if member == UNKNOWN:
+                unknown[key] = True
+            elif member == SECRET_TEXT:
+                clean[key] = SECRET_TEXT
+                sensitive[key] = True
+            else:
+                clean[key] = member
+            continue
         part = scrub(member)
         if part.unknown is True:
             unknown[key] = True
@@ -211,11 +227,21 @@ def _scrub_object(value: dict[str, Any]) -> Scrubbed:
 
 def _scrub_list(value: list[Any]) -> Scrubbed:
     """List items: unknown items become null so positions stay aligned with the masks."""
-    parts = [scrub(item) for item in value]
-    sensitive = [p.sensitive or False for p in parts]
-    unknown = [p.unknown or False for p in parts]
+    values: list[Any] = []
+    sensitive: list[Any] = []
+    unknown: list[Any] = []
+    for item in value:
+        if type(item) in _LEAVES and item != UNKNOWN and item != SECRET_TEXT:
+            values.append(item)
+            sensitive.append(False)
+            unknown.append(False)
+            continue
+        part = scrub(item)
+        values.append(part.value)
+        sensitive.append(part.sensitive or False)
+        unknown.append(part.unknown or False)
     return Scrubbed(
-        [p.value for p in parts],
+        values,
         sensitive if any(sensitive) else [],
         unknown if any(unknown) else [],
     )

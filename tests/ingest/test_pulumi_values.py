@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from planrisk.ingest.pulumi_values import (
     SECRET_TEXT,
@@ -127,5 +131,64 @@ def test_scrub_json_is_scrub_encoded(value: object) -> None:
 
     expected = scrub(value)
     assert scrub_json(value) == (
-        encoded(expected.value), encoded(expected.sensitive), encoded(expected.unknown)
+        encoded(expected.value),
+        encoded(expected.sensitive),
+        encoded(expected.unknown),
     )
+
+
+def _reference_scrub(value: Any) -> Any:
+    """The plain recursive definition of `scrub` (one call per node), as an oracle."""
+    from planrisk.ingest.pulumi_values import Scrubbed, is_secret
+
+    if is_secret(value):
+        return Scrubbed(SECRET_TEXT, True, False)
+    if value == UNKNOWN:
+        return Scrubbed(None, False, True)
+    if isinstance(value, dict):
+        clean, sensitive, unknown = {}, {}, {}
+        for key, member in value.items():
+            part = _reference_scrub(member)
+            if part.unknown is True:
+                unknown[key] = True
+                continue
+            clean[key] = part.value
+            if part.sensitive:
+                sensitive[key] = part.sensitive
+            if part.unknown:
+                unknown[key] = part.unknown
+        return Scrubbed(clean, sensitive, unknown)
+    if isinstance(value, list):
+        parts = [_reference_scrub(item) for item in value]
+        masks = [p.sensitive or False for p in parts], [p.unknown or False for p in parts]
+        return Scrubbed(
+            [p.value for p in parts],
+            masks[0] if any(masks[0]) else [],
+            masks[1] if any(masks[1]) else [],
+        )
+    return Scrubbed(value, False, False)
+
+
+_LEAF = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(max_size=5),
+    st.sampled_from([UNKNOWN, SECRET_TEXT, "x" + SECRET_TEXT]),
+    st.just({"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "v": 1}),
+)
+_VALUES = st.recursive(
+    _LEAF,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner, max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+@given(_VALUES)
+def test_scrub_equals_its_recursive_definition(value: Any) -> None:
+    from planrisk.ingest.pulumi_values import scrub
+
+    assert scrub(value) == _reference_scrub(value)
