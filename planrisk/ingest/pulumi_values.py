@@ -9,7 +9,7 @@ values exactly like Terraform ones. Nothing here keeps a secret's plaintext.
 
 from __future__ import annotations
 
-import re
+import functools
 from typing import Any, NamedTuple
 
 import msgspec
@@ -54,6 +54,7 @@ def parse_urn(urn: str) -> Urn | None:
     return Urn(stack, project, qualified_type, name)
 
 
+@functools.lru_cache(maxsize=1024)
 def provider_urn(reference: str) -> str:
     """The provider URN of a `PROVIDER_URN::ID` reference (split at the last `::`); "" if none."""
     if not reference:
@@ -145,8 +146,8 @@ def is_secret(value: Any) -> bool:
     return isinstance(value, str) and value == SECRET_TEXT
 
 
-_MARKERS = re.compile(
-    "|".join(re.escape(text) for text in (SECRET_TEXT, SIGNATURE_KEY, UNKNOWN)).encode()
+_SECRET_MARK, _SIGNATURE_MARK, _UNKNOWN_MARK = (
+    text.encode() for text in (SECRET_TEXT, SIGNATURE_KEY, UNKNOWN)
 )
 """What a secret or an unknown looks like in a value's JSON encoding (none needs escaping)."""
 _EMPTY_MASK: dict[type, bytes] = {dict: b"{}", list: b"[]"}
@@ -165,7 +166,11 @@ def scrub_json(value: Any) -> ScrubbedJson:
     unknown: such a value is its own clean value, and its masks are the empty ones of its
     shape (`{}`, `[]`, `false`). Encoding is a small part of the cost of the walk."""
     encoded = _sorted_json(value)
-    if _MARKERS.search(encoded) is None:
+    if (
+        _UNKNOWN_MARK not in encoded
+        and _SECRET_MARK not in encoded
+        and _SIGNATURE_MARK not in encoded
+    ):
         empty = _EMPTY_MASK.get(type(value), b"false")
         return ScrubbedJson(encoded, empty, empty)
     part = scrub(value)
