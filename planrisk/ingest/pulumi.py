@@ -9,7 +9,7 @@ by the CLI; planrisk marks them sensitive. `replaceReasons` become `replace_path
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import msgspec
@@ -44,12 +44,27 @@ def parse_pulumi_preview_members(head: Mapping[str, msgspec.Raw], source: str) -
         raw = head.get(key)
         return default if raw is None else msgspec.json.decode(raw)
 
+    raw_steps = head.get("steps")
+    if raw_steps is not None:
+        try:
+            listed = _RAW_LIST.decode(raw_steps)
+        except msgspec.ValidationError:  # not a list: the general path names what it is
+            pass
+        else:
+            # One step decoded at a time: the collector keeps only what it reads of each.
+            steps = (msgspec.json.decode(raw) for raw in listed)
+            return _preview(member, source, steps)
     return _preview(member, source)
 
 
-def _preview(member: Callable[..., Any], source: str) -> Plan:
-    """The plan of a digest whose top-level members `member(key, default)` gives."""
-    steps = require_list(member("steps", []), "`steps`", source, _HINT)
+_RAW_LIST = msgspec.json.Decoder(list[msgspec.Raw])
+
+
+def _preview(member: Callable[..., Any], source: str, steps: Iterable[Any] | None = None) -> Plan:
+    """The plan of a digest whose top-level members `member(key, default)` gives (`steps`,
+    when given, are its steps)."""
+    if steps is None:
+        steps = require_list(member("steps", []), "`steps`", source, _HINT)
     collector = StepCollector(source, custom_by_default=True)
     for number, step in enumerate(steps):
         _add_step(collector, step, number)

@@ -144,9 +144,9 @@ class StepCollector:
             entry = self._urns[urn] = _UrnSteps(urn, parts)
         entry.ops.append(op)
         if isinstance(old, dict) and entry.old is None:
-            entry.old = old
+            entry.old = _without_outputs(old)
         if isinstance(new, dict):
-            entry.new = new
+            entry.new = _without_outputs(new)
         if isinstance(provider, str) and provider:
             entry.provider_ref = provider
         _extend_unique(entry.diff_reasons, diff_reasons)
@@ -163,8 +163,8 @@ class StepCollector:
         if parts is None:
             return
         entry = self._drift[urn] = _UrnSteps(urn, parts, ops=[op])
-        entry.old = old if isinstance(old, dict) else None
-        entry.new = new if isinstance(new, dict) else None
+        entry.old = _without_outputs(old) if isinstance(old, dict) else None
+        entry.new = _without_outputs(new) if isinstance(new, dict) else None
 
     def plan(self, *, format_version: str, config: dict[str, Any], errored: bool) -> Plan:
         """The normalized plan of every collected URN (refresh results as drift)."""
@@ -287,6 +287,14 @@ class _Sides:
         if self._mode is None:
             self._mode = compute(self._entry)
         return self._mode
+
+
+def _without_outputs(state: dict[str, Any]) -> dict[str, Any]:
+    """`state` with its `outputs` value let go (nothing reads it; the key stays, so the state
+    is as truthy as before): a large plan's states are kept until every step is read."""
+    if state.get("outputs") is not None:
+        state["outputs"] = None
+    return state
 
 
 def _extend_unique(target: list[str], values: Any) -> None:
