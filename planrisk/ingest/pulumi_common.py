@@ -15,6 +15,7 @@ stay graph nodes only, unless they really change.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -398,11 +399,18 @@ def _links(state: dict[str, Any], provider: str) -> tuple[Link, ...]:
         links.add(Link(target, "parent"))
     if provider:
         links.add(Link(provider, "provider"))
-    return tuple(sorted(links, key=lambda link: (link.kind, link.target, link.detail)))
+    return tuple(sorted(links, key=_LINK_ORDER))
+
+
+_LINK_ORDER = operator.attrgetter("kind", "target", "detail")
 
 
 def _urn_list(value: Any) -> Iterable[str]:
     """The non-empty URN strings of a string or list value."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,) if value else ()
     items = value if isinstance(value, list) else [value]
     return [item for item in items if isinstance(item, str) and item]
 

@@ -36,11 +36,8 @@ class Urn(NamedTuple):
     project: str
     qualified_type: str
     name: str
-
-    @property
-    def type(self) -> str:
-        """The resource's own type: the last `$` segment of the qualified type."""
-        return self.qualified_type.rsplit("$", 1)[-1]
+    type: str
+    """The resource's own type: the last `$` segment of the qualified type."""
 
 
 def parse_urn(urn: str) -> Urn | None:
@@ -51,7 +48,7 @@ def parse_urn(urn: str) -> Urn | None:
     if len(parts) != 4:
         return None
     stack, project, qualified_type, name = parts
-    return Urn(stack, project, qualified_type, name)
+    return Urn(stack, project, qualified_type, name, qualified_type.rsplit("$", 1)[-1])
 
 
 @functools.lru_cache(maxsize=1024)
