@@ -39,6 +39,9 @@ class GateOptions:
     now: datetime | None = None
     extra_approvals: tuple[tuple[str, EvidenceResult], ...] = ()
     """Approvals found elsewhere (GitHub comments): (approver, the evidence entry)."""
+    classified: ActorResult | None = None
+    """The actor already classified for these options (`classify_gate_actor`), when a caller
+    needed it before the gate; the gate then does not classify it again."""
 
 
 @dataclass(frozen=True)
@@ -66,17 +69,22 @@ def load_effective_policy(analysis: Analysis) -> Policy:
     return load_policy(config.policy, str(config.path) if config.path else "configuration")
 
 
-def run_gate(analysis: Analysis, options: GateOptions) -> GateResult:
-    """Classify the actor, evaluate the policy, count the evidence, decide, and audit."""
+def classify_gate_actor(analysis: Analysis, options: GateOptions) -> ActorResult:
+    """Who initiated the plan, as the gate with these options judges it."""
     from planrisk.actor import classify_actor
 
-    actor = classify_actor(
+    return classify_actor(
         requested=options.actor,
         initiator=options.initiator,
         environ=options.environ,
         config=analysis.config,
         repo_dir=options.cwd,
     )
+
+
+def run_gate(analysis: Analysis, options: GateOptions) -> GateResult:
+    """Classify the actor, evaluate the policy, count the evidence, decide, and audit."""
+    actor = options.classified or classify_gate_actor(analysis, options)
     policy = load_effective_policy(analysis)
     outcome = evaluate_policy(policy, analysis.assessment, actor)
     decision = _decide(analysis, actor, policy, outcome, options)

@@ -183,15 +183,13 @@ class _Lookups:
             found = self._risks[type_] = self.inputs.risk_model.lookup(type_)
         return found
 
-    def object_risk(self, type_: str, values: Raw) -> TypeRisk:
-        """The entry of one object: its type's, except that a `kubernetes_manifest` is
-        classified by its manifest's apiVersion and kind (`RiskModel.lookup_manifest`).
+    def manifest_risk(self, values: Raw) -> TypeRisk:
+        """The entry of one `kubernetes_manifest` object, by its manifest's apiVersion and
+        kind (`RiskModel.lookup_manifest`; the generic entry when unreadable).
 
         Such an object keeps the `kubernetes_manifest` entry's guards and credential paths
         (written for the manifest's attributes, not for the typed resource's).
         """
-        if type_ != MANIFEST_TYPE:
-            return self.risk(type_)
         key = manifest_kind(values)
         found = self._manifests.get(key)
         if found is None:
@@ -347,7 +345,7 @@ class _Draft(NamedTuple):
 def _draft_change(change: ResourceChange, lookups: _Lookups) -> _Draft:
     inputs = lookups.inputs
     risk = (
-        lookups.object_risk(change.type, _object_values(change))
+        lookups.manifest_risk(_object_values(change))
         if change.type == MANIFEST_TYPE
         else lookups.risk(change.type)
     )
@@ -666,7 +664,7 @@ def _weight_function(inputs: ScoreInputs, lookups: _Lookups) -> Callable[[str], 
             return _NO_WEIGHT
         if node_type == MANIFEST_TYPE:
             values = resource.values if resource is not None else _object_values(change)
-            cls = lookups.object_risk(node_type, values).risk_class
+            cls = lookups.manifest_risk(values).risk_class
             return cls, CLASS_WEIGHTS[cls]
         found = by_type.get(node_type)
         if found is None:

@@ -91,7 +91,7 @@ def gate_command(
     """Decide whether PLAN may be applied: exit 0 allow, 1 pending or deny."""
     from planrisk import progress
     from planrisk import timings as stage_timings
-    from planrisk.gate import GateOptions, run_gate
+    from planrisk.gate import GateOptions, classify_gate_actor, run_gate
     from planrisk.gc_pause import paused_gc
     from planrisk.pipeline import STAGES
     from planrisk.report.formats import RenderOptions, render
@@ -107,8 +107,13 @@ def gate_command(
         if github:
             from planrisk.github.gate_approvals import pull_request_approvals
 
+            actor_result = classify_gate_actor(analysis, options)
             options = replace(
-                options, extra_approvals=pull_request_approvals(analysis, options, github_token)
+                options,
+                classified=actor_result,
+                extra_approvals=pull_request_approvals(
+                    analysis, options, github_token, actor_result
+                ),
             )
         with stage_timings.stage("gate"), paused_gc():
             result = run_gate(analysis, options)

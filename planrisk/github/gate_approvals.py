@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from planrisk.actor import actor_lists, classify_actor
+from planrisk.actor import actor_lists
 from planrisk.github.approvals import KIND, github_approvals
 from planrisk.github.context import read_github_context
-from planrisk.model import EvidenceResult
+from planrisk.model import ActorResult, EvidenceResult
 
 if TYPE_CHECKING:
     from planrisk.gate import GateOptions
@@ -21,9 +21,13 @@ if TYPE_CHECKING:
 
 
 def pull_request_approvals(
-    analysis: Analysis, options: GateOptions, token: str | None = None
+    analysis: Analysis,
+    options: GateOptions,
+    token: str | None = None,
+    actor: ActorResult | None = None,
 ) -> tuple[tuple[str, EvidenceResult], ...]:
-    """Approvals from the run's pull request, judged against the analysed plan."""
+    """Approvals from the run's pull request, judged against the analysed plan (`actor`: the
+    gate's actor when the caller has classified it already)."""
     context = read_github_context(options.environ, token)
     if context.pull_number is None:
         note = EvidenceResult(
@@ -33,13 +37,10 @@ def pull_request_approvals(
             reason="the run belongs to no pull request: no approval comments were read",
         )
         return (("", note),)
-    actor = classify_actor(
-        requested=options.actor,
-        initiator=options.initiator,
-        environ=options.environ,
-        config=analysis.config,
-        repo_dir=options.cwd,
-    )
+    if actor is None:
+        from planrisk.gate import classify_gate_actor
+
+        actor = classify_gate_actor(analysis, options)
     return github_approvals(
         context.client(),
         context.repository,

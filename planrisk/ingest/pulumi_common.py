@@ -16,7 +16,7 @@ stay graph nodes only, unless they really change.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -174,7 +174,7 @@ class StepCollector:
         resources: list[Resource] = []
         for urn in sorted(self._urns):
             entry = self._urns[urn]
-            sides = _Sides(entry)
+            sides = self._sides(entry)
             change = self._change(entry, sides)
             _add_to_digest(digest, entry, change)
             resources.append(self._resource(entry, sides))
@@ -183,7 +183,7 @@ class StepCollector:
         drift: list[ResourceChange] = []
         for urn in sorted(self._drift):
             entry = self._drift[urn]
-            change = msgspec.structs.replace(self._change(entry, _Sides(entry)), drift=True)
+            change = msgspec.structs.replace(self._change(entry, self._sides(entry)), drift=True)
             digest.add("drift")
             _add_to_digest(digest, entry, change)
             if change.action is not Action.NOOP:
@@ -199,6 +199,9 @@ class StepCollector:
             errored=errored,
             pulumi_config={key: config_text(config[key]) for key in sorted(config)},
         )
+
+    def _sides(self, entry: _UrnSteps) -> _Sides:
+        return _Sides(entry, self._provider(entry), self._mode(entry))
 
     def _mode(self, entry: _UrnSteps) -> Mode:
         """Component for the stack and for custom=false; providers are always custom."""
@@ -226,8 +229,8 @@ class StepCollector:
             type=entry.parts.type,
             name=entry.parts.name,
             action=merged.action,
-            provider=sides.provider(self._provider),
-            mode=sides.mode(self._mode),
+            provider=sides.provider,
+            mode=sides.mode,
             raw_actions=tuple(entry.ops),
             replace_order=merged.replace_order,
             forgets_old=merged.forgets_old,
@@ -245,12 +248,12 @@ class StepCollector:
         """The graph node of a URN, with its links."""
         state = entry.new or entry.old
         inputs = sides.new() if entry.new else sides.old()
-        provider = sides.provider(self._provider)
+        provider = sides.provider
         return Resource(
             address=entry.urn,
             type=entry.parts.type,
             name=entry.parts.name,
-            mode=sides.mode(self._mode),
+            mode=sides.mode,
             provider=provider,
             links=_links(state or {}, provider),
             values=inputs.value,
@@ -259,15 +262,15 @@ class StepCollector:
 
 
 class _Sides:
-    """A URN's inputs (old and new state) scrubbed and encoded once, and its provider and
-    mode computed once, for its change, its resource and the digest."""
+    """What a URN's change, resource and digest parts share: its provider and mode, and its
+    inputs (old and new state) scrubbed and encoded once, when first needed."""
 
-    def __init__(self, entry: _UrnSteps) -> None:
+    def __init__(self, entry: _UrnSteps, provider: str, mode: Mode) -> None:
         self._entry = entry
+        self.provider = provider
+        self.mode = mode
         self._old: _Inputs | None = None
         self._new: _Inputs | None = None
-        self._provider: str | None = None
-        self._mode: Mode | None = None
 
     def old(self) -> _Inputs:
         if self._old is None:
@@ -278,16 +281,6 @@ class _Sides:
         if self._new is None:
             self._new = _inputs(self._entry.new)
         return self._new
-
-    def provider(self, compute: Callable[[_UrnSteps], str]) -> str:
-        if self._provider is None:
-            self._provider = compute(self._entry)
-        return self._provider
-
-    def mode(self, compute: Callable[[_UrnSteps], Mode]) -> Mode:
-        if self._mode is None:
-            self._mode = compute(self._entry)
-        return self._mode
 
 
 def _without_outputs(state: dict[str, Any]) -> dict[str, Any]:
