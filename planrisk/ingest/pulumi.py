@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 from planrisk.errors import PlanFormatError
 from planrisk.ingest.pulumi_common import StepCollector, require_list
@@ -52,12 +53,69 @@ def parse_pulumi_preview_members(head: Mapping[str, msgspec.Raw], source: str) -
             pass
         else:
             # One step decoded at a time: the collector keeps only what it reads of each.
-            steps = (msgspec.json.decode(raw) for raw in listed)
-            return _preview(member, source, steps)
+            return _preview(member, source, map(_decode_step, listed))
     return _preview(member, source)
 
 
 _RAW_LIST = msgspec.json.Decoder(list[msgspec.Raw])
+
+
+class _State(msgspec.Struct):
+    """What the collector reads of a step's `oldState`/`newState`: the inputs stay raw JSON
+    (most are never walked), `outputs` and the rest are skipped while decoding."""
+
+    inputs: msgspec.Raw | UnsetType = UNSET
+    custom: Any = UNSET
+    provider: Any = UNSET
+    parent: Any = UNSET
+    dependencies: Any = UNSET
+    propertyDependencies: Any = UNSET
+    deletedWith: Any = UNSET
+    replaceWith: Any = UNSET
+    protect: Any = UNSET
+    retainOnDelete: Any = UNSET
+
+
+class _Step(msgspec.Struct):
+    """What the collector reads of a digest step (see `_add_step`); members keep the
+    digest's own camelCase names."""
+
+    op: Any = UNSET
+    urn: Any = UNSET
+    provider: Any = UNSET
+    oldState: _State | UnsetType | None = UNSET
+    newState: _State | UnsetType | None = UNSET
+    diffReasons: Any = UNSET
+    replaceReasons: Any = UNSET
+    deleteBeforeReplace: Any = UNSET
+
+
+_STEP = msgspec.json.Decoder(_Step)
+
+
+def _decode_step(raw: msgspec.Raw) -> Any:
+    """One step as a dict of the members the collector reads (states' inputs as raw JSON);
+    a step of another shape (a state that is not an object, say) is decoded whole, so
+    `_add_step` names what is wrong with it as it would in any digest."""
+    try:
+        step = _STEP.decode(raw)
+    except msgspec.ValidationError:
+        return msgspec.json.decode(raw)
+    return _present(step, _STATE_KEYS)
+
+
+_STATE_KEYS = ("oldState", "newState")
+
+
+def _present(struct: msgspec.Struct, nested: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The members of a decoded struct that the document had (`nested` ones converted too)."""
+    members: dict[str, Any] = {}
+    for key in struct.__struct_fields__:
+        value = getattr(struct, key)
+        if value is UNSET:
+            continue
+        members[key] = _present(value) if key in nested and value is not None else value
+    return members
 
 
 def _preview(member: Callable[..., Any], source: str, steps: Iterable[Any] | None = None) -> Plan:

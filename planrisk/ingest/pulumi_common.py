@@ -34,6 +34,7 @@ from planrisk.ingest.pulumi_values import (
     parse_urn,
     provider_urn,
     scrub_json,
+    scrub_raw,
 )
 from planrisk.model import (
     EMPTY_RAW,
@@ -367,11 +368,15 @@ _NO_STATE = _Inputs(EMPTY_RAW, EMPTY_RAW, EMPTY_RAW)
 
 
 def _inputs(state: dict[str, Any] | None) -> _Inputs:
-    """The state's inputs, secrets blinded and unknowns removed, as sorted-key JSON."""
+    """The state's inputs (decoded, or raw JSON), secrets blinded and unknowns removed, as
+    compact JSON."""
     if state is None:
         return _NO_STATE
     inputs = state.get("inputs")
-    value, sensitive, unknown = scrub_json(inputs if inputs is not None else {})
+    if isinstance(inputs, msgspec.Raw):
+        value, sensitive, unknown = scrub_raw(inputs)
+    else:
+        value, sensitive, unknown = scrub_json(inputs if inputs is not None else {})
     return _Inputs(msgspec.Raw(value), msgspec.Raw(sensitive), msgspec.Raw(unknown))
 
 
@@ -422,8 +427,8 @@ def _add_to_digest(digest: PlanDigest, entry: _UrnSteps, change: ResourceChange)
         (
             entry.urn,
             canonical_value(list(entry.ops)),
-            # The values are compact sorted-key JSON already (`_inputs`), their own canonical
-            # form; an absent side is null.
+            # The values are compact JSON already (`_inputs`), their own canonical form (keys
+            # in document order, as for Terraform); an absent side is null.
             *(raw or b"null" for raw in (change.before, change.after, change.after_unknown)),
         )
     )

@@ -151,7 +151,7 @@ _EMPTY_MASK: dict[type, bytes] = {dict: b"{}", list: b"[]"}
 
 
 class ScrubbedJson(NamedTuple):
-    """`scrub`'s value and masks as sorted-key compact JSON."""
+    """`scrub`'s value and masks as compact JSON (object members in document order)."""
 
     value: bytes
     sensitive: bytes
@@ -162,22 +162,42 @@ def scrub_json(value: Any) -> ScrubbedJson:
     """`scrub(value)` encoded, without walking a value whose encoding names no secret and no
     unknown: such a value is its own clean value, and its masks are the empty ones of its
     shape (`{}`, `[]`, `false`). Encoding is a small part of the cost of the walk."""
-    encoded = _sorted_json(value)
-    if (
-        _UNKNOWN_MARK not in encoded
-        and _SECRET_MARK not in encoded
-        and _SIGNATURE_MARK not in encoded
-    ):
+    encoded = _json(value)
+    if _is_clean(encoded):
         empty = _EMPTY_MASK.get(type(value), b"false")
         return ScrubbedJson(encoded, empty, empty)
     part = scrub(value)
-    return ScrubbedJson(
-        _sorted_json(part.value), _sorted_json(part.sensitive), _sorted_json(part.unknown)
+    return ScrubbedJson(_json(part.value), _json(part.sensitive), _json(part.unknown))
+
+
+def scrub_raw(raw: msgspec.Raw) -> ScrubbedJson:
+    """`scrub_json` of a value still in its raw JSON (null counts as `{}`, as absent inputs
+    do), without decoding it when its compact form names no secret and no unknown. A `\\u`
+    escape could spell a marker, so a value with one is decoded and scrubbed like any other."""
+    compact = msgspec.json.format(raw, indent=-1)
+    if compact == b"null":
+        return scrub_json({})
+    if b"\\u" not in compact and _is_clean(compact):
+        empty = _EMPTY_MASK_BY_START.get(compact[:1], b"false")
+        return ScrubbedJson(compact, empty, empty)
+    return scrub_json(msgspec.json.decode(compact))
+
+
+_EMPTY_MASK_BY_START = {b"{": b"{}", b"[": b"[]"}
+"""The empty masks of a raw value, by the character it starts with."""
+
+
+def _is_clean(encoded: bytes) -> bool:
+    """True when a value's JSON names no secret and no unknown (so scrubbing changes nothing)."""
+    return (
+        _UNKNOWN_MARK not in encoded
+        and _SECRET_MARK not in encoded
+        and _SIGNATURE_MARK not in encoded
     )
 
 
-def _sorted_json(value: Any) -> bytes:
-    return msgspec.json.encode(value, order="sorted")
+def _json(value: Any) -> bytes:
+    return msgspec.json.encode(value)
 
 
 def scrub(value: Any) -> Scrubbed:

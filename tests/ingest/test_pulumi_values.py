@@ -123,18 +123,30 @@ def test_config_text() -> None:
         {"ünïcode": "välue", "n": 1.5},
     ],
 )
-def test_scrub_json_is_scrub_encoded(value: object) -> None:
-    from planrisk.ingest.pulumi_values import scrub, scrub_json
-
-    def encoded(part: object) -> bytes:
-        return msgspec.json.encode(part, order="sorted")
+def test_scrub_json_and_scrub_raw_are_scrub_encoded(value: object) -> None:
+    from planrisk.ingest.pulumi_values import scrub, scrub_json, scrub_raw
 
     expected = scrub(value)
-    assert scrub_json(value) == (
-        encoded(expected.value),
-        encoded(expected.sensitive),
-        encoded(expected.unknown),
+    encoded = tuple(msgspec.json.encode(part) for part in expected)
+    assert scrub_json(value) == encoded
+    # The same value as it sits in a preview: indented, or compact.
+    for text in (
+        msgspec.json.format(msgspec.json.encode(value), indent=2),
+        msgspec.json.encode(value),
+    ):
+        assert scrub_raw(msgspec.Raw(text)) == (encoded if value is not None else scrub_json({}))
+
+
+def test_scrub_raw_keeps_document_order_and_finds_escaped_markers() -> None:
+    from planrisk.ingest.pulumi_values import scrub_raw
+
+    assert scrub_raw(msgspec.Raw(b'{ "b": 1, "a": [ 2 ] }')) == (b'{"b":1,"a":[2]}', b"{}", b"{}")
+    # `\u005b` is `[`: the secret is found even when the text escapes it.
+    escaped = msgspec.Raw(
+        b'{"p": "\\u005bsecret]", "id": "04da6b54-80e4-46f7-96ec-b56ff0331ba\\u0039"}'
     )
+    assert scrub_raw(escaped) == (b'{"p":"[secret]"}', b'{"p":true}', b'{"id":true}')
+    assert scrub_raw(msgspec.Raw(b"null")) == (b"{}", b"{}", b"{}")
 
 
 def _reference_scrub(value: Any) -> Any:
