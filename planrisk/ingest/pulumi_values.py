@@ -172,19 +172,83 @@ def scrub_json(value: Any) -> ScrubbedJson:
 
 def scrub_raw(raw: msgspec.Raw) -> ScrubbedJson:
     """`scrub_json` of a value still in its raw JSON (null counts as `{}`, as absent inputs
-    do), without decoding it when its compact form names no secret and no unknown. A `\\u`
-    escape could spell a marker, so a value with one is decoded and scrubbed like any other."""
+    do). Only the objects and lists whose text names a secret or an unknown are split into
+    their members (as raw JSON, by the decoder); every other member is copied as it is
+    written, never decoded. A value with a wrapped secret's signature or a `\\u` escape (which
+    could spell a marker) is decoded and scrubbed like any other."""
     compact = msgspec.json.format(raw, indent=-1)
     if compact == b"null":
         return scrub_json({})
-    if b"\\u" not in compact and _is_clean(compact):
-        empty = _EMPTY_MASK_BY_START.get(compact[:1], b"false")
-        return ScrubbedJson(compact, empty, empty)
-    return scrub_json(msgspec.json.decode(compact))
+    if b"\\u" in compact or _SIGNATURE_MARK in compact:
+        return scrub_json(msgspec.json.decode(compact))
+    value, sensitive, unknown = _scrub_text(compact)
+    if value is None:  # the whole value is unknown
+        return ScrubbedJson(b"null", b"false", b"true")
+    empty = _EMPTY_MASK_BY_START.get(compact[:1], b"false")
+    return ScrubbedJson(
+        value,
+        _json(sensitive) if sensitive is not False else empty,
+        _json(unknown) if unknown is not False else empty,
+    )
 
 
 _EMPTY_MASK_BY_START = {b"{": b"{}", b"[": b"[]"}
 """The empty masks of a raw value, by the character it starts with."""
+_UNKNOWN_TEXT, _SECRET_TEXT = (b'"' + mark + b'"' for mark in (_UNKNOWN_MARK, _SECRET_MARK))
+_RAW_MEMBERS = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_RAW_ITEMS = msgspec.json.Decoder(list[msgspec.Raw])
+
+
+def _scrub_text(text: bytes) -> tuple[bytes | None, Any, Any]:
+    """`scrub` of compact JSON with no signature and no `\\u` escape: the clean value's JSON
+    (None when the value is unknown) and the masks as values (False when nothing is marked)."""
+    if text == _UNKNOWN_TEXT:
+        return None, False, True
+    if text == _SECRET_TEXT:
+        return text, True, False
+    if _UNKNOWN_MARK not in text and _SECRET_MARK not in text:
+        return text, False, False
+    start = text[:1]
+    if start == b"{":
+        return _scrub_members(text)
+    if start == b"[":
+        return _scrub_items(text)
+    return text, False, False  # a string that only contains a marker
+
+
+def _scrub_members(text: bytes) -> tuple[bytes, Any, Any]:
+    """An object's members: unknown ones dropped, as in `_scrub_object`."""
+    pieces: list[bytes] = []
+    sensitive: dict[str, Any] = {}
+    unknown: dict[str, Any] = {}
+    for key, raw in _RAW_MEMBERS.decode(text).items():
+        value, member_sensitive, member_unknown = _scrub_text(bytes(raw))
+        if value is None:
+            unknown[key] = True
+            continue
+        pieces.append(_json(key) + b":" + value)
+        if member_sensitive:
+            sensitive[key] = member_sensitive
+        if member_unknown:
+            unknown[key] = member_unknown
+    return b"{" + b",".join(pieces) + b"}", sensitive or False, unknown or False
+
+
+def _scrub_items(text: bytes) -> tuple[bytes, Any, Any]:
+    """A list's items: unknown ones become null, as in `_scrub_list`."""
+    pieces: list[bytes] = []
+    sensitive: list[Any] = []
+    unknown: list[Any] = []
+    for raw in _RAW_ITEMS.decode(text):
+        value, item_sensitive, item_unknown = _scrub_text(bytes(raw))
+        pieces.append(b"null" if value is None else value)
+        sensitive.append(item_sensitive or False)
+        unknown.append(item_unknown or False)
+    return (
+        b"[" + b",".join(pieces) + b"]",
+        sensitive if any(sensitive) else False,
+        unknown if any(unknown) else False,
+    )
 
 
 def _is_clean(encoded: bytes) -> bool:

@@ -204,3 +204,12 @@ def test_scrub_equals_its_recursive_definition(value: Any) -> None:
     from planrisk.ingest.pulumi_values import scrub
 
     assert scrub(value) == _reference_scrub(value)
+
+
+@given(_VALUES)
+def test_scrub_raw_equals_scrub_encoded(value: Any) -> None:
+    from planrisk.ingest.pulumi_values import scrub_json, scrub_raw
+
+    expected = scrub_json(value if value is not None else {})
+    for text in (msgspec.json.encode(value), msgspec.json.format(msgspec.json.encode(value))):
+        assert scrub_raw(msgspec.Raw(text)) == expected
