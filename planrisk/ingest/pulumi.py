@@ -48,11 +48,16 @@ def parse_pulumi_preview_members(head: Mapping[str, msgspec.Raw], source: str) -
     raw_steps = head.get("steps")
     if raw_steps is not None:
         try:
+            typed = _STEPS.decode(raw_steps)
+        except msgspec.ValidationError:  # a step of another shape: one step at a time
+            pass
+        else:
+            return _preview(member, source, map(_members, typed))
+        try:
             listed = _RAW_LIST.decode(raw_steps)
         except msgspec.ValidationError:  # not a list: the general path names what it is
             pass
         else:
-            # One step decoded at a time: the collector keeps only what it reads of each.
             return _preview(member, source, map(_decode_step, listed))
     return _preview(member, source)
 
@@ -91,6 +96,7 @@ class _Step(msgspec.Struct):
 
 
 _STEP = msgspec.json.Decoder(_Step)
+_STEPS = msgspec.json.Decoder(list[_Step])
 
 
 def _decode_step(raw: msgspec.Raw) -> Any:
@@ -101,20 +107,12 @@ def _decode_step(raw: msgspec.Raw) -> Any:
         step = _STEP.decode(raw)
     except msgspec.ValidationError:
         return msgspec.json.decode(raw)
-    return _present(step, _STATE_KEYS)
+    return _members(step)
 
 
-_STATE_KEYS = ("oldState", "newState")
-
-
-def _present(struct: msgspec.Struct, nested: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The members of a decoded struct that the document had (`nested` ones converted too)."""
-    members: dict[str, Any] = {}
-    for key in struct.__struct_fields__:
-        value = getattr(struct, key)
-        if value is UNSET:
-            continue
-        members[key] = _present(value) if key in nested and value is not None else value
+def _members(step: _Step) -> dict[str, Any]:
+    """A decoded step as the dict `_add_step` reads (members the document lacks left out)."""
+    members: dict[str, Any] = msgspec.to_builtins(step, builtin_types=(msgspec.Raw,))
     return members
 
 

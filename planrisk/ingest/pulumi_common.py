@@ -15,7 +15,6 @@ stay graph nodes only, unless they really change.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -381,26 +380,29 @@ def _inputs(state: dict[str, Any] | None) -> _Inputs:
 
 
 def _links(state: dict[str, Any], provider: str) -> tuple[Link, ...]:
-    """Dependencies, property dependencies, deletedWith/replaceWith, parent and provider."""
-    links: set[Link] = set()
-    for target in _urn_list(state.get("dependencies")):
-        links.add(Link(target, "depends_on"))
+    """Dependencies, property dependencies, deletedWith/replaceWith, parent and provider,
+    once each, ordered by kind, target and detail."""
+    found: set[tuple[str, str, str]] = set()
+    for key, kind in _URN_KEYS:
+        value = state.get(key)
+        if value:
+            found.update((kind, target, "") for target in _urn_list(value))
     property_dependencies = state.get("propertyDependencies")
-    if isinstance(property_dependencies, dict):
+    if property_dependencies and isinstance(property_dependencies, dict):
         for name, targets in property_dependencies.items():
-            for target in _urn_list(targets):
-                links.add(Link(target, "property", name))
-    for key in ("deletedWith", "replaceWith"):
-        for target in _urn_list(state.get(key)):
-            links.add(Link(target, "depends_on"))
-    for target in _urn_list(state.get("parent")):
-        links.add(Link(target, "parent"))
+            found.update(("property", target, name) for target in _urn_list(targets))
     if provider:
-        links.add(Link(provider, "provider"))
-    return tuple(sorted(links, key=_LINK_ORDER))
+        found.add(("provider", provider, ""))
+    return tuple(Link(target, kind, detail) for kind, target, detail in sorted(found))
 
 
-_LINK_ORDER = operator.attrgetter("kind", "target", "detail")
+_URN_KEYS = (
+    ("dependencies", "depends_on"),
+    ("deletedWith", "depends_on"),
+    ("replaceWith", "depends_on"),
+    ("parent", "parent"),
+)
+"""State members that name other URNs, and the kind of link each makes."""
 
 
 def _urn_list(value: Any) -> Iterable[str]:

@@ -222,16 +222,31 @@ def _scrub_members(text: bytes) -> tuple[bytes, Any, Any]:
     sensitive: dict[str, Any] = {}
     unknown: dict[str, Any] = {}
     for key, raw in _RAW_MEMBERS.decode(text).items():
-        value, member_sensitive, member_unknown = _scrub_text(bytes(raw))
+        member = bytes(raw)
+        name = _MEMBER_NAMES.get(key)
+        if name is None:
+            name = _json(key) + b":"
+            if len(_MEMBER_NAMES) < _MEMBER_NAMES_KEPT:
+                _MEMBER_NAMES[key] = name
+        if _UNKNOWN_MARK not in member and _SECRET_MARK not in member:
+            pieces.append(name + member)  # most members: copied as written
+            continue
+        value, member_sensitive, member_unknown = _scrub_text(member)
         if value is None:
             unknown[key] = True
             continue
-        pieces.append(_json(key) + b":" + value)
+        pieces.append(name + value)
         if member_sensitive:
             sensitive[key] = member_sensitive
         if member_unknown:
             unknown[key] = member_unknown
     return b"{" + b",".join(pieces) + b"}", sensitive or False, unknown or False
+
+
+_MEMBER_NAMES: dict[str, bytes] = {}
+"""A member name's JSON and colon, by name (a plan repeats a few hundred names; map keys
+such as tag names are many more, so only the first `_MEMBER_NAMES_KEPT` are kept)."""
+_MEMBER_NAMES_KEPT = 4096
 
 
 def _scrub_items(text: bytes) -> tuple[bytes, Any, Any]:
