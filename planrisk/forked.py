@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import signal
 import sys
 import threading
@@ -53,6 +54,13 @@ class SideJob:
                 os._exit(code)
         os.close(write_fd)
         self._pid, self._read_fd = pid, read_fd
+
+    def busy(self) -> bool:
+        """True while a child is still computing (its result would have to be waited for)."""
+        if self._pid is None or self._read_fd is None:
+            return False
+        readable, _, _ = select.select([self._read_fd], [], [], 0)
+        return not readable
 
     def result(self) -> bytes:
         """The bytes `work` returns (from the child when it succeeded, else computed here)."""

@@ -314,14 +314,39 @@ def score_plan(plan: Plan, inputs: ScoreInputs) -> Assessment:
     )
     try:
         drafts = [_draft_change(change, lookups) for change in listed]
+        # While the child works, what does not need the radii: the plan's destruction ratio,
+        # and the score of each change as if nothing depended on it (kept for the changes
+        # whose radius turns out empty).
+        destruction = _destruction(plan, drafts)
+        early = _score_while_busy(drafts, lookups, job)
     except BaseException:
         job.cancel()
         raise
     radii = _RADII_DECODER.decode(job.result())
-    scored = [_score_change(draft, lookups, radii) for draft in drafts]
+    scored = [
+        _score_change(draft, lookups, radii)
+        if i >= len(early) or draft.change.address in radii
+        else early[i]
+        for i, draft in enumerate(drafts)
+    ]
     scored.sort(key=lambda s: (-s.score, s.change.address, s.change.deposed or ""))
-    risk = _plan_risk(plan, scored, inputs.environment, factor)
+    risk = _plan_risk(scored, inputs.environment, factor, destruction)
     return Assessment(plan=plan, environment=inputs.environment, risk=risk, changes=tuple(scored))
+
+
+_EARLY_BATCH = 512
+"""Changes scored early between two looks at whether the radii are ready."""
+_NO_RADII: dict[str, BlastRadius] = {}
+
+
+def _score_while_busy(drafts: list[_Draft], lookups: _Lookups, job: SideJob) -> list[ChangeScore]:
+    """The first drafts scored with no blast radius, for as long as `job` is still busy (a
+    few, or none, when the radii come back as soon as the drafts are done)."""
+    early: list[ChangeScore] = []
+    while len(early) < len(drafts) and job.busy():
+        batch = drafts[len(early) : len(early) + _EARLY_BATCH]
+        early.extend(_score_change(draft, lookups, _NO_RADII) for draft in batch)
+    return early
 
 
 # ---------------------------------------------------------------------------------------------
@@ -421,8 +446,9 @@ def _draft_change(change: ResourceChange, lookups: _Lookups) -> _Draft:
 def _score_change(
     draft: _Draft, lookups: _Lookups, radii: Mapping[str, BlastRadius]
 ) -> ChangeScore:
-    """The draft with its blast radius reason, scaled and clamped."""
-    change, risk_class, reasons, blast_slot, irreversible, weakening, fails, kept = draft
+    """The draft with its blast radius reason, scaled and clamped (the draft is unchanged)."""
+    change, risk_class, drafted, blast_slot, irreversible, weakening, fails, kept = draft
+    reasons = list(drafted)
     blast = NO_DEPENDENTS
     if blast_slot >= 0:
         blast = radii.get(change.address, NO_DEPENDENTS)
@@ -744,8 +770,29 @@ def _credential_attributes_touched(
 # The plan
 
 
+class _Destruction(NamedTuple):
+    """How much of what exists before the apply the plan destroys (managed objects)."""
+
+    destroyed: int
+    existing: int
+
+
+def _destruction(plan: Plan, drafts: list[_Draft]) -> _Destruction:
+    """Destroyed and existing managed objects (what a blast radius cannot change)."""
+    destroyed_keys = {
+        _object_key(d.change)
+        for d in drafts
+        if not d.kept and d.change.mode is Mode.MANAGED and d.change.is_destructive
+    }
+    existing_keys = _existing_managed(plan)
+    return _Destruction(len(destroyed_keys), len(existing_keys | destroyed_keys))
+
+
 def _plan_risk(
-    plan: Plan, scored: list[ChangeScore], environment: EnvironmentResult, factor: float
+    scored: list[ChangeScore],
+    environment: EnvironmentResult,
+    factor: float,
+    destruction: _Destruction,
 ) -> PlanRisk:
     reasons: list[Reason] = []
     worst = scored[0] if scored else None
@@ -767,14 +814,7 @@ def _plan_risk(
                 tag="breadth",
             )
         )
-    destroyed_keys = {
-        _object_key(s.change)
-        for s in scored
-        if not s.kept_in_cloud and s.change.mode is Mode.MANAGED and s.change.is_destructive
-    }
-    existing_keys = _existing_managed(plan)
-    destroyed = len(destroyed_keys)
-    existing = len(existing_keys | destroyed_keys)
+    destroyed, existing = destruction
     ratio = destroyed / existing if existing else 0.0
     mass = 0 if destroyed < 5 or ratio < 0.20 else 10 if ratio < 0.50 else 20
     if mass:

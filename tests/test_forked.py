@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 import pytest
 
@@ -85,3 +86,18 @@ def _sleep_then(value: bytes) -> bytes:
 
     time.sleep(30)
     return value
+
+
+@pytest.mark.skipif(not forked.can_fork(), reason="forks only on Linux")
+def test_a_job_is_busy_until_its_child_has_written() -> None:
+    def slow() -> bytes:
+        time.sleep(0.3)
+        return b"done"
+
+    job = forked.SideJob(slow, worth_a_process=True)
+    assert job.busy()
+    time.sleep(0.6)
+    assert not job.busy()  # written (the pipe is readable) but not collected yet
+    assert job.result() == b"done"
+    assert not job.busy()
+    assert not forked.SideJob(slow, worth_a_process=False).busy()  # nothing to wait for
