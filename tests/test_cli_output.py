@@ -7,6 +7,7 @@ import os
 import stat
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,15 @@ def test_a_symlinked_output_is_written_through_the_link(tmp_path: Path) -> None:
     write_output("new", link)
     assert link.is_symlink()
     assert real.read_text() == "new\n"
+
+
+def test_pieces_that_fail_to_render_leave_no_file(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+
+    def pieces() -> Iterator[str]:
+        yield '{"changes": ['
+        raise RuntimeError("renderer broke halfway")
+
+    with pytest.raises(RuntimeError):
+        write_output(pieces(), target)
+    assert list(tmp_path.iterdir()) == []  # neither the report nor its partial file

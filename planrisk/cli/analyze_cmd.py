@@ -17,7 +17,7 @@ from planrisk.cli.app import app
 from planrisk.report.formats import FILE_NAMES, Format
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     from planrisk.pipeline import Analysis
     from planrisk.report.formats import RenderOptions
@@ -78,7 +78,7 @@ def write_reports(
     formats: list[Format] | None,
     output: Path | None,
     output_dir: Path | None,
-    render_one: Callable[[Format, RenderOptions], str],
+    render_one: Callable[[Format, RenderOptions], Iterable[str]],
     base: RenderOptions,
 ) -> None:
     """Render the chosen formats to stdout, `-o FILE` or `--output-dir DIR`."""
@@ -159,7 +159,7 @@ def analyze_command(
     from planrisk import timings as stage_timings
     from planrisk.gc_pause import paused_gc
     from planrisk.pipeline import STAGES
-    from planrisk.report.formats import RenderOptions, render
+    from planrisk.report.formats import RenderOptions, render_pieces
 
     with progress.session(len(STAGES)):
         analysis = run_analysis(plan, env, source_dir, config, risk_model, timings)
@@ -170,5 +170,9 @@ def analyze_command(
     )
     with stage_timings.stage("report"), paused_gc():
         write_reports(
-            fmt, output, output_dir, lambda f, options: render(f, analysis, None, options), base
+            fmt,
+            output,
+            output_dir,
+            lambda f, options: render_pieces(f, analysis, None, options),
+            base,
         )

@@ -94,7 +94,7 @@ def gate_command(
     from planrisk.gate import GateOptions, classify_gate_actor, run_gate
     from planrisk.gc_pause import paused_gc
     from planrisk.pipeline import STAGES
-    from planrisk.report.formats import RenderOptions, render
+    from planrisk.report.formats import RenderOptions, render_pieces
 
     with progress.session(len(STAGES) + 1):  # + the gate
         analysis = run_analysis(plan, env, source_dir, config, risk_model, timings)
@@ -123,6 +123,10 @@ def gate_command(
     )
     with stage_timings.stage("report"), paused_gc():
         write_reports(
-            fmt, output, output_dir, lambda f, options: render(f, analysis, result, options), base
+            fmt,
+            output,
+            output_dir,
+            lambda f, options: render_pieces(f, analysis, result, options),
+            base,
         )
     raise typer.Exit(int(result.exit_code))

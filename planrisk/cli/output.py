@@ -45,6 +45,9 @@ def write_output(text: str | Iterable[str], path: Path | None) -> None:
             source=str(path),
             hint="choose a writable path with -o",
         ) from None
+    except BaseException:  # the pieces failed to render: no half report is left behind
+        partial.unlink(missing_ok=True)
+        raise
 
 
 _SLICE = 1 << 20

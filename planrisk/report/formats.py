@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, assert_never
+from typing import TYPE_CHECKING, Any, assert_never
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from planrisk.gate import GateResult
     from planrisk.pipeline import Analysis
 
@@ -70,16 +72,7 @@ def render(
                 return render_gate_text(gate, colour=opts.colour)
             return render_text(analysis.assessment, colour=opts.colour)
         case Format.JSON:
-            from planrisk.report.analysis_data import analysis_document
-            from planrisk.report.json_format import render_json
-
-            if gate is not None:
-                from planrisk.gate import gate_document
-
-                return render_json(gate_document(gate, with_paths=opts.with_paths))
-            return render_json(
-                analysis_document(analysis.assessment, analysis.graph, with_paths=opts.with_paths)
-            )
+            return "".join(render_pieces(fmt, analysis, gate, opts))
         case Format.MARKDOWN:
             from planrisk.report.markdown import MarkdownOptions, render_markdown
 
@@ -104,3 +97,33 @@ def render(
             return render_github(analysis, gate, source_prefix=opts.source_prefix)
         case _:
             assert_never(fmt)
+
+
+def render_pieces(
+    fmt: Format,
+    analysis: Analysis,
+    gate: GateResult | None = None,
+    options: RenderOptions | None = None,
+) -> Iterator[str]:
+    """`render`'s text in pieces, for writing as they come: a large JSON report (60 MB for a
+    100k-resource teardown) is never held whole. Other formats are one piece."""
+    opts = options or RenderOptions()
+    if fmt is not Format.JSON:
+        yield render(fmt, analysis, gate, opts)
+        return
+    from planrisk.report.json_format import iter_json
+
+    yield from iter_json(_json_document(analysis, gate, opts))
+
+
+def _json_document(
+    analysis: Analysis, gate: GateResult | None, opts: RenderOptions
+) -> dict[str, Any]:
+    """The JSON format's document: the gate's when there is a decision, else the analysis'."""
+    if gate is not None:
+        from planrisk.gate import gate_document
+
+        return gate_document(gate, with_paths=opts.with_paths)
+    from planrisk.report.analysis_data import analysis_document
+
+    return analysis_document(analysis.assessment, analysis.graph, with_paths=opts.with_paths)

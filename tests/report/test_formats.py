@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from planrisk.report.formats import FILE_NAMES, Format, RenderOptions, render
+from planrisk.report.formats import FILE_NAMES, Format, RenderOptions, render, render_pieces
 from tests.report.helpers import HOSTILE, run
 
 
@@ -25,6 +25,10 @@ def test_every_format_renders_analyze_and_gate(fmt: Format, tmp_path: Path) -> N
     # Deterministic: the same input renders byte-identically.
     assert render(fmt, analysis, gate, RenderOptions(plan_path=str(HOSTILE))) == gated
     assert gate.decision.outcome in gated.lower()
+    # The pieces the CLI writes one by one are the same text.
+    for decision in (None, gate):
+        pieces = list(render_pieces(fmt, analysis, decision, RenderOptions(plan_path=str(HOSTILE))))
+        assert "".join(pieces) == (plain if decision is None else gated)
 
 
 def test_unknown_format_value_is_rejected() -> None:
