@@ -15,6 +15,7 @@ stay graph nodes only, unless they really change.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -118,6 +119,7 @@ class StepCollector:
         self._custom_by_default = custom_by_default
         self._urns: dict[str, _UrnSteps] = {}
         self._drift: dict[str, _UrnSteps] = {}
+        self._merges: dict[tuple[tuple[str, ...], bool], _Merged] = {}
 
     def __len__(self) -> int:
         return len(self._urns)
@@ -200,6 +202,14 @@ class StepCollector:
             pulumi_config={key: config_text(config[key]) for key in sorted(config)},
         )
 
+    def _merged(self, entry: _UrnSteps) -> _Merged:
+        """`_merge_ops`, once per distinct sequence of ops (a plan has a handful)."""
+        key = (tuple(entry.ops), entry.delete_before_replace)
+        found = self._merges.get(key)
+        if found is None:
+            found = self._merges[key] = _merge_ops(entry)
+        return found
+
     def _sides(self, entry: _UrnSteps) -> _Sides:
         return _Sides(entry, self._provider(entry), self._mode(entry))
 
@@ -221,7 +231,7 @@ class StepCollector:
 
     def _change(self, entry: _UrnSteps, sides: _Sides) -> ResourceChange:
         """One ResourceChange for all steps of a URN."""
-        merged = _merge_ops(entry)
+        merged = self._merged(entry)
         old_inputs = sides.old()
         new_inputs = None if merged.action in (Action.DELETE, Action.FORGET) else sides.new()
         return ResourceChange(
@@ -235,7 +245,11 @@ class StepCollector:
             replace_order=merged.replace_order,
             forgets_old=merged.forgets_old,
             importing=merged.importing,
-            replace_paths=tuple(parse_property_path(key) for key in entry.replace_keys),
+            replace_paths=(
+                tuple(parse_property_path(key) for key in entry.replace_keys)
+                if entry.replace_keys
+                else ()
+            ),
             before=old_inputs.value,
             after=new_inputs.value if new_inputs is not None else EMPTY_RAW,
             before_sensitive=old_inputs.sensitive,
@@ -392,7 +406,15 @@ def _inputs(state: dict[str, Any] | None) -> _Inputs:
         value, sensitive, unknown = scrub_raw(inputs)
     else:
         value, sensitive, unknown = scrub_json(inputs if inputs is not None else {})
-    return _Inputs(msgspec.Raw(value), msgspec.Raw(sensitive), msgspec.Raw(unknown))
+    return _Inputs(_raw(value), _raw(sensitive), _raw(unknown))
+
+
+_SHARED_RAW = {text: msgspec.Raw(text) for text in (b"{}", b"[]", b"false", b"null")}
+"""One Raw for each empty mask (most masks are empty), shared by every state."""
+
+
+def _raw(text: bytes) -> msgspec.Raw:
+    return _SHARED_RAW.get(text) or msgspec.Raw(text)
 
 
 def _links(state: dict[str, Any], provider: str) -> tuple[Link, ...]:
@@ -444,12 +466,22 @@ def _add_to_digest(digest: PlanDigest, entry: _UrnSteps, change: ResourceChange)
     digest.add_parts(
         (
             entry.urn,
-            canonical_value(list(entry.ops)),
+            _ops_json(entry.ops),
             # The values are compact JSON already (`_inputs`), their own canonical form (keys
             # in document order, as for Terraform); an absent side is null.
             *(raw or b"null" for raw in (change.before, change.after, change.after_unknown)),
         )
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _ops_json_of(ops: tuple[str, ...]) -> bytes:
+    return canonical_value(list(ops))
+
+
+def _ops_json(ops: list[str]) -> bytes:
+    """A URN's ops as canonical JSON (a plan repeats a handful of sequences)."""
+    return _ops_json_of(tuple(ops))
 
 
 def require_list(value: Any, what: str, source: str, hint: str) -> list[Any]:

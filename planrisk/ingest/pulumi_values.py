@@ -195,6 +195,7 @@ def scrub_raw(raw: msgspec.Raw) -> ScrubbedJson:
 _EMPTY_MASK_BY_START = {b"{": b"{}", b"[": b"[]"}
 """The empty masks of a raw value, by the character it starts with."""
 _UNKNOWN_TEXT, _SECRET_TEXT = (b'"' + mark + b'"' for mark in (_UNKNOWN_MARK, _SECRET_MARK))
+_WHOLE_MARKS = frozenset((_UNKNOWN_TEXT, _SECRET_TEXT))
 _RAW_MEMBERS = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _RAW_ITEMS = msgspec.json.Decoder(list[msgspec.Raw])
 
@@ -218,29 +219,44 @@ def _scrub_text(text: bytes) -> tuple[bytes | None, Any, Any]:
 
 def _scrub_members(text: bytes) -> tuple[bytes, Any, Any]:
     """An object's members: unknown ones dropped, as in `_scrub_object`."""
+    members = [(key, bytes(raw)) for key, raw in _RAW_MEMBERS.decode(text).items()]
+    whole = [(key, member) for key, member in members if member in _WHOLE_MARKS]
+    if len(whole) == text.count(_UNKNOWN_MARK) + text.count(_SECRET_MARK):
+        # Every marker is a whole member value (computed attributes of a replacement, say):
+        # nothing nested to split.
+        kept = [_name(key) + member for key, member in members if member != _UNKNOWN_TEXT]
+        return (
+            b"{" + b",".join(kept) + b"}",
+            {key: True for key, member in whole if member == _SECRET_TEXT} or False,
+            {key: True for key, member in whole if member == _UNKNOWN_TEXT} or False,
+        )
     pieces: list[bytes] = []
     sensitive: dict[str, Any] = {}
     unknown: dict[str, Any] = {}
-    for key, raw in _RAW_MEMBERS.decode(text).items():
-        member = bytes(raw)
-        name = _MEMBER_NAMES.get(key)
-        if name is None:
-            name = _json(key) + b":"
-            if len(_MEMBER_NAMES) < _MEMBER_NAMES_KEPT:
-                _MEMBER_NAMES[key] = name
+    for key, member in members:
         if _UNKNOWN_MARK not in member and _SECRET_MARK not in member:
-            pieces.append(name + member)  # most members: copied as written
+            pieces.append(_name(key) + member)  # most members: copied as written
             continue
         value, member_sensitive, member_unknown = _scrub_text(member)
         if value is None:
             unknown[key] = True
             continue
-        pieces.append(name + value)
+        pieces.append(_name(key) + value)
         if member_sensitive:
             sensitive[key] = member_sensitive
         if member_unknown:
             unknown[key] = member_unknown
     return b"{" + b",".join(pieces) + b"}", sensitive or False, unknown or False
+
+
+def _name(key: str) -> bytes:
+    """A member name's JSON and the colon after it."""
+    name = _MEMBER_NAMES.get(key)
+    if name is None:
+        name = _json(key) + b":"
+        if len(_MEMBER_NAMES) < _MEMBER_NAMES_KEPT:
+            _MEMBER_NAMES[key] = name
+    return name
 
 
 _MEMBER_NAMES: dict[str, bytes] = {}
