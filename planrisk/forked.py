@@ -7,18 +7,31 @@ while this process goes on with other work, and its bytes come back through a pi
 else (other platforms, a thread alive, too little work) and whenever the child fails, the
 function runs here when `result()` is called, so the result is always the function's own.
 The child never flushes this process's buffers or runs its exit handlers (`os._exit`).
+
+The child's bytes end with their length and a marker, so a whole result is recognized as
+soon as it has been read: the parent does not wait for the child's exit (tearing down a
+large child's memory takes milliseconds to a tenth of a second). The exited child is reaped
+later: when the next side job starts, or at exit.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import select
 import signal
+import struct
 import sys
 import threading
 import warnings
 from collections.abc import Callable
+
+_LENGTH = struct.Struct(">Q")
+_MARKER = b"planrisk-side-job-done"
+"""What the child writes after its bytes: their length, then this."""
+_unreaped: list[int] = []
+"""Children whose result was read but whose exit was not yet collected."""
 
 
 class SideJob:
@@ -29,6 +42,7 @@ class SideJob:
         self._pid: int | None = None
         self._read_fd: int | None = None
         if worth_a_process and can_fork():
+            reap_finished()
             self._start()
 
     def _start(self) -> None:
@@ -46,7 +60,8 @@ class SideJob:
             code = 1
             try:
                 os.close(read_fd)
-                _write_all(write_fd, self._work())
+                data = self._work()
+                _write_all(write_fd, data + _LENGTH.pack(len(data)) + _MARKER)
                 code = 0
             except BaseException:  # the parent computes it again instead
                 code = 1
@@ -66,9 +81,12 @@ class SideJob:
         """The bytes `work` returns (from the child when it succeeded, else computed here)."""
         if self._pid is not None and self._read_fd is not None:
             read_fd, self._read_fd = self._read_fd, None
-            data = _read_all(read_fd)
-            if self._reap() == 0:
+            data = _whole(_read_all(read_fd))
+            if data is not None:
+                pid, self._pid = self._pid, None
+                _unreaped.append(pid)  # it is exiting: collected later, not waited for
                 return data
+            self._reap()
         return self._work()
 
     def cancel(self) -> None:
@@ -88,6 +106,35 @@ class SideJob:
             return -1
         _, status = os.waitpid(pid, 0)
         return os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else -1
+
+
+def _whole(framed: bytes) -> bytes | None:
+    """The child's bytes when `framed` is all it writes on success, else None (it failed or
+    died while writing)."""
+    end = len(framed) - len(_MARKER) - _LENGTH.size
+    if end < 0 or not framed.endswith(_MARKER):
+        return None
+    (length,) = _LENGTH.unpack_from(framed, end)
+    return framed[:end] if length == end else None
+
+
+def reap_finished() -> None:
+    """Collect the side-job children that have exited (never waits)."""
+    for pid in list(_unreaped):
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            _unreaped.remove(pid)
+
+
+@atexit.register
+def _reap_all() -> None:
+    """Collect every side-job child before a normal exit (no zombie for a long-lived caller)."""
+    while _unreaped:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(_unreaped.pop(), 0)
 
 
 PROGRESS_THREAD = "planrisk-progress"

@@ -101,3 +101,29 @@ def test_a_job_is_busy_until_its_child_has_written() -> None:
     assert job.result() == b"done"
     assert not job.busy()
     assert not forked.SideJob(slow, worth_a_process=False).busy()  # nothing to wait for
+
+
+def test_the_result_is_read_without_waiting_for_the_child_to_exit() -> None:
+    job = SideJob(_pid_bytes, worth_a_process=True)
+    child = int(job.result())
+    assert child in forked._unreaped  # read, exiting, not waited for
+    deadline = time.monotonic() + 10
+    while child in forked._unreaped and time.monotonic() < deadline:
+        forked.reap_finished()
+        time.sleep(0.01)
+    assert child not in forked._unreaped
+    with pytest.raises(ChildProcessError):  # collected: no zombie left
+        os.waitpid(child, os.WNOHANG)
+
+
+@pytest.mark.parametrize(
+    "framed",
+    [b"", b"partial", b"abc" + forked._MARKER, b"abc" + forked._LENGTH.pack(4) + forked._MARKER],
+)
+def test_a_result_cut_short_or_unframed_is_not_taken(framed: bytes) -> None:
+    assert forked._whole(framed) is None
+
+
+def test_a_framed_result_is_taken_whole() -> None:
+    payload = b"x" * 1000 + forked._MARKER  # the marker inside the bytes does not confuse it
+    assert forked._whole(payload + forked._LENGTH.pack(len(payload)) + forked._MARKER) == payload
