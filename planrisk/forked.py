@@ -1,12 +1,13 @@
-"""A side job on the second core (used by ingest): a function returning bytes → its bytes, later.
+"""A side job on the second core (ingest, score): a function returning bytes → its bytes, later.
 
-Input: a function of what this process already holds (the plan's changes) that returns bytes
-(the plan digest), and whether it is worth a process. Output: a `SideJob` whose `result()`
-gives those bytes. On Linux, in a single-threaded process, the function runs in a forked child
-while this process goes on with other work, and its bytes come back through a pipe; anywhere
-else (other platforms, a thread alive, too little work) and whenever the child fails, the
-function runs here when `result()` is called, so the result is always the function's own.
-The child never flushes this process's buffers or runs its exit handlers (`os._exit`).
+Input: a function of what this process already holds (the plan's changes, its graph) that
+returns bytes (the plan digest, the blast radii), and whether it is worth a process. Output: a
+`SideJob` whose `result()` gives those bytes. On Linux, in a single-threaded process, the
+function runs in a forked child while this process goes on with other work, and its bytes come
+back through a pipe; anywhere else (other platforms, a thread alive, too little work) and
+whenever the child fails, the function runs here when `result()` is called, so the result is
+always the function's own. The child never flushes this process's buffers or runs its exit
+handlers (`os._exit`).
 
 The child's bytes end with their length and a marker, so a whole result is recognized as
 soon as it has been read: the parent does not wait for the child's exit (tearing down a
@@ -99,13 +100,11 @@ class SideJob:
                 self._read_fd = None
             self._reap()
 
-    def _reap(self) -> int:
-        """Wait for the child; its exit code (-1 when it died of a signal)."""
+    def _reap(self) -> None:
+        """Wait for the child to exit (its result, if any, was not taken)."""
         pid, self._pid = self._pid, None
-        if pid is None:
-            return -1
-        _, status = os.waitpid(pid, 0)
-        return os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else -1
+        if pid is not None:
+            os.waitpid(pid, 0)
 
 
 def _whole(framed: bytes) -> bytes | None:

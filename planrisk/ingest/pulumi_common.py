@@ -466,7 +466,7 @@ def _add_to_digest(digest: PlanDigest, entry: _UrnSteps, change: ResourceChange)
     digest.add_parts(
         (
             entry.urn,
-            _ops_json(entry.ops),
+            _ops_json(tuple(entry.ops)),
             # The values are compact JSON already (`_inputs`), their own canonical form (keys
             # in document order, as for Terraform); an absent side is null.
             *(raw or b"null" for raw in (change.before, change.after, change.after_unknown)),
@@ -475,13 +475,9 @@ def _add_to_digest(digest: PlanDigest, entry: _UrnSteps, change: ResourceChange)
 
 
 @functools.lru_cache(maxsize=256)
-def _ops_json_of(ops: tuple[str, ...]) -> bytes:
-    return canonical_value(list(ops))
-
-
-def _ops_json(ops: list[str]) -> bytes:
+def _ops_json(ops: tuple[str, ...]) -> bytes:
     """A URN's ops as canonical JSON (a plan repeats a handful of sequences)."""
-    return _ops_json_of(tuple(ops))
+    return canonical_value(list(ops))
 
 
 def require_list(value: Any, what: str, source: str, hint: str) -> list[Any]:

@@ -234,9 +234,6 @@ def _scrub_members(text: bytes) -> tuple[bytes, Any, Any]:
     sensitive: dict[str, Any] = {}
     unknown: dict[str, Any] = {}
     for key, member in members:
-        if _UNKNOWN_MARK not in member and _SECRET_MARK not in member:
-            pieces.append(_name(key) + member)  # most members: copied as written
-            continue
         value, member_sensitive, member_unknown = _scrub_text(member)
         if value is None:
             unknown[key] = True

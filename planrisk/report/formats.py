@@ -72,7 +72,9 @@ def render(
                 return render_gate_text(gate, colour=opts.colour)
             return render_text(analysis.assessment, colour=opts.colour)
         case Format.JSON:
-            return "".join(render_pieces(fmt, analysis, gate, opts))
+            from planrisk.report.json_format import render_json
+
+            return render_json(_json_document(analysis, gate, opts))
         case Format.MARKDOWN:
             from planrisk.report.markdown import MarkdownOptions, render_markdown
 
