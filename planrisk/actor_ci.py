@@ -205,9 +205,7 @@ def _atlantis(environ: Mapping[str, str]) -> CiContext:
     )
 
 
-_REVIEW_EVENTS = frozenset(
-    {"issue_comment", "pull_request_review", "pull_request_review_comment"}
-)
+_REVIEW_EVENTS = frozenset({"issue_comment", "pull_request_review", "pull_request_review_comment"})
 """Events sent by someone reviewing a pull request, not by the author of its change."""
 
 

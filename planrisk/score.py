@@ -438,9 +438,7 @@ def _draft_change(change: ResourceChange, lookups: _Lookups) -> _Draft:
             )
         )
 
-    return _Draft(
-        change, risk_class, reasons, blast_slot, irreversible, weakening, fails, is_kept
-    )
+    return _Draft(change, risk_class, reasons, blast_slot, irreversible, weakening, fails, is_kept)
 
 
 def _score_change(

@@ -13,10 +13,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import msgspec
-from msgspec import UNSET, UnsetType
 
 from planrisk.errors import PlanFormatError
-from planrisk.ingest.pulumi_common import StepCollector, require_list
+from planrisk.ingest.pulumi_common import RawState, StepCollector, require_list
 from planrisk.ingest.reader import first_document_end
 from planrisk.model import Plan
 
@@ -52,7 +51,7 @@ def parse_pulumi_preview_members(head: Mapping[str, msgspec.Raw], source: str) -
         except msgspec.ValidationError:  # a step of another shape: one step at a time
             pass
         else:
-            return _preview(member, source, map(_members, typed))
+            return _preview(member, source, typed)
         try:
             listed = _RAW_LIST.decode(raw_steps)
         except msgspec.ValidationError:  # not a list: the general path names what it is
@@ -65,62 +64,47 @@ def parse_pulumi_preview_members(head: Mapping[str, msgspec.Raw], source: str) -
 _RAW_LIST = msgspec.json.Decoder(list[msgspec.Raw])
 
 
-class _State(msgspec.Struct):
-    """What the collector reads of a step's `oldState`/`newState`: the inputs stay raw JSON
-    (most are never walked), `outputs` and the rest are skipped while decoding."""
-
-    inputs: msgspec.Raw | UnsetType = UNSET
-    custom: Any = UNSET
-    provider: Any = UNSET
-    parent: Any = UNSET
-    dependencies: Any = UNSET
-    propertyDependencies: Any = UNSET
-    deletedWith: Any = UNSET
-    replaceWith: Any = UNSET
-    protect: Any = UNSET
-    retainOnDelete: Any = UNSET
-
-
-class _Step(msgspec.Struct):
+class _Step(msgspec.Struct, gc=False):
     """What the collector reads of a digest step (see `_add_step`); members keep the
-    digest's own camelCase names."""
+    digest's own camelCase names, and a state that is not an object stays as it is."""
 
-    op: Any = UNSET
-    urn: Any = UNSET
-    provider: Any = UNSET
-    oldState: _State | UnsetType | None = UNSET
-    newState: _State | UnsetType | None = UNSET
-    diffReasons: Any = UNSET
-    replaceReasons: Any = UNSET
-    deleteBeforeReplace: Any = UNSET
+    op: Any = ""
+    urn: Any = None
+    provider: Any = ""
+    oldState: Any = None
+    newState: Any = None
+    diffReasons: Any = None
+    replaceReasons: Any = None
+    deleteBeforeReplace: Any = False
 
 
-_STEP = msgspec.json.Decoder(_Step)
-_STEPS = msgspec.json.Decoder(list[_Step])
+class _TypedStep(_Step):
+    """A step decoded straight from JSON: its states' inputs stay raw JSON and `outputs`
+    and other unread members are skipped while decoding."""
+
+    oldState: RawState | None = None
+    newState: RawState | None = None
+
+
+_STEP = msgspec.json.Decoder(_TypedStep)
+_STEPS = msgspec.json.Decoder(list[_TypedStep])
 
 
 def _decode_step(raw: msgspec.Raw) -> Any:
-    """One step as a dict of the members the collector reads (states' inputs as raw JSON);
-    a step of another shape (a state that is not an object, say) is decoded whole, so
-    `_add_step` names what is wrong with it as it would in any digest."""
+    """One step as a `_Step`; a step of another shape (a state that is not an object, say)
+    is decoded whole, so `_add_step` names what is wrong with it as it would in any digest."""
     try:
-        step = _STEP.decode(raw)
+        return _STEP.decode(raw)
     except msgspec.ValidationError:
-        return msgspec.json.decode(raw)
-    return _members(step)
-
-
-def _members(step: _Step) -> dict[str, Any]:
-    """A decoded step as the dict `_add_step` reads (members the document lacks left out)."""
-    members: dict[str, Any] = msgspec.to_builtins(step, builtin_types=(msgspec.Raw,))
-    return members
+        step = msgspec.json.decode(raw)
+    return msgspec.convert(step, _Step) if isinstance(step, dict) else step
 
 
 def _preview(member: Callable[..., Any], source: str, steps: Iterable[Any] | None = None) -> Plan:
     """The plan of a digest whose top-level members `member(key, default)` gives (`steps`,
     when given, are its steps)."""
     if steps is None:
-        steps = require_list(member("steps", []), "`steps`", source, _HINT)
+        steps = map(_as_step, require_list(member("steps", []), "`steps`", source, _HINT))
     collector = StepCollector(source, custom_by_default=True)
     for number, step in enumerate(steps):
         _add_step(collector, step, number)
@@ -130,6 +114,11 @@ def _preview(member: Callable[..., Any], source: str, steps: Iterable[Any] | Non
         config=config if isinstance(config, dict) else {},
         errored=_has_error(member("diagnostics")),
     )
+
+
+def _as_step(value: Any) -> Any:
+    """A decoded step object as a `_Step` (anything else as it is, for `_add_step` to name)."""
+    return msgspec.convert(value, _Step) if isinstance(value, dict) else value
 
 
 def _decode_first(doc: bytes, source: str) -> Any:
@@ -145,15 +134,13 @@ def _decode_first(doc: bytes, source: str) -> Any:
 
 def _add_step(collector: StepCollector, step: Any, number: int) -> None:
     """One digest step; a step without a usable URN is an error, an unknown op is skipped."""
-    if not isinstance(step, dict):
+    if not isinstance(step, _Step):
         raise PlanFormatError(
             f"steps[{number}] is {type(step).__name__}, expected an object",
             source=collector.source,
             hint=_HINT,
         )
-    urn = step.get("urn")
-    old = step.get("oldState")
-    new = step.get("newState")
+    urn = step.urn
     if not isinstance(urn, str) or not urn.startswith("urn:pulumi:"):
         raise PlanFormatError(
             f"steps[{number}] has no Pulumi URN (`urn`: {urn!r:.80})",
@@ -161,14 +148,14 @@ def _add_step(collector: StepCollector, step: Any, number: int) -> None:
             hint=_HINT,
         )
     collector.add(
-        op=step.get("op", ""),
+        op=step.op,
         urn=urn,
-        old=old,
-        new=new,
-        provider=step.get("provider", ""),
-        diff_reasons=step.get("diffReasons"),
-        replace_keys=step.get("replaceReasons"),
-        delete_before_replace=step.get("deleteBeforeReplace", False),
+        old=step.oldState,
+        new=step.newState,
+        provider=step.provider,
+        diff_reasons=step.diffReasons,
+        replace_keys=step.replaceReasons,
+        delete_before_replace=step.deleteBeforeReplace,
     )
 
 

@@ -16,11 +16,11 @@ stay graph nodes only, unless they really change.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 from planrisk.errors import PlanFormatError
 from planrisk.ingest.digest import PlanDigest, canonical_value
@@ -85,6 +85,39 @@ _IMPORT_OPS = ("import", "import-replacement")
 _DIGEST_KIND = "pulumi"
 
 
+class State(msgspec.Struct, gc=False):
+    """The members of a resource state (a digest step's `oldState`/`newState`, an event's
+    `old`/`new`) that the collector reads; `outputs` and the rest are never kept. `inputs` is
+    raw JSON when the reader decoded it so (`RawState`), else the decoded value."""
+
+    inputs: Any = None
+    custom: Any = UNSET
+    provider: Any = None
+    parent: Any = None
+    dependencies: Any = None
+    propertyDependencies: Any = None
+    deletedWith: Any = None
+    replaceWith: Any = None
+    protect: Any = None
+    retainOnDelete: Any = None
+
+
+class RawState(State):
+    """A `State` decoded straight from JSON, its inputs kept as written (most are never
+    walked: see `scrub_raw`)."""
+
+    inputs: msgspec.Raw | UnsetType = UNSET
+
+
+def as_state(value: Any) -> State | None:
+    """`value` as a State: itself, the members of an object, or None for anything else."""
+    if isinstance(value, State):
+        return value
+    if isinstance(value, dict):
+        return msgspec.convert(value, State)
+    return None
+
+
 @dataclass
 class _UrnSteps:
     """Everything the steps of one URN said, merged in document order."""
@@ -92,8 +125,8 @@ class _UrnSteps:
     urn: str
     parts: Urn
     ops: list[str] = field(default_factory=list)
-    old: dict[str, Any] | None = None
-    new: dict[str, Any] | None = None
+    old: State | None = None
+    new: State | None = None
     provider_ref: str = ""
     diff_reasons: list[str] = field(default_factory=list)
     replace_keys: list[str] = field(default_factory=list)
@@ -146,10 +179,11 @@ class StepCollector:
         if entry is None:
             entry = self._urns[urn] = _UrnSteps(urn, parts)
         entry.ops.append(op)
-        if isinstance(old, dict) and entry.old is None:
-            entry.old = _without_outputs(old)
-        if isinstance(new, dict):
-            entry.new = _without_outputs(new)
+        if entry.old is None:
+            entry.old = as_state(old)
+        new_state = as_state(new)
+        if new_state is not None:
+            entry.new = new_state
         if isinstance(provider, str) and provider:
             entry.provider_ref = provider
         _extend_unique(entry.diff_reasons, diff_reasons)
@@ -165,21 +199,32 @@ class StepCollector:
         parts = parse_urn(urn)
         if parts is None:
             return
-        entry = self._drift[urn] = _UrnSteps(urn, parts, ops=[op])
-        entry.old = _without_outputs(old) if isinstance(old, dict) else None
-        entry.new = _without_outputs(new) if isinstance(new, dict) else None
+        self._drift[urn] = _UrnSteps(urn, parts, ops=[op], old=as_state(old), new=as_state(new))
 
     def plan(self, *, format_version: str, config: dict[str, Any], errored: bool) -> Plan:
         """The normalized plan of every collected URN (refresh results as drift)."""
         digest = PlanDigest(_DIGEST_KIND)
         changes: list[ResourceChange] = []
         resources: list[Resource] = []
-        for urn in sorted(self._urns):
-            entry = self._urns[urn]
+        urns = self._urns
+        for urn in sorted(urns):
+            entry = urns[urn]
             sides = self._sides(entry)
             change = self._change(entry, sides)
             _add_to_digest(digest, entry, change)
-            resources.append(self._resource(entry, sides))
+            state = entry.new or entry.old
+            resources.append(
+                Resource(
+                    address=urn,
+                    type=entry.parts.type,
+                    name=entry.parts.name,
+                    mode=sides.mode,
+                    provider=sides.provider,
+                    links=_links(state, sides.provider),
+                    values=sides.current.value,
+                    sensitive_values=sides.current.sensitive,
+                )
+            )
             if _is_change(entry.parts, change.action):
                 changes.append(change)
         drift: list[ResourceChange] = []
@@ -211,29 +256,45 @@ class StepCollector:
         return found
 
     def _sides(self, entry: _UrnSteps) -> _Sides:
-        return _Sides(entry, self._provider(entry), self._mode(entry))
+        """A URN's provider, mode and inputs (each side scrubbed once)."""
+        old, new = entry.old, entry.new
+        state = new or old
+        before = _inputs(old)
+        if new is None:
+            after = _NO_STATE
+        elif old is not None and _same_raw(old.inputs, new.inputs):
+            after = before  # a `same` step's states usually have equal inputs
+        else:
+            after = _inputs(new)
+        return _Sides(
+            provider=self._provider(entry, state),
+            mode=self._mode(entry.parts, state),
+            before=before,
+            after=after,
+            current=after if new is not None else before,
+        )
 
-    def _mode(self, entry: _UrnSteps) -> Mode:
+    def _mode(self, parts: Urn, state: State | None) -> Mode:
         """Component for the stack and for custom=false; providers are always custom."""
-        if entry.parts.type == STACK_TYPE:
+        if parts.type == STACK_TYPE:
             return Mode.COMPONENT
-        if entry.parts.type.startswith(PROVIDER_TYPE_PREFIX):
+        if parts.type.startswith(PROVIDER_TYPE_PREFIX):
             return Mode.MANAGED
-        state = entry.new or entry.old or {}
-        custom = state.get("custom", self._custom_by_default)
+        custom = UNSET if state is None else state.custom
+        if custom is UNSET:
+            custom = self._custom_by_default
         return Mode.MANAGED if custom is not False else Mode.COMPONENT
 
-    def _provider(self, entry: _UrnSteps) -> str:
+    def _provider(self, entry: _UrnSteps, state: State | None) -> str:
         """Provider URN from the step, else from the state."""
-        state = entry.new or entry.old or {}
-        reference = entry.provider_ref or state.get("provider") or ""
+        reference = entry.provider_ref or (state.provider if state is not None else "") or ""
         return provider_urn(reference) if isinstance(reference, str) else ""
 
     def _change(self, entry: _UrnSteps, sides: _Sides) -> ResourceChange:
         """One ResourceChange for all steps of a URN."""
         merged = self._merged(entry)
-        old_inputs = sides.old()
-        new_inputs = None if merged.action in (Action.DELETE, Action.FORGET) else sides.new()
+        before = sides.before
+        after = _NO_STATE if merged.action in _GONE_ACTIONS else sides.after
         return ResourceChange(
             address=entry.urn,
             type=entry.parts.type,
@@ -250,75 +311,37 @@ class StepCollector:
                 if entry.replace_keys
                 else ()
             ),
-            before=old_inputs.value,
-            after=new_inputs.value if new_inputs is not None else EMPTY_RAW,
-            before_sensitive=old_inputs.sensitive,
-            after_sensitive=new_inputs.sensitive if new_inputs is not None else EMPTY_RAW,
-            after_unknown=new_inputs.unknown if new_inputs is not None else EMPTY_RAW,
+            before=before.value,
+            after=after.value,
+            before_sensitive=before.sensitive,
+            after_sensitive=after.sensitive,
+            after_unknown=after.unknown,
             pulumi=_pulumi_step(entry, merged),
         )
 
-    def _resource(self, entry: _UrnSteps, sides: _Sides) -> Resource:
-        """The graph node of a URN, with its links."""
-        state = entry.new or entry.old
-        inputs = sides.new() if entry.new else sides.old()
-        provider = sides.provider
-        return Resource(
-            address=entry.urn,
-            type=entry.parts.type,
-            name=entry.parts.name,
-            mode=sides.mode,
-            provider=provider,
-            links=_links(state or {}, provider),
-            values=inputs.value,
-            sensitive_values=inputs.sensitive,
-        )
+
+class _Sides(NamedTuple):
+    """What a URN's change, resource and digest parts share: its provider and mode, and the
+    inputs of its old and new state (and of the state that describes it now), scrubbed."""
+
+    provider: str
+    mode: Mode
+    before: _Inputs
+    after: _Inputs
+    current: _Inputs
 
 
-class _Sides:
-    """What a URN's change, resource and digest parts share: its provider and mode, and its
-    inputs (old and new state) scrubbed and encoded once, when first needed."""
-
-    def __init__(self, entry: _UrnSteps, provider: str, mode: Mode) -> None:
-        self._entry = entry
-        self.provider = provider
-        self.mode = mode
-        self._old: _Inputs | None = None
-        self._new: _Inputs | None = None
-
-    def old(self) -> _Inputs:
-        if self._old is None:
-            self._old = _inputs(self._entry.old)
-        return self._old
-
-    def new(self) -> _Inputs:
-        if self._new is None:
-            old, new = self._entry.old, self._entry.new
-            if self._old is not None and _same_raw_inputs(old, new):
-                self._new = self._old  # a `same` step's states usually have equal inputs
-            else:
-                self._new = _inputs(new)
-        return self._new
+_GONE_ACTIONS = frozenset({Action.DELETE, Action.FORGET})
+"""Actions after which nothing of the resource is managed (no `after` side)."""
 
 
-def _same_raw_inputs(old: dict[str, Any] | None, new: dict[str, Any] | None) -> bool:
-    """Both states hold their inputs as raw JSON, byte for byte the same."""
-    if old is None or new is None:
-        return False
-    before, after = old.get("inputs"), new.get("inputs")
+def _same_raw(before: Any, after: Any) -> bool:
+    """Both inputs are raw JSON, byte for byte the same."""
     return (
         isinstance(before, msgspec.Raw)
         and isinstance(after, msgspec.Raw)
         and memoryview(before) == memoryview(after)
     )
-
-
-def _without_outputs(state: dict[str, Any]) -> dict[str, Any]:
-    """`state` with its `outputs` value let go (nothing reads it; the key stays, so the state
-    is as truthy as before): a large plan's states are kept until every step is read."""
-    if state.get("outputs") is not None:
-        state["outputs"] = None
-    return state
 
 
 def _extend_unique(target: list[str], values: Any) -> None:
@@ -368,20 +391,24 @@ def _replace_order(entry: _UrnSteps) -> ReplaceOrder:
 
 def _pulumi_step(entry: _UrnSteps, merged: _Merged) -> PulumiStep:
     """Pulumi-only facts of a URN's steps."""
-    old = entry.old or {}
-    new = entry.new or {}
-    deleted_with = new.get("deletedWith") or old.get("deletedWith")
+    old = entry.old or _NO_MEMBERS
+    new = entry.new or _NO_MEMBERS
+    deleted_with = new.deletedWith or old.deletedWith
     return PulumiStep(
         ops=tuple(entry.ops),
-        protect_before=old.get("protect") is True,
-        protect_after=new.get("protect") is True,
-        retain_on_delete=old.get("retainOnDelete") is True or new.get("retainOnDelete") is True,
+        protect_before=old.protect is True,
+        protect_after=new.protect is True,
+        retain_on_delete=old.retainOnDelete is True or new.retainOnDelete is True,
         deleted_with=deleted_with if isinstance(deleted_with, str) and deleted_with else None,
         diff_reasons=tuple(entry.diff_reasons),
         delete_before_replace=merged.replace_order is ReplaceOrder.DELETE_BEFORE_CREATE,
         stack=entry.parts.stack,
         project=entry.parts.project,
     )
+
+
+_NO_MEMBERS = State()
+"""An absent state read like an empty one."""
 
 
 class _Inputs(NamedTuple):
@@ -396,12 +423,14 @@ _NO_STATE = _Inputs(EMPTY_RAW, EMPTY_RAW, EMPTY_RAW)
 """The inputs of an absent state: null (what `EMPTY_RAW` stands for) on every side."""
 
 
-def _inputs(state: dict[str, Any] | None) -> _Inputs:
+def _inputs(state: State | None) -> _Inputs:
     """The state's inputs (decoded, or raw JSON), secrets blinded and unknowns removed, as
     compact JSON."""
     if state is None:
         return _NO_STATE
-    inputs = state.get("inputs")
+    inputs = state.inputs
+    if inputs is UNSET:
+        inputs = None
     if isinstance(inputs, msgspec.Raw):
         value, sensitive, unknown = scrub_raw(inputs)
     else:
@@ -417,38 +446,39 @@ def _raw(text: bytes) -> msgspec.Raw:
     return _SHARED_RAW.get(text) or msgspec.Raw(text)
 
 
-def _links(state: dict[str, Any], provider: str) -> tuple[Link, ...]:
+def _links(state: State | None, provider: str) -> tuple[Link, ...]:
     """Dependencies, property dependencies, deletedWith/replaceWith, parent and provider,
-    once each, ordered by kind, target and detail."""
-    found: set[tuple[str, str, str]] = set()
-    for key, kind in _URN_KEYS:
-        value = state.get(key)
-        if value:
-            found.update((kind, target, "") for target in _urn_list(value))
-    property_dependencies = state.get("propertyDependencies")
-    if property_dependencies and isinstance(property_dependencies, dict):
-        for name, targets in property_dependencies.items():
-            found.update(("property", target, name) for target in _urn_list(targets))
+    once each, ordered by kind (`depends_on`, `parent`, `property`, `provider`), target and
+    detail."""
+    links: list[Link] = []
+    if state is not None:
+        depends = _urn_list(state.dependencies)
+        for also in (state.deletedWith, state.replaceWith):
+            if also:
+                depends = [*depends, *_urn_list(also)]
+        if depends:
+            links += [Link(target, "depends_on") for target in sorted(set(depends))]
+        if state.parent:
+            links += [Link(target, "parent") for target in sorted(set(_urn_list(state.parent)))]
+        property_dependencies = state.propertyDependencies
+        if property_dependencies and isinstance(property_dependencies, dict):
+            pairs = {
+                (target, name)
+                for name, targets in property_dependencies.items()
+                for target in _urn_list(targets)
+            }
+            links += [Link(target, "property", name) for target, name in sorted(pairs)]
     if provider:
-        found.add(("provider", provider, ""))
-    return tuple(Link(target, kind, detail) for kind, target, detail in sorted(found))
+        links.append(Link(provider, "provider"))
+    return tuple(links)
 
 
-_URN_KEYS = (
-    ("dependencies", "depends_on"),
-    ("deletedWith", "depends_on"),
-    ("replaceWith", "depends_on"),
-    ("parent", "parent"),
-)
-"""State members that name other URNs, and the kind of link each makes."""
-
-
-def _urn_list(value: Any) -> Iterable[str]:
+def _urn_list(value: Any) -> list[str]:
     """The non-empty URN strings of a string or list value."""
-    if value is None:
-        return ()
+    if not value:
+        return []
     if isinstance(value, str):
-        return (value,) if value else ()
+        return [value]
     items = value if isinstance(value, list) else [value]
     return [item for item in items if isinstance(item, str) and item]
 

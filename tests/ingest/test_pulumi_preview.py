@@ -10,8 +10,9 @@ import msgspec
 import pytest
 
 from planrisk.errors import PlanFormatError
-from planrisk.ingest.pulumi import parse_pulumi_preview
+from planrisk.ingest.pulumi import parse_pulumi_preview, parse_pulumi_preview_members
 from planrisk.ingest.reader import prepare
+from planrisk.ingest.sniff import sniff
 from planrisk.model import Action, Link, Mode, Plan, ReplaceOrder, Tool
 from planrisk.values import decode
 
@@ -237,3 +238,42 @@ def test_malformed_previews_raise_plan_format_error(data: bytes, message: str) -
     assert message in caught.value.message
     assert caught.value.source == "broken.json"
     assert caught.value.hint and "pulumi preview --json" in caught.value.hint
+
+
+def _split_and_parse(data: bytes) -> Plan:
+    """The path `load_plan` takes: members split by the sniff, steps decoded typed."""
+    return parse_pulumi_preview_members(sniff(prepare(data, "p"), "p").head, "p")
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*/*.json")), ids=lambda p: p.parent.name)
+def test_typed_and_generic_decoding_give_the_same_plan(path: Path) -> None:
+    data = path.read_bytes()
+    assert _split_and_parse(data) == parse_pulumi_preview(prepare(data, "p"), "p")
+
+
+def test_a_state_with_only_outputs_is_a_state_on_every_decoding_path() -> None:
+    """An `outputs`-only new state (no inputs) is still the resource's current state: its
+    inputs are empty, whether steps are decoded typed, one at a time, or generically."""
+    steps = [
+        {
+            "op": "update",
+            "urn": BUCKET,
+            "oldState": state(BUCKET, {"a": 1}, dependencies=[STACK]),
+            "newState": {"outputs": {"arn": "x"}},
+        }
+    ]
+    odd = [*steps, {"op": "create", "urn": STACK, "newState": "not a state"}]
+    for plan in (
+        _split_and_parse(digest_of(steps)),
+        _split_and_parse(digest_of(odd)),
+        parse(steps),
+        parse(odd),
+    ):
+        bucket = next(r for r in plan.resources if r.address == BUCKET)
+        assert decode(bucket.values) == {}
+        assert bucket.links == ()
+        assert decode(only_changes(plan, BUCKET).before) == {"a": 1}
+
+
+def only_changes(plan: Plan, address: str) -> Any:
+    return next(c for c in plan.changes if c.address == address)
