@@ -13,6 +13,8 @@ rusage). Exit 0 always, unless `--check` is given and a target fails (exit 1).
 from __future__ import annotations
 
 import argparse
+import compileall
+import importlib.util
 import os
 import shlex
 import shutil
@@ -111,6 +113,18 @@ def _expand(template: str, plan: Path, audit_db: Path) -> list[str]:
     return words
 
 
+def byte_compile_planrisk() -> str:
+    """Write the bytecode of the planrisk package this interpreter imports, as installing a
+    wheel does. An editable checkout run with PYTHONDONTWRITEBYTECODE (or from a read-only
+    tree) would otherwise recompile every edited module on every measured run. Returns the
+    package directory, or "" when there is none to compile."""
+    spec = importlib.util.find_spec("planrisk")
+    locations = list(spec.submodule_search_locations or ()) if spec else []
+    for location in locations:
+        compileall.compile_dir(location, quiet=1)
+    return ", ".join(locations)
+
+
 def choose_command(explicit: str | None) -> str:
     """The command template to measure (explicit, else the first existing candidate)."""
     if explicit:
@@ -178,6 +192,9 @@ def run(args: argparse.Namespace) -> int:
     if unknown:
         print(f"unknown mix {', '.join(unknown)}: choose from {', '.join(MIXES)}", file=sys.stderr)
         return 2
+    compiled = byte_compile_planrisk()
+    if compiled:
+        print(f"byte-compiled {compiled} (as `pip install` does)")
     template = choose_command(args.command)
     print(f"planrisk command: {template}")
     out_dir: Path = args.out_dir
