@@ -4,12 +4,14 @@ Input: an `Assessment` (and its graph, for dependency paths on request). Output:
 exactly like the documented JSON contract; every renderer builds on this one shape. Each entry
 of `changes` is a `ChangeEntry` struct whose fields are the JSON keys (a struct per change is a
 fraction of a dict's size and time on a 100k-change plan; encoded with sorted keys, the bytes
-are those of the equivalent dict).
+are those of the equivalent dict); `changes` is a `ChangeEntries` sequence that builds each
+entry when it is read.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, overload
 
 import msgspec
 
@@ -65,8 +67,6 @@ def analysis_document(
 ) -> dict[str, Any]:
     """The `analyze` JSON document (paths to each top dependent only when asked)."""
     plan = assessment.plan
-    rendered: dict[int, str] = {}
-    blasts: dict[int, BlastEntry] = {}
     return {
         "schema_version": SCHEMA_VERSION,
         "plan": {
@@ -87,11 +87,37 @@ def analysis_document(
             "teardown": assessment.risk.teardown,
             "reasons": [r.render() for r in assessment.risk.reasons],
         },
-        "changes": [
-            change_document(c, graph if with_paths else None, rendered, blasts)
-            for c in assessment.changes
-        ],
+        "changes": ChangeEntries(assessment.changes, graph if with_paths else None),
     }
+
+
+class ChangeEntries(Sequence[ChangeEntry]):
+    """The entries of `changes`, each built when it is read: the JSON renderer reads a batch
+    at a time (`json_format.iter_json`), so a 100k-change report never holds every entry, and
+    a forked renderer builds only the batches it renders."""
+
+    def __init__(self, changes: Sequence[ChangeScore], graph: DependencyGraph | None) -> None:
+        self._changes = changes
+        self._graph = graph
+        self._rendered: dict[int, str] = {}
+        self._blasts: dict[int, BlastEntry] = {}
+
+    def __len__(self) -> int:
+        return len(self._changes)
+
+    @overload
+    def __getitem__(self, index: int) -> ChangeEntry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[ChangeEntry]: ...
+
+    def __getitem__(self, index: int | slice) -> ChangeEntry | list[ChangeEntry]:
+        if isinstance(index, slice):
+            return [self._entry(scored) for scored in self._changes[index]]
+        return self._entry(self._changes[index])
+
+    def _entry(self, scored: ChangeScore) -> ChangeEntry:
+        return change_document(scored, self._graph, self._rendered, self._blasts)
 
 
 def resource_count(assessment: Assessment) -> int:

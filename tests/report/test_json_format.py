@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, overload
 
 import msgspec
 import pytest
@@ -61,3 +62,36 @@ def test_pieces_join_to_the_whole_rendering(count: int) -> None:
 def test_documents_without_a_changes_list_render_whole() -> None:
     for document in ({"runs": [{"changes": [1, 2]}], "version": "2.1.0"}, {"changes": {"a": 1}}):
         assert list(iter_json(document)) == [_whole(document)]
+
+
+class _Built(Sequence[ChangeEntry]):
+    """Entries built when read, recording how many each read built (like `ChangeEntries`)."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.reads: list[int] = []
+
+    def __len__(self) -> int:
+        return self.count
+
+    @overload
+    def __getitem__(self, index: int) -> ChangeEntry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[ChangeEntry]: ...
+
+    def __getitem__(self, index: int | slice) -> ChangeEntry | list[ChangeEntry]:
+        if isinstance(index, int):
+            return _entry(range(self.count)[index])
+        built = [_entry(n) for n in range(self.count)[index]]
+        self.reads.append(len(built))
+        return built
+
+
+@pytest.mark.parametrize("count", [0, 1, CHANGES_BATCH + 1, 2 * CHANGES_BATCH + 5])
+def test_entries_built_when_read_render_like_the_list_one_batch_at_a_time(count: int) -> None:
+    built = _Built(count)
+    document = {**_document(count), "changes": built}
+    assert "".join(iter_json(document)) == _whole(_document(count))
+    assert sum(built.reads) == count
+    assert all(read <= CHANGES_BATCH for read in built.reads)
