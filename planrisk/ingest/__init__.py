@@ -14,7 +14,7 @@ import os
 
 from planrisk.errors import PlanFormatError
 from planrisk.ingest.reader import Buffer, prepare_with_offset, read_file, release_pages
-from planrisk.ingest.sniff import InputKind, sniff
+from planrisk.ingest.sniff import InputKind, looks_like_preview, sniff
 from planrisk.model import Plan
 
 __all__ = ["load_plan", "parse_plan"]
@@ -49,6 +49,14 @@ def _parse(data: Buffer, source: str) -> Plan:
     def release() -> None:
         release_pages(data)
 
+    if looks_like_preview(text):
+        # Decoded whole in one typed pass: no member split, so the document is scanned once.
+        from planrisk.ingest.pulumi import parse_whole_preview
+
+        whole = parse_whole_preview(text, source)
+        if whole is not None:
+            release_pages(data)
+            return whole
     sniffed = sniff(text, source, offset, release if isinstance(data, mmap.mmap) else None)
     if sniffed.kind is InputKind.TERRAFORM_PLAN:
         from planrisk.ingest.terraform import parse_terraform

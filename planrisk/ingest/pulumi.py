@@ -13,10 +13,12 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 from planrisk.errors import PlanFormatError
 from planrisk.ingest.pulumi_common import RawState, StepCollector, require_list
-from planrisk.ingest.reader import first_document_end
+from planrisk.ingest.reader import Buffer, first_document_end
+from planrisk.ingest.sniff import PREVIEW_VETO_KEYS
 from planrisk.model import Plan
 
 _HINT = "run `pulumi preview --json > preview.json` and pass that file"
@@ -64,6 +66,20 @@ def parse_pulumi_preview_members(head: Mapping[str, msgspec.Raw], source: str) -
 _RAW_LIST = msgspec.json.Decoder(list[msgspec.Raw])
 
 
+def parse_whole_preview(text: Buffer, source: str) -> Plan | None:
+    """The plan of a preview digest decoded in one typed pass (no member split first), or None
+    when `text` is not exactly one digest of the usual shape: not one valid JSON object, no
+    `steps` list of step objects, or a key that makes it another kind of input. The caller then
+    takes the general path (`sniff`), which names what is wrong."""
+    try:
+        digest: Any = _DIGEST.decode(text)  # a `_Digest` (made by defstruct: untyped here)
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+        return None
+    if digest.steps is UNSET or any(getattr(digest, name) is not UNSET for name in _VETO_FIELDS):
+        return None
+    return _preview(lambda key, default=None: getattr(digest, key, default), source, digest.steps)
+
+
 class _Step(msgspec.Struct, gc=False):
     """What the collector reads of a digest step (see `_add_step`); members keep the
     digest's own camelCase names, and a state that is not an object stays as it is."""
@@ -88,6 +104,23 @@ class _TypedStep(_Step):
 
 _STEP = msgspec.json.Decoder(_TypedStep)
 _STEPS = msgspec.json.Decoder(list[_TypedStep])
+
+_VETO_FIELDS = tuple(f"veto_{number}" for number in range(len(PREVIEW_VETO_KEYS)))
+_Digest = msgspec.defstruct(
+    "_Digest",
+    [
+        ("steps", list[_TypedStep] | UnsetType, UNSET),
+        ("config", Any, None),
+        ("diagnostics", Any, None),
+        *(
+            (name, msgspec.Raw | UnsetType, msgspec.field(default=UNSET, name=key))
+            for name, key in zip(_VETO_FIELDS, sorted(PREVIEW_VETO_KEYS), strict=True)
+        ),
+    ],
+)
+"""A whole digest: the members `_preview` reads, and the keys that would make the document
+another kind of input (as raw JSON: only their presence matters); the rest is skipped."""
+_DIGEST = msgspec.json.Decoder(_Digest)
 
 
 def _decode_step(raw: msgspec.Raw) -> Any:

@@ -9,6 +9,7 @@ truncated JSON — raises PlanFormatError saying what the file looks like and wh
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from enum import StrEnum
 from typing import NamedTuple
@@ -51,6 +52,19 @@ _PULUMI_EVENT_KEYS = frozenset(
         "policyAnalyzeStackSummaryEvent",
     }
 )
+
+
+PREVIEW_VETO_KEYS = frozenset({"@level", "@message", "events"}) | _PULUMI_EVENT_KEYS
+"""Top-level keys that make a document with `steps` something other than a preview digest
+(see `_classify`)."""
+_PREVIEW_START = re.compile(rb'\{\s*"(?:config|steps)"\s*:')
+"""How the Pulumi CLI's digest starts: `config` (when the stack has any), else `steps`."""
+
+
+def looks_like_preview(text: Buffer) -> bool:
+    """The prepared input starts like a `pulumi preview --json` digest (its first key), so
+    decoding it whole as one is worth trying before splitting its members."""
+    return _PREVIEW_START.match(memoryview(text)[:4096]) is not None
 
 
 class InputKind(StrEnum):

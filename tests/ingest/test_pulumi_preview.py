@@ -10,9 +10,14 @@ import msgspec
 import pytest
 
 from planrisk.errors import PlanFormatError
-from planrisk.ingest.pulumi import parse_pulumi_preview, parse_pulumi_preview_members
+from planrisk.ingest import parse_plan
+from planrisk.ingest.pulumi import (
+    parse_pulumi_preview,
+    parse_pulumi_preview_members,
+    parse_whole_preview,
+)
 from planrisk.ingest.reader import prepare
-from planrisk.ingest.sniff import sniff
+from planrisk.ingest.sniff import looks_like_preview, sniff
 from planrisk.model import Action, Link, Mode, Plan, ReplaceOrder, Tool
 from planrisk.values import decode
 
@@ -277,3 +282,35 @@ def test_a_state_with_only_outputs_is_a_state_on_every_decoding_path() -> None:
 
 def only_changes(plan: Plan, address: str) -> Any:
     return next(c for c in plan.changes if c.address == address)
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*/*.json")), ids=lambda p: p.parent.name)
+def test_a_digest_decoded_whole_gives_the_plan_of_its_split_members(path: Path) -> None:
+    data = path.read_bytes()
+    assert looks_like_preview(data)
+    whole = parse_whole_preview(data, "p")
+    assert whole is not None
+    assert whole == _split_and_parse(data)
+    assert parse_plan(data, "p") == whole
+
+
+def test_digests_of_another_shape_take_the_general_path() -> None:
+    step = {"op": "create", "urn": BUCKET, "newState": state(BUCKET)}
+    tail = digest_of([step]) + b"\n::debug::exit code 0\n"
+    assert parse_whole_preview(tail, "p") is None  # a wrapper's tail: not one document
+    assert only_change(parse_plan(tail, "p")).action is Action.CREATE
+    odd = digest_of([step, 42])
+    assert parse_whole_preview(odd, "p") is None  # a step that is not an object
+    with pytest.raises(PlanFormatError, match=r"steps\[1\] is int"):
+        parse_plan(odd, "p")
+    events = digest_of([step], summaryEvent={"resourceChanges": {}})
+    assert parse_whole_preview(events, "p") is None  # an event key: not a digest
+    assert parse_plan(events, "p").format_version == "events"
+
+
+def test_a_damaged_digest_names_the_byte_where_it_breaks() -> None:
+    data = digest_of([{"op": "create", "urn": BUCKET, "newState": state(BUCKET)}])
+    broken = data.replace(b'"op"', b'"op" "', 1)
+    assert looks_like_preview(broken) and parse_whole_preview(broken, "p") is None
+    with pytest.raises(PlanFormatError, match="truncated or invalid JSON at byte offset"):
+        parse_plan(broken, "broken.json")
