@@ -179,7 +179,8 @@ def scrub_raw(raw: msgspec.Raw) -> ScrubbedJson:
     compact = msgspec.json.format(raw, indent=-1)
     if compact == b"null":
         return scrub_json({})
-    if b"\\u" in compact or _SIGNATURE_MARK in compact:
+    # (A lone backslash is searched for first: one byte is found far faster than two.)
+    if (b"\\" in compact and b"\\u" in compact) or _SIGNATURE_MARK in compact:
         return scrub_json(msgspec.json.decode(compact))
     value, sensitive, unknown = _scrub_text(compact)
     if value is None:  # the whole value is unknown
