@@ -129,8 +129,7 @@ def _decode_step(raw: msgspec.Raw) -> Any:
     try:
         return _STEP.decode(raw)
     except msgspec.ValidationError:
-        step = msgspec.json.decode(raw)
-    return msgspec.convert(step, _Step) if isinstance(step, dict) else step
+        return _as_step(msgspec.json.decode(raw))
 
 
 def _preview(member: Callable[..., Any], source: str, steps: Iterable[Any] | None = None) -> Plan:

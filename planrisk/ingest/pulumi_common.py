@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import msgspec
-from msgspec import UNSET, UnsetType
+from msgspec import UNSET
 
 from planrisk.errors import PlanFormatError
 from planrisk.ingest.digest import PlanDigest, canonical_value
@@ -106,7 +106,8 @@ class RawState(State):
     """A `State` decoded straight from JSON, its inputs kept as written (most are never
     walked: see `scrub_raw`)."""
 
-    inputs: msgspec.Raw | UnsetType = UNSET
+    inputs: msgspec.Raw = msgspec.Raw(b"null")
+    """Absent inputs read as `null`, which `scrub_raw` takes for `{}` (no inputs)."""
 
 
 def as_state(value: Any) -> State | None:
@@ -213,6 +214,7 @@ class StepCollector:
             change = self._change(entry, sides)
             _add_to_digest(digest, entry, change)
             state = entry.new or entry.old
+            current = sides.after if entry.new is not None else sides.before
             resources.append(
                 Resource(
                     address=urn,
@@ -221,8 +223,8 @@ class StepCollector:
                     mode=sides.mode,
                     provider=sides.provider,
                     links=_links(state, sides.provider),
-                    values=sides.current.value,
-                    sensitive_values=sides.current.sensitive,
+                    values=current.value,
+                    sensitive_values=current.sensitive,
                 )
             )
             if _is_change(entry.parts, change.action):
@@ -271,7 +273,6 @@ class StepCollector:
             mode=self._mode(entry.parts, state),
             before=before,
             after=after,
-            current=after if new is not None else before,
         )
 
     def _mode(self, parts: Urn, state: State | None) -> Mode:
@@ -322,13 +323,12 @@ class StepCollector:
 
 class _Sides(NamedTuple):
     """What a URN's change, resource and digest parts share: its provider and mode, and the
-    inputs of its old and new state (and of the state that describes it now), scrubbed."""
+    inputs of its old and new state, scrubbed."""
 
     provider: str
     mode: Mode
     before: _Inputs
     after: _Inputs
-    current: _Inputs
 
 
 _GONE_ACTIONS = frozenset({Action.DELETE, Action.FORGET})
@@ -429,8 +429,6 @@ def _inputs(state: State | None) -> _Inputs:
     if state is None:
         return _NO_STATE
     inputs = state.inputs
-    if inputs is UNSET:
-        inputs = None
     if isinstance(inputs, msgspec.Raw):
         value, sensitive, unknown = scrub_raw(inputs)
     else:
@@ -452,10 +450,11 @@ def _links(state: State | None, provider: str) -> tuple[Link, ...]:
     detail."""
     links: list[Link] = []
     if state is not None:
-        depends = _urn_list(state.dependencies)
-        for also in (state.deletedWith, state.replaceWith):
-            if also:
-                depends = [*depends, *_urn_list(also)]
+        depends = [
+            *_urn_list(state.dependencies),
+            *_urn_list(state.deletedWith),
+            *_urn_list(state.replaceWith),
+        ]
         if depends:
             links += [Link(target, "depends_on") for target in sorted(set(depends))]
         if state.parent:
