@@ -25,7 +25,6 @@ import os
 import tomllib
 from collections.abc import Mapping
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from planrisk.actor_ci import CiContext, Login, is_set, read_ci_context
@@ -50,8 +49,15 @@ _MAX_VALUE = 60
 
 @lru_cache(maxsize=1)
 def builtin_actor_lists() -> ActorLists:
-    """The lists shipped in planrisk/data/actors.toml."""
-    text = resources.files("planrisk").joinpath("data/actors.toml").read_text(encoding="utf-8")
+    """The lists shipped in planrisk/data/actors.toml (read as a file next to this module;
+    through `importlib.resources`, imported only then, when the package is in an archive)."""
+    shipped = Path(__file__).resolve().parent / "data" / "actors.toml"
+    if shipped.is_file():
+        text = shipped.read_text(encoding="utf-8")
+    else:
+        from importlib import resources
+
+        text = resources.files("planrisk").joinpath("data/actors.toml").read_text(encoding="utf-8")
     return parse_actor_lists(tomllib.loads(text), "planrisk/data/actors.toml", "")
 
 

@@ -1,7 +1,8 @@
 """Risk model loader (score stage): which risk class and guards each resource type has.
 
 Input: the built-in TOML files shipped as `planrisk/risk_models/*.toml` (the repository's
-top-level `risk_models/` in a source checkout) plus optional user files or directories.
+top-level `risk_models/` in a source checkout; their compiled form when current, see
+`planrisk.risk_model_compiled`) plus optional user files or directories.
 Output: a `RiskModel` that maps every Terraform type (and alias) and every Pulumi token to a
 `TypeRisk`: its class, guards, credential attributes and the file it came from. Unknown types get
 the default entry (class standard, `known=False`): an unlisted type is never treated as safe.
@@ -15,17 +16,17 @@ The file format is documented in `risk_models/README.md`.
 from __future__ import annotations
 
 import hashlib
-import importlib.resources
 import re
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from planrisk.errors import RiskModelError
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 SCHEMA_VERSION = 1
 """The only `schema_version` this loader reads."""
@@ -183,22 +184,37 @@ class RiskModel:
         return tuple(sorted(self._entries))
 
 
-def builtin_model_files() -> tuple[tuple[str, Traversable], ...]:
-    """The shipped TOML files as (label, file), sorted by name.
+def builtin_model_directory() -> Traversable:
+    """Where the shipped TOML files are.
 
-    Read from the installed package (`planrisk/risk_models`, force-included into the wheel);
-    for an editable install or a source checkout, from the repository's `risk_models/`.
+    In the installed package (`planrisk/risk_models`, force-included into the wheel); for an
+    editable install or a source checkout, the repository's `risk_models/`; for a package
+    imported from an archive, its resources (`importlib.resources`, imported only then).
     """
-    packaged = importlib.resources.files("planrisk") / "risk_models"
-    directory: Traversable = packaged
-    if not packaged.is_dir():
-        directory = Path(__file__).resolve().parent.parent / "risk_models"
+    here = Path(__file__).resolve().parent
+    directory: Traversable = here / "risk_models"
+    if not directory.is_dir():
+        directory = here.parent / "risk_models"
+    if not directory.is_dir():
+        import importlib.resources
+
+        directory = importlib.resources.files("planrisk") / "risk_models"
     if not directory.is_dir():
         raise RiskModelError(
             "the built-in risk model files are missing",
             source=str(directory),
             hint="reinstall planrisk (the wheel ships planrisk/risk_models/*.toml)",
         )
+    return directory
+
+
+def builtin_model_files(
+    directory: Traversable | None = None,
+) -> tuple[tuple[str, Traversable], ...]:
+    """The shipped TOML files (of `builtin_model_directory()` unless given) as (label, file),
+    sorted by name."""
+    if directory is None:
+        directory = builtin_model_directory()
     files = sorted(
         (f for f in directory.iterdir() if f.name.endswith(".toml") and f.is_file()),
         key=lambda f: f.name,
@@ -208,15 +224,19 @@ def builtin_model_files() -> tuple[tuple[str, Traversable], ...]:
 
 def load_risk_model(extra_paths: Sequence[Path | str] = ()) -> RiskModel:
     """Load the built-in model, then each user file or directory in order (later wins)."""
-    documents: list[tuple[str, bytes]] = [
-        (label, f.read_bytes()) for label, f in builtin_model_files()
+    from planrisk.risk_model_compiled import load_compiled, parsed_builtin
+
+    directory = builtin_model_directory()
+    compiled = load_compiled(directory)
+    documents: list[tuple[str, ParsedFile]] = [
+        (label, parsed_builtin(label, f.name, f.read_bytes(), compiled))
+        for label, f in builtin_model_files(directory)
     ]
-    for path in extra_paths:
-        documents.extend(_read_user_path(Path(path)))
+    user = [document for path in extra_paths for document in _read_user_path(Path(path))]
+    documents.extend((label, parse_model_file(label, data)) for label, data in user)
     entries: dict[str, TypeRisk] = {}
     default: TypeRisk | None = None
-    for label, data in documents:
-        parsed = parse_model_file(label, data)
+    for _label, parsed in documents:
         if parsed.default is not None:
             default = parsed.default
         for entry in parsed.entries:
@@ -240,6 +260,8 @@ class ParsedFile(msgspec.Struct, frozen=True):
 
 def parse_model_file(label: str, data: bytes) -> ParsedFile:
     """Validate one TOML document (named `label` in errors) and build its entries."""
+    import tomllib  # only for files not read from their compiled form
+
     try:
         document = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:

@@ -48,8 +48,8 @@ def test_wheel_ships_exactly_the_risk_model_files(wheel: Path) -> None:
             for name in archive.namelist()
             if name.startswith("planrisk/risk_models/")
         }
-    expected = {p.name for p in SHIPPED.iterdir() if p.suffix in (".toml", ".md")}
-    assert "aws.toml" in expected and "default.toml" in expected
+    expected = {p.name for p in SHIPPED.iterdir() if p.suffix in (".toml", ".md", ".json")}
+    assert {"aws.toml", "default.toml", "compiled.json"} <= expected
     assert members == expected
 
 
@@ -59,9 +59,13 @@ def test_model_loads_from_the_unpacked_wheel(wheel: Path, tmp_path: Path) -> Non
     with zipfile.ZipFile(wheel) as archive:
         archive.extractall(site)
     script = (
-        "import json, planrisk, planrisk.risk_model as r\n"
+        "import json, planrisk, planrisk.risk_model as r, planrisk.risk_model_compiled as c\n"
         "m = r.load_risk_model()\n"
-        "print(json.dumps({'file': planrisk.__file__, 'digest': m.digest,\n"
+        "compiled = c.load_compiled(r.builtin_model_directory())\n"
+        "current = [f.name for label, f in r.builtin_model_files()\n"
+        "           if c.parsed_builtin(label, f.name, f.read_bytes(), compiled)\n"
+        "           is compiled[f.name].parsed]\n"
+        "print(json.dumps({'file': planrisk.__file__, 'digest': m.digest, 'compiled': current,\n"
         "                  'entries': len(m.entries()), 'sources': list(m.sources)}))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(site)}
@@ -80,3 +84,4 @@ def test_model_loads_from_the_unpacked_wheel(wheel: Path, tmp_path: Path) -> Non
     assert report["digest"] == source_model.digest
     assert report["entries"] == len(source_model.entries())
     assert "risk_models/aws.toml" in report["sources"]
+    assert report["compiled"] == sorted(p.name for p in SHIPPED.glob("*.toml"))
