@@ -16,6 +16,7 @@ stay graph nodes only, unless they really change.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -204,15 +205,43 @@ class StepCollector:
 
     def plan(self, *, format_version: str, config: dict[str, Any], errored: bool) -> Plan:
         """The normalized plan of every collected URN (refresh results as drift)."""
+        resources, changes, digest_parts = self._results(sorted(self._urns))
         digest = PlanDigest(_DIGEST_KIND)
-        changes: list[ResourceChange] = []
+        digest.add_parts(digest_parts)
+        drift: list[ResourceChange] = []
+        for urn in sorted(self._drift):
+            entry = self._drift[urn]
+            change = msgspec.structs.replace(self._change(entry, self._sides(entry)), drift=True)
+            digest.add("drift")
+            digest.add_parts(_digest_parts(entry, change))
+            if change.action is not Action.NOOP:
+                drift.append(change)
+        return Plan(
+            tool=Tool.PULUMI,
+            format_version=format_version,
+            source=self.source,
+            digest=digest.result(),
+            changes=tuple(changes),
+            resources=tuple(resources),
+            drift=tuple(drift),
+            errored=errored,
+            pulumi_config={key: config_text(config[key]) for key in sorted(config)},
+        )
+
+    def _results(
+        self, urns: Sequence[str]
+    ) -> tuple[list[Resource], list[ResourceChange], list[bytes | msgspec.Raw]]:
+        """The resource of each of `urns` (collected URNs, in order), the changes among them
+        and their digest parts (hashed in one update: the stream of one update per URN)."""
         resources: list[Resource] = []
-        urns = self._urns
-        for urn in sorted(urns):
-            entry = urns[urn]
+        changes: list[ResourceChange] = []
+        digest_parts: list[bytes | msgspec.Raw] = []
+        by_urn = self._urns
+        for urn in urns:
+            entry = by_urn[urn]
             sides = self._sides(entry)
             change = self._change(entry, sides)
-            _add_to_digest(digest, entry, change)
+            digest_parts += _digest_parts(entry, change)
             state = entry.new or entry.old
             current = sides.after if entry.new is not None else sides.before
             resources.append(
@@ -229,25 +258,7 @@ class StepCollector:
             )
             if _is_change(entry.parts, change.action):
                 changes.append(change)
-        drift: list[ResourceChange] = []
-        for urn in sorted(self._drift):
-            entry = self._drift[urn]
-            change = msgspec.structs.replace(self._change(entry, self._sides(entry)), drift=True)
-            digest.add("drift")
-            _add_to_digest(digest, entry, change)
-            if change.action is not Action.NOOP:
-                drift.append(change)
-        return Plan(
-            tool=Tool.PULUMI,
-            format_version=format_version,
-            source=self.source,
-            digest=digest.result(),
-            changes=tuple(changes),
-            resources=tuple(resources),
-            drift=tuple(drift),
-            errored=errored,
-            pulumi_config={key: config_text(config[key]) for key in sorted(config)},
-        )
+        return resources, changes, digest_parts
 
     def _merged(self, entry: _UrnSteps) -> _Merged:
         """`_merge_ops`, once per distinct sequence of ops (a plan has a handful)."""
@@ -490,16 +501,16 @@ def _is_change(parts: Urn, action: Action) -> bool:
     return True
 
 
-def _add_to_digest(digest: PlanDigest, entry: _UrnSteps, change: ResourceChange) -> None:
+def _digest_parts(entry: _UrnSteps, change: ResourceChange) -> tuple[bytes | msgspec.Raw, ...]:
     """URN, ops and both sides' inputs (secrets blinded; unknowns via their mask)."""
-    digest.add_parts(
-        (
-            entry.urn,
-            _ops_json(tuple(entry.ops)),
-            # The values are compact JSON already (`_inputs`), their own canonical form (keys
-            # in document order, as for Terraform); an absent side is null.
-            *(raw or b"null" for raw in (change.before, change.after, change.after_unknown)),
-        )
+    # The values are compact JSON already (`_inputs`), their own canonical form (keys in
+    # document order, as for Terraform); an absent side is null.
+    return (
+        entry.urn.encode(),
+        _ops_json(tuple(entry.ops)),
+        change.before or b"null",
+        change.after or b"null",
+        change.after_unknown or b"null",
     )
 
 
