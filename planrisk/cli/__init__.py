@@ -49,8 +49,10 @@ def main(argv: list[str] | None = None) -> None:
 
 def _run(argv: list[str] | None) -> None:
     """`main` without the fast exit: maps every failure onto the exit-code contract."""
+    from planrisk.cli.one_command import app_for
+
     try:
-        app(args=argv, prog_name="planrisk")
+        app_for(app, argv)(args=argv, prog_name="planrisk")
     except SystemExit as exc:
         code = exc.code
         if code is None or code == 0 or isinstance(code, int):
