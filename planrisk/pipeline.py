@@ -60,7 +60,6 @@ def analyze(plan_path: Path, options: AnalyzeOptions) -> Analysis:
     from planrisk.ingest import load_plan
     from planrisk.risk_model import load_risk_model
     from planrisk.score import ScoreInputs, provider_expressions, score_plan
-    from planrisk.source_diff import prevent_destroy_removed
     from planrisk.timings import stage
 
     with paused_gc():
@@ -73,11 +72,13 @@ def analyze(plan_path: Path, options: AnalyzeOptions) -> Analysis:
             graph = build_graph(plan, source_dir=options.source_dir)
         with stage("environment"):
             environment = classify(plan, options, config, plan_path)
-            removed = (
-                prevent_destroy_removed(options.source_dir, graph.sources, options.environ)
-                if options.source_dir is not None
-                else frozenset()
-            )
+            removed: frozenset[str] = frozenset()
+            if options.source_dir is not None:  # (git and tar are imported only then)
+                from planrisk.source_diff import prevent_destroy_removed
+
+                removed = prevent_destroy_removed(
+                    options.source_dir, graph.sources, options.environ
+                )
         with stage("hints"):
             hints = change_hints(plan)
         with stage("score"):
