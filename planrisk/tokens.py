@@ -158,8 +158,11 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
 def glob_match(pattern: str, text: str) -> bool:
     """Case-insensitive whole-string glob: `*` any run of characters (`/` included), `?` one.
 
-    Brackets are literal, so `dependabot[bot]` matches itself.
+    Brackets are literal, so `dependabot[bot]` matches itself. A pattern without `*` or `?`
+    (most of them) is compared as lower-case text, without compiling a regex.
     """
+    if "*" not in pattern and "?" not in pattern:
+        return pattern.lower() == text.lower()
     return _glob_regex(pattern).fullmatch(text) is not None
 
 
