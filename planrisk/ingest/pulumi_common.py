@@ -205,9 +205,8 @@ class StepCollector:
 
     def plan(self, *, format_version: str, config: dict[str, Any], errored: bool) -> Plan:
         """The normalized plan of every collected URN (refresh results as drift)."""
-        resources, changes, digest_parts = self._results(sorted(self._urns))
         digest = PlanDigest(_DIGEST_KIND)
-        digest.add_parts(digest_parts)
+        resources, changes = self._results(sorted(self._urns), digest)
         drift: list[ResourceChange] = []
         for urn in sorted(self._drift):
             entry = self._drift[urn]
@@ -229,10 +228,11 @@ class StepCollector:
         )
 
     def _results(
-        self, urns: Sequence[str]
-    ) -> tuple[list[Resource], list[ResourceChange], list[bytes | msgspec.Raw]]:
-        """The resource of each of `urns` (collected URNs, in order), the changes among them
-        and their digest parts (hashed in one update: the stream of one update per URN)."""
+        self, urns: Sequence[str], digest: PlanDigest
+    ) -> tuple[list[Resource], list[ResourceChange]]:
+        """The resource of each of `urns` (collected URNs, in order) and the changes among
+        them; their digest parts go to `digest` a batch of URNs at a time (one hash update per
+        batch, not per URN, and never a copy of all values at once)."""
         resources: list[Resource] = []
         changes: list[ResourceChange] = []
         digest_parts: list[bytes | msgspec.Raw] = []
@@ -242,6 +242,9 @@ class StepCollector:
             sides = self._sides(entry)
             change = self._change(entry, sides)
             digest_parts += _digest_parts(entry, change)
+            if len(digest_parts) >= _DIGEST_BATCH:
+                digest.add_parts(digest_parts)
+                digest_parts.clear()
             state = entry.new or entry.old
             current = sides.after if entry.new is not None else sides.before
             resources.append(
@@ -258,7 +261,8 @@ class StepCollector:
             )
             if _is_change(entry.parts, change.action):
                 changes.append(change)
-        return resources, changes, digest_parts
+        digest.add_parts(digest_parts)
+        return resources, changes
 
     def _merged(self, entry: _UrnSteps) -> _Merged:
         """`_merge_ops`, once per distinct sequence of ops (a plan has a handful)."""
@@ -330,6 +334,10 @@ class StepCollector:
             after_unknown=after.unknown,
             pulumi=_pulumi_step(entry, merged),
         )
+
+
+_DIGEST_BATCH = 5 * 256
+"""Digest parts hashed in one update (five per URN)."""
 
 
 class _Sides(NamedTuple):
