@@ -20,7 +20,12 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from planrisk.risk_model import ParsedFile, builtin_model_directory, parse_model_file
+from planrisk.risk_model import (
+    ParsedFile,
+    builtin_model_directory,
+    builtin_model_files,
+    parse_model_file,
+)
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -59,10 +64,8 @@ def parsed_builtin(
 
 
 def compile_builtin(directory: Traversable) -> bytes:
-    """The compiled file's content for the TOML files in `directory` (stable: sorted names,
-    one member per line)."""
-    from planrisk.risk_model import builtin_model_files
-
+    """The compiled file's content for the TOML files in `directory` (stable: sorted keys,
+    indented, so a regenerated file diffs by entry)."""
     files = {
         file.name: CompiledFile(_sha256(data), parse_model_file(label, data))
         for label, file in builtin_model_files(directory)

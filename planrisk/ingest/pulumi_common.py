@@ -16,7 +16,6 @@ stay graph nodes only, unless they really change.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -206,7 +205,7 @@ class StepCollector:
     def plan(self, *, format_version: str, config: dict[str, Any], errored: bool) -> Plan:
         """The normalized plan of every collected URN (refresh results as drift)."""
         digest = PlanDigest(_DIGEST_KIND)
-        resources, changes = self._results(sorted(self._urns), digest)
+        resources, changes = self._results(digest)
         drift: list[ResourceChange] = []
         for urn in sorted(self._drift):
             entry = self._drift[urn]
@@ -227,17 +226,15 @@ class StepCollector:
             pulumi_config={key: config_text(config[key]) for key in sorted(config)},
         )
 
-    def _results(
-        self, urns: Sequence[str], digest: PlanDigest
-    ) -> tuple[list[Resource], list[ResourceChange]]:
-        """The resource of each of `urns` (collected URNs, in order) and the changes among
-        them; their digest parts go to `digest` a batch of URNs at a time (one hash update per
+    def _results(self, digest: PlanDigest) -> tuple[list[Resource], list[ResourceChange]]:
+        """The resource of every collected URN (in URN order) and the changes among them;
+        their digest parts go to `digest` a batch of URNs at a time (one hash update per
         batch, not per URN, and never a copy of all values at once)."""
         resources: list[Resource] = []
         changes: list[ResourceChange] = []
         digest_parts: list[bytes | msgspec.Raw] = []
         by_urn = self._urns
-        for urn in urns:
+        for urn in sorted(by_urn):
             entry = by_urn[urn]
             sides = self._sides(entry)
             change = self._change(entry, sides)
