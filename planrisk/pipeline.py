@@ -59,7 +59,7 @@ def analyze(plan_path: Path, options: AnalyzeOptions) -> Analysis:
     from planrisk.hints import change_hints
     from planrisk.ingest import load_plan
     from planrisk.risk_model import load_risk_model
-    from planrisk.score import ScoreInputs, provider_expressions, score_plan
+    from planrisk.score import BlastRadiiJob, ScoreInputs, provider_expressions, score_plan
     from planrisk.timings import stage
 
     with paused_gc():
@@ -70,27 +70,34 @@ def analyze(plan_path: Path, options: AnalyzeOptions) -> Analysis:
             plan = load_plan(plan_path)
         with stage("graph"):
             graph = build_graph(plan, source_dir=options.source_dir)
-        with stage("environment"):
-            environment = classify(plan, options, config, plan_path)
-            removed: frozenset[str] = frozenset()
-            if options.source_dir is not None:  # (git and tar are imported only then)
-                from planrisk.source_diff import prevent_destroy_removed
+            # They need only the graph: computed on the other core from here on.
+            radii = BlastRadiiJob(plan, graph, risk_model)
+        try:
+            with stage("environment"):
+                environment = classify(plan, options, config, plan_path)
+                removed: frozenset[str] = frozenset()
+                if options.source_dir is not None:  # (git and tar are imported only then)
+                    from planrisk.source_diff import prevent_destroy_removed
 
-                removed = prevent_destroy_removed(
-                    options.source_dir, graph.sources, options.environ
+                    removed = prevent_destroy_removed(
+                        options.source_dir, graph.sources, options.environ
+                    )
+            with stage("hints"):
+                hints = change_hints(plan)
+            with stage("score"):
+                inputs = ScoreInputs(
+                    graph=graph,
+                    risk_model=risk_model,
+                    environment=environment,
+                    hints=hints,
+                    prevent_destroy_removed=removed,
+                    provider_configs=provider_expressions(plan),
+                    radii=radii,
                 )
-        with stage("hints"):
-            hints = change_hints(plan)
-        with stage("score"):
-            inputs = ScoreInputs(
-                graph=graph,
-                risk_model=risk_model,
-                environment=environment,
-                hints=hints,
-                prevent_destroy_removed=removed,
-                provider_configs=provider_expressions(plan),
-            )
-            assessment = score_plan(plan, inputs)
+                assessment = score_plan(plan, inputs)
+        except BaseException:
+            radii.cancel()
+            raise
     return Analysis(
         plan=plan,
         graph=graph,

@@ -132,6 +132,8 @@ class ScoreInputs:
     """Config addresses whose `lifecycle.prevent_destroy` the source change removed."""
     provider_configs: Mapping[str, Any] = field(default_factory=dict)
     """Provider source address → the default provider block's expressions (azurerm features)."""
+    radii: BlastRadiiJob | None = None
+    """The blast radii of this plan and graph, when they were started before scoring."""
 
 
 def provider_expressions(plan: Plan) -> dict[str, Any]:
@@ -158,29 +160,19 @@ def env_factor(environment: EnvironmentResult) -> float:
     return ENV_FACTORS.get(environment.treated_as, 1.0)
 
 
-class _Lookups:
-    """Per-plan caches: risk entries and guard attribute names by type, the shared reasons."""
+class _TypeRisks:
+    """Risk model entries by type and by manifest kind, each looked up once."""
 
-    def __init__(self, inputs: ScoreInputs) -> None:
-        self.inputs = inputs
-        self.factor = env_factor(inputs.environment)
-        self.environment_reason = Reason(
-            text=inputs.environment.label, points=self.factor, kind="multiply", tag="environment"
-        )
+    def __init__(self, risk_model: RiskModel) -> None:
+        self.risk_model = risk_model
         self._risks: dict[str, TypeRisk] = {}
         self._manifests: dict[tuple[str, str] | None, TypeRisk] = {}
-        self._guard_names: dict[str, tuple[set[str], bool]] = {}
-        self._reasons: dict[tuple[str, float, str], Reason] = {}
-        self._guard_hits: dict[tuple[object, ...], tuple[GuardHit, ...]] = {}
-        self._readers: dict[str, MemberReader] = {}
-        self._destroy_bases: dict[tuple[object, ...], Reason] = {}
-        self._blast_reasons: dict[tuple[object, ...], Reason] = {}
 
     def risk(self, type_: str) -> TypeRisk:
         """The risk model entry of a type (looked up once per type)."""
         found = self._risks.get(type_)
         if found is None:
-            found = self._risks[type_] = self.inputs.risk_model.lookup(type_)
+            found = self._risks[type_] = self.risk_model.lookup(type_)
         return found
 
     def manifest_risk(self, values: Raw) -> TypeRisk:
@@ -196,13 +188,31 @@ class _Lookups:
             generic = self.risk(MANIFEST_TYPE)
             found = generic
             if key is not None:
-                entry = self.inputs.risk_model.lookup_manifest(*key)
+                entry = self.risk_model.lookup_manifest(*key)
                 if entry is not generic:
                     found = msgspec.structs.replace(
                         entry, guards=generic.guards, credentials=generic.credentials
                     )
             self._manifests[key] = found
         return found
+
+
+class _Lookups(_TypeRisks):
+    """Per-plan caches: risk entries and guard attribute names by type, the shared reasons."""
+
+    def __init__(self, inputs: ScoreInputs) -> None:
+        super().__init__(inputs.risk_model)
+        self.inputs = inputs
+        self.factor = env_factor(inputs.environment)
+        self.environment_reason = Reason(
+            text=inputs.environment.label, points=self.factor, kind="multiply", tag="environment"
+        )
+        self._guard_names: dict[str, tuple[set[str], bool]] = {}
+        self._reasons: dict[tuple[str, float, str], Reason] = {}
+        self._guard_hits: dict[tuple[object, ...], tuple[GuardHit, ...]] = {}
+        self._readers: dict[str, MemberReader] = {}
+        self._destroy_bases: dict[tuple[object, ...], Reason] = {}
+        self._blast_reasons: dict[tuple[object, ...], Reason] = {}
 
     def guard_names(self, type_: str, risk: TypeRisk) -> tuple[set[str], bool]:
         """The top-level attributes the type's guards read, and whether a mask of an object
@@ -298,31 +308,61 @@ class _Lookups:
         return found
 
 
+class BlastRadiiJob:
+    """The blast radii of a plan's destroys (`blast_radius.blast_radii`), computed on the other
+    core when there is one to spare and the plan has enough destroys (`planrisk.forked`).
+
+    They depend only on the graph and the risk model, so the pipeline starts them as soon as
+    the graph is built: environment, hints and every change's other
+    reasons are worked out here meanwhile. `score_plan` starts its own when given none.
+    """
+
+    def __init__(self, plan: Plan, graph: DependencyGraph, risk_model: RiskModel) -> None:
+        self.plan = plan
+        self.graph = graph
+        sources = [
+            change.address
+            for change in _listed(plan)
+            if change.is_destructive and change.mode is not Mode.COMPONENT
+        ]
+        weight_of = _weight_function(graph, _TypeRisks(risk_model))
+        self._job = SideJob(
+            lambda: _RADII_ENCODER.encode(_with_dependents(blast_radii(graph, sources, weight_of))),
+            worth_a_process=len(sources) >= FORK_MIN_DESTROYS,
+        )
+
+    def busy(self) -> bool:
+        """True while the other core is still computing them."""
+        return self._job.busy()
+
+    def result(self) -> dict[str, BlastRadius]:
+        """Address → blast radius of the destroys that have dependents."""
+        return _RADII_DECODER.decode(self._job.result())
+
+    def cancel(self) -> None:
+        """Stop computing them (the run failed before scoring)."""
+        self._job.cancel()
+
+
 def score_plan(plan: Plan, inputs: ScoreInputs) -> Assessment:
     """Score every change beyond no-op/read, then the plan."""
     lookups = _Lookups(inputs)
     factor = lookups.factor
-    listed = [c for c in plan.changes if not c.drift and c.action.is_change]
-    sources = [c.address for c in listed if c.is_destructive and c.mode is not Mode.COMPONENT]
-    weight_of = _weight_function(inputs, lookups)
-    graph = inputs.graph
-    # The blast radii are computed on the other core (when there is one to spare) while this
-    # process drafts every change's other reasons; each draft then gets its blast reason.
-    job = SideJob(
-        lambda: _RADII_ENCODER.encode(_with_dependents(blast_radii(graph, sources, weight_of))),
-        worth_a_process=len(sources) >= FORK_MIN_DESTROYS,
-    )
+    listed = _listed(plan)
+    job = inputs.radii
+    if job is None or job.plan is not plan or job.graph is not inputs.graph:
+        job = BlastRadiiJob(plan, inputs.graph, inputs.risk_model)
     try:
         drafts = [_draft_change(change, lookups) for change in listed]
-        # While the child works, what does not need the radii: the plan's destruction ratio,
-        # and the score of each change as if nothing depended on it (kept for the changes
-        # whose radius turns out empty).
+        # While the radii are computed, what does not need them: the plan's destruction
+        # ratio, and the score of each change as if nothing depended on it (kept for the
+        # changes whose radius turns out empty).
         destruction = _destruction(plan, drafts)
         early = _score_while_busy(drafts, lookups, job)
     except BaseException:
         job.cancel()
         raise
-    radii = _RADII_DECODER.decode(job.result())
+    radii = job.result()
     scored = [
         _score_change(draft, lookups, radii)
         if i >= len(early) or draft.change.address in radii
@@ -339,7 +379,9 @@ _EARLY_BATCH = 512
 _NO_RADII: dict[str, BlastRadius] = {}
 
 
-def _score_while_busy(drafts: list[_Draft], lookups: _Lookups, job: SideJob) -> list[ChangeScore]:
+def _score_while_busy(
+    drafts: list[_Draft], lookups: _Lookups, job: BlastRadiiJob
+) -> list[ChangeScore]:
     """The first drafts scored with no blast radius, for as long as `job` is still busy (a
     few, or none, when the radii come back as soon as the drafts are done)."""
     early: list[ChangeScore] = []
@@ -661,9 +703,16 @@ _NO_WEIGHT = ("none", 0.0)
 """The weight of a node a destroy does not take down."""
 
 
-def _weight_function(inputs: ScoreInputs, lookups: _Lookups) -> Callable[[str], tuple[str, float]]:
+def _listed(plan: Plan) -> list[ResourceChange]:
+    """The changes that are scored: every real change beyond no-op and read, drift aside."""
+    return [c for c in plan.changes if not c.drift and c.action.is_change]
+
+
+def _weight_function(
+    graph: DependencyGraph, lookups: _TypeRisks
+) -> Callable[[str], tuple[str, float]]:
     """address → (risk class, weight) of a dependent; data sources and placeholders weigh 0."""
-    nodes = inputs.graph.nodes
+    nodes = graph.nodes
     by_type: dict[str, tuple[str, float]] = {}
 
     def weight_of(address: str) -> tuple[str, float]:

@@ -2,20 +2,25 @@
 
 Input: every Terraform and Pulumi fixture, analysed with the fork threshold at 1 destroy (each
 plan with a destroy forks) and at infinity (never). Checked: equal assessments (scores,
-reasons in order, blast radii, flags) for every fixture, the radii coming from the child.
+reasons in order, blast radii, flags) for every fixture, the radii coming from the child; the
+pipeline starts the radii right after the graph stage and stops them when a later stage fails;
+radii started for another plan are not used.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
-from planrisk import forked
+from planrisk import forked, pipeline
 from planrisk import score as scoring
+from planrisk.errors import PlanriskError
+from planrisk.hints import change_hints
 from planrisk.model import ChangeScore
 from planrisk.pipeline import AnalyzeOptions, analyze
 from tests.side_jobs import ChildOnly
@@ -78,3 +83,81 @@ def test_changes_scored_while_the_child_works_give_the_same_assessment(
     assert early_counts == [len(assessment.changes)]  # every change was scored early
     assert any(change.blast_radius.count for change in assessment.changes)
     assert assessment == here
+
+
+TEARDOWN = FIXTURES / "terraform" / "teardown" / "plan.json"
+
+
+class Recorded(ChildOnly):
+    """A child whose start and cancellation are written to `events`."""
+
+    events: ClassVar[list[str]] = []
+
+    def __init__(self, work: Callable[[], bytes], *, worth_a_process: bool) -> None:
+        super().__init__(work, worth_a_process=worth_a_process)
+        self.events.append("radii started")
+
+    def cancel(self) -> None:
+        self.events.append("radii cancelled")
+        pid = self._pid
+        super().cancel()
+        if pid is not None:
+            with pytest.raises(ChildProcessError):  # killed and reaped: no child left behind
+                os.waitpid(pid, os.WNOHANG)
+
+
+@pytest.mark.skipif(not forked.can_fork(), reason="forks only on Linux")
+def test_the_pipeline_starts_the_radii_before_the_environment_stage(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    options = AnalyzeOptions(env="prod", environ={})
+    monkeypatch.setattr(scoring, "FORK_MIN_DESTROYS", 10**9)
+    here = analyze(TEARDOWN, options).assessment
+    events: ClassVar[list[str]] = []
+    classify = pipeline.classify
+
+    def recorded_classify(*args: Any) -> Any:
+        events.append("environment")
+        return classify(*args)
+
+    monkeypatch.setattr(Recorded, "events", events)
+    monkeypatch.setattr(pipeline, "classify", recorded_classify)
+    monkeypatch.setattr(scoring, "FORK_MIN_DESTROYS", 1)
+    monkeypatch.setattr(scoring, "SideJob", Recorded)
+    assert analyze(TEARDOWN, options).assessment == here
+    assert events == ["radii started", "environment"]  # one job, started first, used by score
+
+
+@pytest.mark.skipif(not forked.can_fork(), reason="forks only on Linux")
+def test_a_failure_before_scoring_stops_the_radii_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    events: ClassVar[list[str]] = []
+
+    def failing_classify(*args: Any) -> Any:
+        raise PlanriskError("no environment", source="test")
+
+    monkeypatch.setattr(Recorded, "events", events)
+    monkeypatch.setattr(pipeline, "classify", failing_classify)
+    monkeypatch.setattr(scoring, "FORK_MIN_DESTROYS", 1)
+    monkeypatch.setattr(scoring, "SideJob", Recorded)
+    with pytest.raises(PlanriskError):
+        analyze(TEARDOWN, AnalyzeOptions(env="prod", environ={}))
+    assert events == ["radii started", "radii cancelled"]
+
+
+def test_radii_of_another_plan_are_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scoring, "FORK_MIN_DESTROYS", 10**9)
+    analysis = analyze(TEARDOWN, AnalyzeOptions(env="prod", environ={}))
+    other = analyze(
+        FIXTURES / "terraform" / "vpc-replace-cascade" / "plan.json",
+        AnalyzeOptions(env="prod", environ={}),
+    )
+    stale = scoring.BlastRadiiJob(other.plan, other.graph, other.risk_model)
+    inputs = scoring.ScoreInputs(
+        graph=analysis.graph,
+        risk_model=analysis.risk_model,
+        environment=analysis.assessment.environment,
+        hints=change_hints(analysis.plan),
+        provider_configs=scoring.provider_expressions(analysis.plan),
+        radii=stale,
+    )
+    assert scoring.score_plan(analysis.plan, inputs) == analysis.assessment
