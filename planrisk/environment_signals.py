@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +34,7 @@ _AZURE_SUBSCRIPTION = re.compile(r"^/subscriptions/([0-9a-fA-F-]{36})(?:/|$)", r
 _PULUMI_URN = re.compile(r"^urn:pulumi:([^:]+)::")
 
 
-@dataclass(frozen=True)
-class Observation:
+class Observation(msgspec.Struct, frozen=True):
     """One named value that may point at an environment."""
 
     label: str
@@ -227,8 +225,7 @@ def _pulumi_provider_observations(resource: Resource) -> Iterator[Observation]:
                 yield Observation(f"{where} default tag {tag}={value}", value, None, "value")
 
 
-@dataclass
-class _Seen:
+class _Seen(msgspec.Struct):
     addresses: set[str]
     example: str
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from planrisk.errors import ExitCode
 from planrisk.model import ActorResult, Decision, EvidenceResult, Requirement
@@ -26,16 +27,15 @@ if TYPE_CHECKING:
     from planrisk.evidence.verify import EvidenceCheck
 
 
-@dataclass(frozen=True)
-class GateOptions:
+class GateOptions(msgspec.Struct, frozen=True):
     """Gate-only options (the analysis options come separately)."""
 
     actor: str = "auto"
     initiator: str | None = None
     evidence_paths: tuple[Path, ...] = ()
     audit_db: Path | None = None
-    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
-    cwd: Path = field(default_factory=Path.cwd)
+    environ: Mapping[str, str] = msgspec.field(default_factory=lambda: dict(os.environ))
+    cwd: Path = msgspec.field(default_factory=Path.cwd)
     now: datetime | None = None
     extra_approvals: tuple[tuple[str, EvidenceResult], ...] = ()
     """Approvals found elsewhere (GitHub comments): (approver, the evidence entry)."""
@@ -44,8 +44,7 @@ class GateOptions:
     needed it before the gate; the gate then does not classify it again."""
 
 
-@dataclass(frozen=True)
-class GateResult:
+class GateResult(msgspec.Struct, frozen=True):
     """Everything `planrisk gate` reports."""
 
     analysis: Analysis

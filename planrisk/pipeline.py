@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from planrisk.model import Assessment, EnvironmentResult, Plan
 
@@ -25,23 +26,21 @@ STAGES = ("config", "ingest", "graph", "environment", "hints", "score")
 """The stages `analyze` runs, in order (each one a `planrisk.timings.stage` block)."""
 
 
-@dataclass(frozen=True)
-class AnalyzeOptions:
+class AnalyzeOptions(msgspec.Struct, frozen=True):
     """Everything `analyze` (and the gate, which analyzes first) can be told."""
 
     env: str = "auto"
     source_dir: Path | None = None
     config_path: Path | None = None
     risk_model_paths: tuple[Path, ...] = ()
-    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
-    cwd: Path = field(default_factory=Path.cwd)
+    environ: Mapping[str, str] = msgspec.field(default_factory=lambda: dict(os.environ))
+    cwd: Path = msgspec.field(default_factory=Path.cwd)
     plan_signal_path: Path | None = None
     """Where the plan belongs, for environment path signals, when the file read is elsewhere
     (the guard reads `show -json` output from a temporary file)."""
 
 
-@dataclass(frozen=True)
-class Analysis:
+class Analysis(msgspec.Struct, frozen=True):
     """The result of the pipeline up to scoring."""
 
     plan: Plan

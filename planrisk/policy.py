@@ -12,9 +12,10 @@ and its conditions hold (`match = "any"` of them by default, or `"all"`). Its ef
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
+
+import msgspec
 
 from planrisk.errors import ConfigError
 from planrisk.model import ActorResult, Assessment, ChangeScore, RiskLevel, RuleResult
@@ -48,8 +49,7 @@ RULE_KEYS = frozenset(
 POLICY_KEYS = frozenset({"attestation_max_age", "rules"})
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(msgspec.Struct, frozen=True):
     """One named policy rule."""
 
     name: str
@@ -70,8 +70,7 @@ class Rule:
     enabled: bool = True
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(msgspec.Struct, frozen=True):
     """The effective policy."""
 
     rules: tuple[Rule, ...]
@@ -79,15 +78,14 @@ class Policy:
     source: str = "built-in defaults"
 
 
-@dataclass(frozen=True)
-class PolicyOutcome:
+class PolicyOutcome(msgspec.Struct, frozen=True):
     """What the policy says before evidence is counted."""
 
     fired: tuple[RuleResult, ...] = ()
     deny: bool = False
     needs_attestation: bool = False
     approvals_needed: int = 0
-    approval_rules: tuple[str, ...] = field(default=())
+    approval_rules: tuple[str, ...] = ()
 
 
 _AGENTS = ("agent", "unknown")
@@ -238,7 +236,7 @@ def _merge_rule(base: Rule | None, name: str, body: Mapping[str, Any], source: s
     values: dict[str, Any] = {}
     for key, value in body.items():
         values[key] = _check_value(key, value, f"{path}.{key}", source)
-    rule = replace(base, **values)
+    rule = msgspec.structs.replace(base, **values)
     if rule.effect == "require" and not rule.sandbox_attestation and rule.approvals <= 0:
         raise _error(
             source, path, "a require rule needs sandbox_attestation = true or approvals >= 1"

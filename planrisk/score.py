@@ -27,7 +27,6 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -120,8 +119,7 @@ CREDENTIAL_TYPES = frozenset(
 """Cheap generators whose replacement rotates a credential wherever it is used."""
 
 
-@dataclass(frozen=True)
-class ScoreInputs:
+class ScoreInputs(msgspec.Struct, frozen=True):
     """What scoring needs beyond the plan: graph, risk model, environment, hints."""
 
     graph: DependencyGraph
@@ -130,7 +128,7 @@ class ScoreInputs:
     hints: Mapping[str, tuple[str, ...]]
     prevent_destroy_removed: frozenset[str] = frozenset()
     """Config addresses whose `lifecycle.prevent_destroy` the source change removed."""
-    provider_configs: Mapping[str, Any] = field(default_factory=dict)
+    provider_configs: Mapping[str, Any] = msgspec.field(default_factory=dict)
     """Provider source address → the default provider block's expressions (azurerm features)."""
     radii: BlastRadiiJob | None = None
     """The blast radii of this plan and graph, when they were started before scoring."""

@@ -82,7 +82,7 @@ def write_reports(
     base: RenderOptions,
 ) -> None:
     """Render the chosen formats to stdout, `-o FILE` or `--output-dir DIR`."""
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     from planrisk.cli.output import write_output
     from planrisk.errors import InputError

@@ -8,12 +8,12 @@ exit code (0 allow, 1 pending or deny).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from msgspec.structs import replace
 
 from planrisk.cli.analyze_cmd import (
     ConfigOption,

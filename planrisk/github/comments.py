@@ -9,9 +9,10 @@ marker (so a reply quoting it is never taken over), or creates one; `new` always
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from planrisk.errors import InputError
 
@@ -28,8 +29,7 @@ class CommentBehavior(StrEnum):
     NEW = "new"
 
 
-@dataclass(frozen=True)
-class CommentResult:
+class CommentResult(msgspec.Struct, frozen=True):
     """What was done."""
 
     action: str

@@ -18,7 +18,7 @@ import sys
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -158,7 +158,7 @@ def relabel(analysis: Analysis, source: str) -> Analysis:
     """Name the plan by the command that printed it rather than the guard's temporary file."""
     plan = msgspec.structs.replace(analysis.plan, source=source)
     assessment = msgspec.structs.replace(analysis.assessment, plan=plan)
-    return replace(analysis, plan=plan, assessment=assessment)
+    return msgspec.structs.replace(analysis, plan=plan, assessment=assessment)
 
 
 def _guard_state_command(invocation: Invocation, settings: GuardSettings) -> int:

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass, field
+
+import msgspec
 
 from planrisk.hints.inputs import EMPTY, Inputs, is_informative, similarity
 from planrisk.model import ResourceChange
@@ -29,21 +30,21 @@ MIN_NEAR_ATTRIBUTES = 3
 """Fewer attributes than this: only an exact match counts."""
 
 
-@dataclass(frozen=True)
-class Side:
+class Side(msgspec.Struct, frozen=True):
     """One delete or create with its comparable inputs."""
 
     change: ResourceChange
     inputs: Inputs
 
 
-@dataclass
-class Pairing:
+class Pairing(msgspec.Struct):
     """Result of `pair_changes`."""
 
-    pairs: list[tuple[ResourceChange, ResourceChange]] = field(default_factory=list)
+    pairs: list[tuple[ResourceChange, ResourceChange]] = msgspec.field(default_factory=list)
     """(delete, create) pairs, in delete address order."""
-    ambiguous: list[tuple[ResourceChange, list[ResourceChange]]] = field(default_factory=list)
+    ambiguous: list[tuple[ResourceChange, list[ResourceChange]]] = msgspec.field(
+        default_factory=list
+    )
     """Deletes whose inputs match several creates exactly (or one create matched by several
     deletes), with those creates in address order."""
 

@@ -16,7 +16,6 @@ stay graph nodes only, unless they really change.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import msgspec
@@ -119,23 +118,21 @@ def as_state(value: Any) -> State | None:
     return None
 
 
-@dataclass
-class _UrnSteps:
+class _UrnSteps(msgspec.Struct):
     """Everything the steps of one URN said, merged in document order."""
 
     urn: str
     parts: Urn
-    ops: list[str] = field(default_factory=list)
+    ops: list[str] = msgspec.field(default_factory=list)
     old: State | None = None
     new: State | None = None
     provider_ref: str = ""
-    diff_reasons: list[str] = field(default_factory=list)
-    replace_keys: list[str] = field(default_factory=list)
+    diff_reasons: list[str] = msgspec.field(default_factory=list)
+    replace_keys: list[str] = msgspec.field(default_factory=list)
     delete_before_replace: bool = False
 
 
-@dataclass(frozen=True)
-class _Merged:
+class _Merged(msgspec.Struct, frozen=True):
     """The normalized action of a URN's ops."""
 
     action: Action

@@ -7,9 +7,10 @@ ends in `assert_never`, so mypy and the exhaustive test catch a member left unwi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, assert_never
+
+import msgspec
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -40,8 +41,7 @@ FILE_NAMES: dict[Format, str] = {
 """File written for each format by `--output-dir`."""
 
 
-@dataclass(frozen=True)
-class RenderOptions:
+class RenderOptions(msgspec.Struct, frozen=True):
     """What renderers need beyond the analysis."""
 
     plan_path: str = ""
