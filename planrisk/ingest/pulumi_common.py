@@ -463,15 +463,15 @@ def _links(state: State | None, provider: str) -> tuple[Link, ...]:
     detail."""
     links: list[Link] = []
     if state is not None:
-        depends = [
-            *_urn_list(state.dependencies),
-            *_urn_list(state.deletedWith),
-            *_urn_list(state.replaceWith),
-        ]
+        depends = _depends_on(state)
         if depends:
-            links += [Link(target, "depends_on") for target in sorted(set(depends))]
-        if state.parent:
-            links += [Link(target, "parent") for target in sorted(set(_urn_list(state.parent)))]
+            links += [Link(target, "depends_on") for target in sorted(depends)]
+        parent = state.parent
+        if isinstance(parent, str):  # (a URN: nearly always)
+            if parent:
+                links.append(Link(parent, "parent"))
+        elif parent:
+            links += [Link(target, "parent") for target in sorted(set(_urn_list(parent)))]
         property_dependencies = state.propertyDependencies
         if property_dependencies and isinstance(property_dependencies, dict):
             pairs = {
@@ -483,6 +483,19 @@ def _links(state: State | None, provider: str) -> tuple[Link, ...]:
     if provider:
         links.append(Link(provider, "provider"))
     return tuple(links)
+
+
+def _depends_on(state: State) -> set[str]:
+    """The URNs of `dependencies`, `deletedWith` and `replaceWith` (most states have only a
+    list of URN strings in `dependencies`: read without the general `_urn_list` calls)."""
+    dependencies = state.dependencies
+    if state.deletedWith or state.replaceWith or not isinstance(dependencies, list):
+        return {
+            *_urn_list(dependencies),
+            *_urn_list(state.deletedWith),
+            *_urn_list(state.replaceWith),
+        }
+    return {target for target in dependencies if isinstance(target, str) and target}
 
 
 def _urn_list(value: Any) -> list[str]:

@@ -314,3 +314,50 @@ def test_a_damaged_digest_names_the_byte_where_it_breaks() -> None:
     assert looks_like_preview(broken) and parse_whole_preview(broken, "p") is None
     with pytest.raises(PlanFormatError, match="truncated or invalid JSON at byte offset"):
         parse_plan(broken, "broken.json")
+
+
+ROLE = "urn:pulumi:dev::shop::aws:iam/role:Role::app"
+QUEUE = "urn:pulumi:dev::shop::aws:sqs/queue:Queue::events"
+VPC = "urn:pulumi:dev::shop::aws:ec2/vpc:Vpc::main"
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (  # the usual state: a list of URNs (repeated), a parent URN, property dependencies
+            {
+                "dependencies": [ROLE, QUEUE, ROLE],
+                "parent": STACK,
+                "propertyDependencies": {"policy": [QUEUE], "role": [ROLE]},
+            },
+            [  # each kind ordered by target (then detail)
+                Link(ROLE, "depends_on"),
+                Link(QUEUE, "depends_on"),
+                Link(STACK, "parent"),
+                Link(ROLE, "property", "role"),
+                Link(QUEUE, "property", "policy"),
+            ],
+        ),
+        (  # deletedWith and replaceWith are dependencies too, merged with the list
+            {"dependencies": [ROLE], "deletedWith": VPC, "replaceWith": [QUEUE, ROLE]},
+            [Link(VPC, "depends_on"), Link(ROLE, "depends_on"), Link(QUEUE, "depends_on")],
+        ),
+        (  # what is not a URN string is skipped, wherever it is
+            {"dependencies": [ROLE, "", 7, None, {"urn": QUEUE}], "parent": ""},
+            [Link(ROLE, "depends_on")],
+        ),
+        (  # a single URN where a list is usual, and a list where a URN is usual
+            {"dependencies": QUEUE, "parent": [STACK, "", STACK]},
+            [Link(QUEUE, "depends_on"), Link(STACK, "parent")],
+        ),
+        ({"dependencies": "", "deletedWith": "", "parent": None}, []),
+    ],
+    ids=["usual", "deleted-and-replaced-with", "not-urns", "odd-shapes", "empty"],
+)
+def test_links_of_a_state(extra: dict[str, Any], expected: list[Link]) -> None:
+    steps = [{"op": "delete", "urn": BUCKET, "oldState": state(BUCKET, {"a": 1}, **extra)}]
+    whole = parse_whole_preview(digest_of(steps), "p")
+    assert whole is not None
+    for plan in (whole, _split_and_parse(digest_of(steps)), parse(steps)):
+        bucket = next(r for r in plan.resources if r.address == BUCKET)
+        assert bucket.links == tuple(expected)
