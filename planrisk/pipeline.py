@@ -69,7 +69,8 @@ def analyze(plan_path: Path, options: AnalyzeOptions) -> Analysis:
             plan = load_plan(plan_path)
         with stage("graph"):
             graph = build_graph(plan, source_dir=options.source_dir)
-            # They need only the graph: computed on the other core from here on.
+            # The blast radii need only the graph and the risk model: they are computed on
+            # the other core from here on, while environment, hints and drafts run here.
             radii = BlastRadiiJob(plan, graph, risk_model)
         try:
             with stage("environment"):

@@ -311,8 +311,8 @@ class BlastRadiiJob:
     core when there is one to spare and the plan has enough destroys (`planrisk.forked`).
 
     They depend only on the graph and the risk model, so the pipeline starts them as soon as
-    the graph is built: environment, hints and every change's other
-    reasons are worked out here meanwhile. `score_plan` starts its own when given none.
+    the graph is built: environment, hints and every change's other reasons are worked out
+    here meanwhile. `score_plan` starts its own when given none.
     """
 
     def __init__(self, plan: Plan, graph: DependencyGraph, risk_model: RiskModel) -> None:
