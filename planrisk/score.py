@@ -318,9 +318,11 @@ class BlastRadiiJob:
     def __init__(self, plan: Plan, graph: DependencyGraph, risk_model: RiskModel) -> None:
         self.plan = plan
         self.graph = graph
+        self.listed = _listed(plan)
+        """The changes that are scored (`score_plan` reads them from here, not again)."""
         sources = [
             change.address
-            for change in _listed(plan)
+            for change in self.listed
             if change.is_destructive and change.mode is not Mode.COMPONENT
         ]
         weight_of = _weight_function(graph, _TypeRisks(risk_model))
@@ -346,10 +348,10 @@ def score_plan(plan: Plan, inputs: ScoreInputs) -> Assessment:
     """Score every change beyond no-op/read, then the plan."""
     lookups = _Lookups(inputs)
     factor = lookups.factor
-    listed = _listed(plan)
     job = inputs.radii
     if job is None or job.plan is not plan or job.graph is not inputs.graph:
         job = BlastRadiiJob(plan, inputs.graph, inputs.risk_model)
+    listed = job.listed
     try:
         drafts = [_draft_change(change, lookups) for change in listed]
         # While the radii are computed, what does not need them: the plan's destruction
@@ -707,7 +709,7 @@ def _listed(plan: Plan) -> list[ResourceChange]:
 
 
 def _weight_function(
-    graph: DependencyGraph, lookups: _TypeRisks
+    graph: DependencyGraph, risks: _TypeRisks
 ) -> Callable[[str], tuple[str, float]]:
     """address → (risk class, weight) of a dependent; data sources and placeholders weigh 0."""
     nodes = graph.nodes
@@ -735,11 +737,11 @@ def _weight_function(
             return _NO_WEIGHT
         if node_type == MANIFEST_TYPE:
             values = resource.values if resource is not None else _object_values(change)
-            cls = lookups.manifest_risk(values).risk_class
+            cls = risks.manifest_risk(values).risk_class
             return cls, CLASS_WEIGHTS[cls]
         found = by_type.get(node_type)
         if found is None:
-            cls = lookups.risk(node_type).risk_class
+            cls = risks.risk(node_type).risk_class
             found = by_type[node_type] = (cls, CLASS_WEIGHTS[cls])
         return found
 

@@ -467,9 +467,8 @@ def _links(state: State | None, provider: str) -> tuple[Link, ...]:
         if depends:
             links += [Link(target, "depends_on") for target in sorted(depends)]
         parent = state.parent
-        if isinstance(parent, str):  # (a URN: nearly always)
-            if parent:
-                links.append(Link(parent, "parent"))
+        if parent and isinstance(parent, str):  # (a URN: nearly always)
+            links.append(Link(parent, "parent"))
         elif parent:
             links += [Link(target, "parent") for target in sorted(set(_urn_list(parent)))]
         property_dependencies = state.propertyDependencies
