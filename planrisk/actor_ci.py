@@ -10,7 +10,6 @@ unreadable payload is skipped, never guessed at.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +37,7 @@ def is_set(environ: Mapping[str, str], name: str) -> bool:
     return environ.get(name, "").strip().lower() not in _FALSY
 
 
-@dataclass(frozen=True)
-class Login:
+class Login(msgspec.Struct, frozen=True):
     """A login seen in the CI context, with the role it played."""
 
     role: str
@@ -50,8 +48,7 @@ class Login:
     """GitHub account type (`User`, `Bot`), when the payload says."""
 
 
-@dataclass(frozen=True)
-class CiContext:
+class CiContext(msgspec.Struct, frozen=True):
     """What the CI environment says about a run."""
 
     system: str | None = None
@@ -68,7 +65,7 @@ class CiContext:
     """(short sha, message) of commits carried by the event payload."""
     commit_range: tuple[str, str] | None = None
     """(base, head) of the commits being applied, when known."""
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()
     """Facts worth reporting that are not signals (an unreadable payload)."""
 
 

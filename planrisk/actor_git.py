@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 AGENT_TRAILER_KEYS = ("co-authored-by", "assisted-by", "generated-by")
 """Trailer keys (lower case) whose values name a contributor."""
@@ -23,8 +24,7 @@ _TIMEOUT = 10.0
 _FIELD, _RECORD = "\x1f", "\x1e"
 
 
-@dataclass(frozen=True)
-class Commit:
+class Commit(msgspec.Struct, frozen=True):
     """One commit's identities."""
 
     sha: str
