@@ -190,7 +190,9 @@ def _provider_id(urn: str) -> str:
 
 
 def _component_step(urn: str, type_: str, op: str) -> dict[str, Any]:
-    state = {"urn": urn, "custom": False, "type": type_, "outputs": {}, "parent": STACK_URN}
+    state: dict[str, Any] = {"urn": urn, "custom": False, "type": type_, "outputs": {}}
+    if urn != STACK_URN:  # the stack is the root: it has no parent
+        state["parent"] = STACK_URN
     step: dict[str, Any] = {"op": op, "urn": urn}
     if op != "create":
         step["oldState"] = state

@@ -173,6 +173,10 @@ def test_pulumi_preview_has_n_steps_and_blinds_secrets(tmp_path: Path) -> None:
     assert with_deps and all(s["newState"]["propertyDependencies"] for s in with_deps)
     db = next(s for s in doc["steps"] if "rds/instance" in s["urn"])
     assert db["oldState"]["inputs"]["password"] == "[secret]"
+    states = [s.get("newState") or s["oldState"] for s in doc["steps"]]
+    assert "parent" not in states[0]  # the stack is the root
+    urns = {s["urn"] for s in doc["steps"]}
+    assert all(state["parent"] in urns for state in states[1:])
 
 
 def test_generate_cli_writes_the_file(tmp_path: Path) -> None:
