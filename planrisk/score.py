@@ -826,13 +826,13 @@ class _Destruction(NamedTuple):
 
 def _destruction(plan: Plan, drafts: list[_Draft]) -> _Destruction:
     """Destroyed and existing managed objects (what a blast radius cannot change)."""
-    destroyed_keys = {
-        _object_key(d.change)
-        for d in drafts
-        if not d.kept and d.change.mode is Mode.MANAGED and d.change.is_destructive
-    }
-    existing_keys = _existing_managed(plan)
-    return _Destruction(len(destroyed_keys), len(existing_keys | destroyed_keys))
+    destroyed = _Objects()
+    for draft in drafts:
+        change = draft.change
+        if not draft.kept and change.mode is Mode.MANAGED and change.is_destructive:
+            destroyed.add(change)
+    existing = _existing_managed(plan)
+    return _Destruction(destroyed.count(), existing.union_count(destroyed))
 
 
 def _plan_risk(
@@ -890,26 +890,48 @@ def _plan_risk(
     )
 
 
-def _object_key(change: ResourceChange) -> tuple[str, str]:
-    """One cloud object: the address, and the deposed key for a deposed object."""
-    return (change.address, change.deposed or "")
+class _Objects:
+    """A set of cloud objects: a current object by its address, a deposed one by its address
+    and deposed key. Nearly every object is current, so a set of strings holds them (whose
+    hashes are cached) instead of an (address, key) tuple made and hashed per object."""
+
+    def __init__(self, current: set[str] | None = None) -> None:
+        self.current: set[str] = set() if current is None else current
+        self.deposed: set[tuple[str, str]] = set()
+
+    def add(self, change: ResourceChange) -> None:
+        if change.deposed:
+            self.deposed.add((change.address, change.deposed))
+        else:
+            self.current.add(change.address)
+
+    def count(self) -> int:
+        return len(self.current) + len(self.deposed)
+
+    def union_count(self, other: _Objects) -> int:
+        """The number of objects in this set or `other`."""
+        return (
+            self.count()
+            + len(other.current.difference(self.current))
+            + len(other.deposed.difference(self.deposed))
+        )
 
 
-def _existing_managed(plan: Plan) -> set[tuple[str, str]]:
+_NOT_EXISTING = frozenset({Action.CREATE, Action.IMPORT})
+"""Changes whose object does not exist before the apply."""
+_NOT_EXISTING_OR_READ = _NOT_EXISTING | {Action.READ}
+
+
+def _existing_managed(plan: Plan) -> _Objects:
     """Managed objects that exist before the apply (planned creates excluded)."""
-    created = {
-        c.address
-        for c in plan.changes
-        if c.action in (Action.CREATE, Action.IMPORT) and not c.drift
-    }
-    existing = {
-        (r.address, "")
-        for r in plan.resources
-        if r.mode is Mode.MANAGED and r.address not in created
-    }
+    created = {c.address for c in plan.changes if c.action in _NOT_EXISTING and not c.drift}
+    existing = _Objects({r.address for r in plan.resources if r.mode is Mode.MANAGED})
+    existing.current.difference_update(created)
     for change in plan.changes:
-        if change.drift or change.mode is not Mode.MANAGED:
-            continue
-        if change.action not in (Action.CREATE, Action.IMPORT, Action.READ):
-            existing.add((change.address, change.deposed or ""))  # _object_key, inlined
+        if (
+            not change.drift
+            and change.mode is Mode.MANAGED
+            and change.action not in _NOT_EXISTING_OR_READ
+        ):
+            existing.add(change)
     return existing
