@@ -831,8 +831,9 @@ def _destruction(plan: Plan, drafts: list[_Draft]) -> _Destruction:
         change = draft.change
         if not draft.kept and change.mode is Mode.MANAGED and change.is_destructive:
             destroyed.add(change)
-    existing = _existing_managed(plan)
-    return _Destruction(destroyed.count(), existing.union_count(destroyed))
+    # Every destroyed object is among the existing ones: a scored destroy is a managed
+    # delete or replace outside drift, which `_existing_managed` counts.
+    return _Destruction(destroyed.count(), _existing_managed(plan).count())
 
 
 def _plan_risk(
@@ -907,14 +908,6 @@ class _Objects:
 
     def count(self) -> int:
         return len(self.current) + len(self.deposed)
-
-    def union_count(self, other: _Objects) -> int:
-        """The number of objects in this set or `other`."""
-        return (
-            self.count()
-            + len(other.current.difference(self.current))
-            + len(other.deposed.difference(self.deposed))
-        )
 
 
 _NOT_EXISTING = frozenset({Action.CREATE, Action.IMPORT})
