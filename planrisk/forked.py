@@ -3,22 +3,28 @@
 Input: a function of what this process already holds (the plan's changes, its graph) that
 returns bytes (the plan digest, the blast radii), and whether it is worth a process. Output: a
 `SideJob` whose `result()` gives those bytes. On Linux, in a single-threaded process, the
-function runs in a forked child while this process goes on with other work, and its bytes come
-back through a pipe; anywhere else (other platforms, a thread alive, too little work) and
-whenever the child fails, the function runs here when `result()` is called, so the result is
-always the function's own. The child never flushes this process's buffers or runs its exit
-handlers (`os._exit`).
+function runs in a forked child while this process goes on with other work; anywhere else
+(other platforms, a thread alive, too little work, no memory file) and whenever the child
+fails, the function runs here when `result()` is called, so the result is always the
+function's own. The child never flushes this process's buffers or runs its exit handlers
+(`os._exit`).
 
-The child's bytes end with their length and a marker, so a whole result is recognized as
-soon as it has been read: the parent does not wait for the child's exit (tearing down a
-large child's memory takes milliseconds to a tenth of a second). The exited child is reaped
-later: when the next side job starts, or at exit.
+The child writes its bytes to a memory file (`memfd_create`) made before the fork, then their
+length and a marker on a pipe, and leaves at once. The parent maps the file and reads the bytes
+in place. Through the pipe itself they were framed (a copy), cut into pipe buffers that woke
+the parent one at a time, joined and unframed (two more copies): for the blast radii of a
+100k-resource teardown, 14 MB, about 0.15 s on the critical path against about 25 ms for the
+child's write to the file. A whole result is recognized as
+soon as the pipe says so: the parent does not wait for the child's exit (tearing down a large
+child's memory takes milliseconds to a tenth of a second). The exited child is reaped later:
+when the next side job starts, or at exit.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import mmap
 import os
 import select
 import signal
@@ -30,7 +36,8 @@ from collections.abc import Callable
 
 _LENGTH = struct.Struct(">Q")
 _MARKER = b"planrisk-side-job-done"
-"""What the child writes after its bytes: their length, then this."""
+"""What the child writes on the pipe once its bytes are in the memory file: their length,
+then this."""
 _unreaped: list[int] = []
 """Children whose result was read but whose exit was not yet collected."""
 
@@ -42,11 +49,16 @@ class SideJob:
         self._work = work
         self._pid: int | None = None
         self._read_fd: int | None = None
+        self._data_fd: int | None = None
         if worth_a_process and can_fork():
             reap_finished()
             self._start()
 
     def _start(self) -> None:
+        try:
+            data_fd = os.memfd_create("planrisk-side-job", os.MFD_CLOEXEC)
+        except (AttributeError, OSError):  # no memory files here: the work runs in `result()`
+            return
         read_fd, write_fd = os.pipe()
         try:
             with warnings.catch_warnings():
@@ -54,22 +66,23 @@ class SideJob:
                 warnings.simplefilter("ignore", DeprecationWarning)
                 pid = os.fork()
         except OSError:
-            os.close(read_fd)
-            os.close(write_fd)
+            for fd in (read_fd, write_fd, data_fd):
+                os.close(fd)
             return
         if pid == 0:  # the child: compute, write, leave without touching the parent's state
             code = 1
             try:
                 os.close(read_fd)
                 data = self._work()
-                _write_all(write_fd, data + _LENGTH.pack(len(data)) + _MARKER)
+                _write_all(data_fd, data)
+                _write_all(write_fd, _LENGTH.pack(len(data)) + _MARKER)
                 code = 0
             except BaseException:  # the parent computes it again instead
                 code = 1
             finally:
                 os._exit(code)
         os.close(write_fd)
-        self._pid, self._read_fd = pid, read_fd
+        self._pid, self._read_fd, self._data_fd = pid, read_fd, data_fd
 
     def busy(self) -> bool:
         """True while a child is still computing (its result would have to be waited for)."""
@@ -78,11 +91,18 @@ class SideJob:
         readable, _, _ = select.select([self._read_fd], [], [], 0)
         return not readable
 
-    def result(self) -> bytes:
-        """The bytes `work` returns (from the child when it succeeded, else computed here)."""
-        if self._pid is not None and self._read_fd is not None:
+    def result(self) -> bytes | memoryview:
+        """The bytes `work` returns (from the child when it succeeded, else computed here).
+
+        The child's bytes are a read-only view of the memory file it wrote; the file is
+        unmapped when the last view of it is released (decode it, then drop it)."""
+        if self._pid is not None and self._read_fd is not None and self._data_fd is not None:
             read_fd, self._read_fd = self._read_fd, None
-            data = _whole(_read_all(read_fd))
+            data_fd, self._data_fd = self._data_fd, None
+            try:
+                data = _mapped(data_fd, _length(_read_all(read_fd)))
+            finally:
+                os.close(data_fd)
             if data is not None:
                 pid, self._pid = self._pid, None
                 _unreaped.append(pid)  # it is exiting: collected later, not waited for
@@ -95,9 +115,10 @@ class SideJob:
         if self._pid is not None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self._pid, signal.SIGKILL)
-            if self._read_fd is not None:
-                os.close(self._read_fd)
-                self._read_fd = None
+            for fd in (self._read_fd, self._data_fd):
+                if fd is not None:
+                    os.close(fd)
+            self._read_fd = self._data_fd = None
             self._reap()
 
     def _reap(self) -> None:
@@ -107,14 +128,23 @@ class SideJob:
             os.waitpid(pid, 0)
 
 
-def _whole(framed: bytes) -> bytes | None:
-    """The child's bytes when `framed` is all it writes on success, else None (it failed or
-    died while writing)."""
-    end = len(framed) - len(_MARKER) - _LENGTH.size
-    if end < 0 or not framed.endswith(_MARKER):
+def _length(message: bytes) -> int | None:
+    """The length of the child's bytes when `message` is all it writes on the pipe on
+    success, else None (it failed or died before finishing)."""
+    if len(message) != _LENGTH.size + len(_MARKER) or not message.endswith(_MARKER):
         return None
-    (length,) = _LENGTH.unpack_from(framed, end)
-    return framed[:end] if length == end else None
+    (length,) = _LENGTH.unpack_from(message)
+    return int(length)
+
+
+def _mapped(data_fd: int, length: int | None) -> bytes | memoryview | None:
+    """The first `length` bytes of the memory file, mapped read-only (None for no length, or
+    a file shorter than it says)."""
+    if length is None or os.fstat(data_fd).st_size < length:
+        return None
+    if not length:
+        return b""
+    return memoryview(mmap.mmap(data_fd, length, prot=mmap.PROT_READ))
 
 
 def reap_finished() -> None:
@@ -152,6 +182,7 @@ def can_fork() -> bool:
 
 
 def _write_all(fd: int, data: bytes) -> None:
+    """Write all of `data`, then close `fd`."""
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]

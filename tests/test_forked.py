@@ -1,8 +1,9 @@
 """Side jobs (`planrisk.forked`): a function's bytes from a forked child, or computed here.
 
-Checked: the child's result is the function's; a child that fails, a process with another
-thread alive, and work not worth a process all give the same bytes computed in this process;
-`cancel` leaves no child behind.
+Checked: the child's result is the function's, mapped from its memory file; a child that
+fails or dies before saying it is done, a process with another thread alive, no memory files
+and work not worth a process all give the same bytes computed in this process; `cancel`
+leaves no child behind.
 """
 
 from __future__ import annotations
@@ -25,16 +26,32 @@ def _pid_bytes() -> bytes:
 
 def test_result_comes_from_a_child_process() -> None:
     job = SideJob(_pid_bytes, worth_a_process=True)
-    assert int(job.result()) != os.getpid()
+    assert int(bytes(job.result())) != os.getpid()
 
 
-def test_large_result_crosses_the_pipe_whole() -> None:
-    payload = bytes(range(256)) * 20_000  # 5 MB: many pipe buffers
-    assert SideJob(lambda: payload, worth_a_process=True).result() == payload
+def test_large_result_comes_back_whole() -> None:
+    payload = bytes(range(256)) * 20_000  # 5 MB
+    result = SideJob(lambda: payload, worth_a_process=True).result()
+    assert isinstance(result, memoryview)  # the child's memory file, mapped, not a copy
+    assert result == payload
+
+
+def test_an_empty_result_comes_back_empty() -> None:
+    assert SideJob(lambda: b"", worth_a_process=True).result() == b""
+
+
+def test_without_memory_files_the_work_runs_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_memfd(name: str, flags: int = 0) -> int:
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(os, "memfd_create", no_memfd)
+    job = SideJob(_pid_bytes, worth_a_process=True)
+    assert job._pid is None
+    assert int(bytes(job.result())) == os.getpid()
 
 
 def test_not_worth_a_process_runs_here() -> None:
-    assert int(SideJob(_pid_bytes, worth_a_process=False).result()) == os.getpid()
+    assert int(bytes(SideJob(_pid_bytes, worth_a_process=False).result())) == os.getpid()
 
 
 def test_a_failing_child_is_replaced_by_computing_here() -> None:
@@ -54,7 +71,7 @@ def test_no_fork_while_another_thread_is_alive() -> None:
     thread.start()
     try:
         assert not forked.can_fork()
-        assert int(SideJob(_pid_bytes, worth_a_process=True).result()) == os.getpid()
+        assert int(bytes(SideJob(_pid_bytes, worth_a_process=True).result())) == os.getpid()
     finally:
         stop.set()
         thread.join()
@@ -66,7 +83,7 @@ def test_the_progress_thread_does_not_prevent_a_fork() -> None:
     thread.start()
     try:
         assert forked.can_fork()
-        assert int(SideJob(_pid_bytes, worth_a_process=True).result()) != os.getpid()
+        assert int(bytes(SideJob(_pid_bytes, worth_a_process=True).result())) != os.getpid()
     finally:
         stop.set()
         thread.join()
@@ -105,7 +122,7 @@ def test_a_job_is_busy_until_its_child_has_written() -> None:
 
 def test_the_result_is_read_without_waiting_for_the_child_to_exit() -> None:
     job = SideJob(_pid_bytes, worth_a_process=True)
-    child = int(job.result())
+    child = int(bytes(job.result()))
     assert child in forked._unreaped  # read, exiting, not waited for
     deadline = time.monotonic() + 10
     while child in forked._unreaped and time.monotonic() < deadline:
@@ -117,13 +134,44 @@ def test_the_result_is_read_without_waiting_for_the_child_to_exit() -> None:
 
 
 @pytest.mark.parametrize(
-    "framed",
-    [b"", b"partial", b"abc" + forked._MARKER, b"abc" + forked._LENGTH.pack(4) + forked._MARKER],
+    "message",
+    [
+        b"",
+        b"partial",
+        forked._MARKER,
+        forked._LENGTH.pack(4) + forked._MARKER[:-1],
+        b"x" + forked._LENGTH.pack(4) + forked._MARKER,
+    ],
 )
-def test_a_result_cut_short_or_unframed_is_not_taken(framed: bytes) -> None:
-    assert forked._whole(framed) is None
+def test_a_message_cut_short_or_unframed_is_not_taken(message: bytes) -> None:
+    assert forked._length(message) is None
 
 
-def test_a_framed_result_is_taken_whole() -> None:
-    payload = b"x" * 1000 + forked._MARKER  # the marker inside the bytes does not confuse it
-    assert forked._whole(payload + forked._LENGTH.pack(len(payload)) + forked._MARKER) == payload
+def test_a_whole_message_gives_the_length() -> None:
+    assert forked._length(forked._LENGTH.pack(1234) + forked._MARKER) == 1234
+
+
+def test_a_memory_file_shorter_than_announced_is_not_taken() -> None:
+    fd = os.memfd_create("test")
+    try:
+        os.write(fd, b"abc")
+        assert forked._mapped(fd, 4) is None
+        assert forked._mapped(fd, None) is None
+        assert forked._mapped(fd, 3) == b"abc"
+    finally:
+        os.close(fd)
+
+
+def test_a_child_that_dies_after_writing_its_bytes_is_replaced(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parent = os.getpid()
+    real_write_all = forked._write_all
+
+    def dies_before_the_message(fd: int, data: bytes) -> None:
+        if os.getpid() != parent and data.endswith(forked._MARKER):
+            os._exit(1)  # the bytes are in the file, the message never comes
+        real_write_all(fd, data)
+
+    monkeypatch.setattr(forked, "_write_all", dies_before_the_message)
+    assert bytes(SideJob(_pid_bytes, worth_a_process=True).result()) == str(parent).encode()

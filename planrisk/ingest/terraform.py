@@ -106,7 +106,7 @@ def parse_terraform(
     except BaseException:
         job.cancel()
         raise
-    digest = job.result().decode()
+    digest = bytes(job.result()).decode()
     release()
     return Plan(
         tool=_detect_tool(head, tool_version, changes, configuration),
