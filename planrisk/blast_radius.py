@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from itertools import chain
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from planrisk.model import BlastRadius, Mode
 
@@ -76,14 +76,14 @@ class _Reach:
         while position < len(addresses):
             address = addresses[position]
             dependents = pred[address]
-            if is_grouping(nodes[address]):
+            if dependents and is_grouping(nodes[address]):
                 dependents = {
                     dependent: edge
                     for dependent, edge in dependents.items()
                     if not (edge.get("kinds") and _PARENT_ONLY.issuperset(edge["kinds"]))
                 }
-            mine = [find(dependent, -1) for dependent in dependents]
-            if -1 in mine:  # first sight of some dependents: number them in edge order
+            mine = list(map(find, dependents))
+            if None in mine:  # first sight of some dependents: number them in edge order
                 mine = []
                 for dependent in dependents:
                     known = find(dependent)
@@ -91,7 +91,7 @@ class _Reach:
                         known = ids[dependent] = len(addresses)
                         addresses.append(dependent)
                     mine.append(known)
-            kids.append(mine)
+            kids.append(cast("list[int]", mine))  # (no None left: checked above)
             position += 1
         in_degree = Counter(chain.from_iterable(kids))
         self.addresses = addresses
@@ -100,7 +100,7 @@ class _Reach:
         self.source_count = len(sources)
 
     def radii(self, weight_of: Callable[[str], tuple[str, float]]) -> dict[str, BlastRadius]:
-        weights = [weight_of(address) for address in self.addresses]
+        weights = list(map(weight_of, self.addresses))
         # (−weight, address) order: addresses are distinct, so two stable sorts give it
         # without building a key tuple per node.
         weighted = [i for i, (_, weight) in enumerate(weights) if weight > 0]
@@ -292,11 +292,19 @@ class _Ranks:
         self.classes = classes
         self.weights = weights
         self.small_limit = max(64, len(addresses) // 512)
-        names = sorted(set(classes))
-        self.class_masks = [
-            (name, _bits(i for i, c in enumerate(classes) if c == name)) for name in names
-        ]
-        self.class_weight = {name: weights[classes.index(name)] for name in names}
+        self.class_weight = dict(zip(classes, weights, strict=True))
+        self._class_masks: list[tuple[str, int]] | None = None
+
+    @property
+    def class_masks(self) -> list[tuple[str, int]]:
+        """(class, bitset of its ranks) for each class, by name: made when a large reach set
+        first needs it (most plans have none)."""
+        if self._class_masks is None:
+            by_class: dict[str, list[int]] = {}
+            for position, name in enumerate(self.classes):
+                by_class.setdefault(name, []).append(position)
+            self._class_masks = [(name, _bits(by_class[name])) for name in sorted(by_class)]
+        return self._class_masks
 
     def radius(self, reach: ReachSet, own: int) -> BlastRadius:
         """The blast radius of a node whose dependents are `reach` (minus rank `own`)."""
@@ -319,18 +327,30 @@ class _Ranks:
         else:
             members = reach - {own} if own >= 0 else reach
             count = len(members)
+            if count == 1:  # (about a third of all radii)
+                (only,) = members
+                name = self.classes[only]
+                return BlastRadius(
+                    count=1,
+                    weighted=round(self.class_weight[name], 2),
+                    by_class={name: 1},
+                    top=(self.addresses[only],),
+                )
             by_class = {}
             classes = self.classes
             for member in members:  # a loop: cheaper than a Counter on these small sets
                 name = classes[member]
                 by_class[name] = by_class.get(name, 0) + 1
             top = sorted(members)[:TOP_DEPENDENTS]
-        weighted = sum(found * self.class_weight[name] for name, found in by_class.items())
+        weighted = 0.0
+        class_weight = self.class_weight
+        for name, found in by_class.items():
+            weighted += found * class_weight[name]
         return BlastRadius(
             count=count,
             weighted=round(weighted, 2),
-            by_class=dict(sorted(by_class.items())),
-            top=tuple(self.addresses[r] for r in top),
+            by_class=by_class if len(by_class) == 1 else dict(sorted(by_class.items())),
+            top=tuple(map(self.addresses.__getitem__, top)),
         )
 
 
@@ -340,14 +360,15 @@ def _union(parts: list[ReachSet], small_limit: int) -> ReachSet:
         return _EMPTY
     if len(parts) == 1:
         return parts[0]
-    sets = [p for p in parts if isinstance(p, frozenset)]
-    if len(sets) == len(parts) and sum(len(s) for s in sets) <= small_limit:
-        return _EMPTY.union(*sets)
-    bits = _bits(member for s in sets for member in s)
-    for part in parts:
-        if isinstance(part, int):
-            bits |= part
-    return bits
+    try:
+        merged = _EMPTY.union(*cast("list[frozenset[int]]", parts))  # (nearly always)
+    except TypeError:  # an int bitset among them
+        bits = _bits(_EMPTY.union(*[p for p in parts if not isinstance(p, int)]))
+        for part in parts:
+            if isinstance(part, int):
+                bits |= part
+        return bits
+    return merged if len(merged) <= small_limit else _bits(merged)
 
 
 def _with(reach: ReachSet, member: int, small_limit: int) -> ReachSet:
