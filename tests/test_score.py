@@ -855,6 +855,8 @@ def recompute(rendered: list[str]) -> tuple[int, int]:
 
 
 def check_assessment(a: Assessment) -> None:
+    order = [(-s.score, s.change.address, s.change.deposed or "") for s in a.changes]
+    assert order == sorted(order), "changes are listed by score, then address and deposed key"
     for s in a.changes:
         rendered = [r.render() for r in s.reasons]
         formula, in_order = recompute(rendered)
