@@ -563,7 +563,8 @@ class Assessment(msgspec.Struct, frozen=True, kw_only=True):
     risk: PlanRisk
     """Plan-level score."""
     changes: tuple[ChangeScore, ...] = ()
-    """Every change except no-op and read, highest score first (ties by address)."""
+    """Every change except no-op and read, highest score first; ties keep the plan's order
+    (by address, then deposed key: see `Plan.changes`)."""
 
 
 # ---------------------------------------------------------------------------------------------
