@@ -185,7 +185,7 @@ _LEAF = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(),
-    st.floats(allow_nan=False),
+    st.floats(allow_nan=False, allow_infinity=False),  # (JSON has no infinity)
     st.text(max_size=5),
     st.sampled_from([UNKNOWN, SECRET_TEXT, "x" + SECRET_TEXT]),
     st.just({"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "v": 1}),
