@@ -138,13 +138,18 @@ def _length(message: bytes) -> int | None:
 
 
 def _mapped(data_fd: int, length: int | None) -> bytes | memoryview | None:
-    """The first `length` bytes of the memory file, mapped read-only (None for no length, or
-    a file shorter than it says)."""
-    if length is None or os.fstat(data_fd).st_size < length:
+    """The first `length` bytes of the memory file, mapped read-only (None for no length, a
+    file shorter than it says, or a file that cannot be mapped: the work is then redone)."""
+    if length is None:
         return None
-    if not length:
-        return b""
-    return memoryview(mmap.mmap(data_fd, length, prot=mmap.PROT_READ))
+    try:
+        if os.fstat(data_fd).st_size < length:
+            return None
+        if not length:
+            return b""
+        return memoryview(mmap.mmap(data_fd, length, prot=mmap.PROT_READ))
+    except (OSError, ValueError):  # (out of address space or memory, say)
+        return None
 
 
 def reap_finished() -> None:

@@ -162,6 +162,18 @@ def test_a_memory_file_shorter_than_announced_is_not_taken() -> None:
         os.close(fd)
 
 
+def test_a_memory_file_that_cannot_be_mapped_is_not_taken(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_mapping(*args: object, **kwargs: object) -> None:
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(forked.mmap, "mmap", no_mapping)
+    job = SideJob(_pid_bytes, worth_a_process=True)
+    assert job._pid is not None
+    assert int(bytes(job.result())) == os.getpid()  # computed here instead
+
+
 def test_a_child_that_dies_after_writing_its_bytes_is_replaced(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
