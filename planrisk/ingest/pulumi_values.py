@@ -196,7 +196,7 @@ def scrub_raw(raw: msgspec.Raw) -> ScrubbedJson:
 _EMPTY_MASK_BY_START = {b"{": b"{}", b"[": b"[]"}
 """The empty masks of a raw value, by the character it starts with."""
 _UNKNOWN_TEXT, _SECRET_TEXT = (b'"' + mark + b'"' for mark in (_UNKNOWN_MARK, _SECRET_MARK))
-_WHOLE_MARKS = frozenset((_UNKNOWN_TEXT, _SECRET_TEXT))
+_UNKNOWN_RAW, _SECRET_RAW = msgspec.Raw(_UNKNOWN_TEXT), msgspec.Raw(_SECRET_TEXT)
 _RAW_MEMBERS = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _RAW_ITEMS = msgspec.json.Decoder(list[msgspec.Raw])
 
@@ -220,21 +220,25 @@ def _scrub_text(text: bytes) -> tuple[bytes | None, Any, Any]:
 
 def _scrub_members(text: bytes) -> tuple[bytes, Any, Any]:
     """An object's members: unknown ones dropped, as in `_scrub_object`."""
-    members = [(key, bytes(raw)) for key, raw in _RAW_MEMBERS.decode(text).items()]
-    whole = [(key, member) for key, member in members if member in _WHOLE_MARKS]
-    if len(whole) == text.count(_UNKNOWN_MARK) + text.count(_SECRET_MARK):
+    members = _RAW_MEMBERS.decode(text)
+    # (Raw values compare by memcmp, length first: no member is copied or hashed here.)
+    unknown_keys = [key for key, raw in members.items() if raw == _UNKNOWN_RAW]
+    secret_keys = [key for key, raw in members.items() if raw == _SECRET_RAW]
+    markers = text.count(_UNKNOWN_MARK) + text.count(_SECRET_MARK)
+    if len(unknown_keys) + len(secret_keys) == markers:
         # Every marker is a whole member value (computed attributes of a replacement, say):
         # nothing nested to split.
-        kept = [_name(key) + member for key, member in members if member != _UNKNOWN_TEXT]
+        kept = [_name(key) + raw for key, raw in members.items() if raw != _UNKNOWN_RAW]
         return (
             b"{" + b",".join(kept) + b"}",
-            {key: True for key, member in whole if member == _SECRET_TEXT} or False,
-            {key: True for key, member in whole if member == _UNKNOWN_TEXT} or False,
+            dict.fromkeys(secret_keys, True) or False,
+            dict.fromkeys(unknown_keys, True) or False,
         )
     pieces: list[bytes] = []
     sensitive: dict[str, Any] = {}
     unknown: dict[str, Any] = {}
-    for key, member in members:
+    for key, raw in members.items():
+        member = bytes(raw)
         value, member_sensitive, member_unknown = _scrub_text(member)
         if value is None:
             unknown[key] = True
