@@ -26,7 +26,6 @@ import atexit
 import contextlib
 import mmap
 import os
-import select
 import signal
 import struct
 import sys
@@ -83,13 +82,6 @@ class SideJob:
                 os._exit(code)
         os.close(write_fd)
         self._pid, self._read_fd, self._data_fd = pid, read_fd, data_fd
-
-    def busy(self) -> bool:
-        """True while a child is still computing (its result would have to be waited for)."""
-        if self._pid is None or self._read_fd is None:
-            return False
-        readable, _, _ = select.select([self._read_fd], [], [], 0)
-        return not readable
 
     def result(self) -> bytes | memoryview:
         """The bytes `work` returns (from the child when it succeeded, else computed here).

@@ -29,7 +29,7 @@ import math
 import operator
 from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import msgspec
 from msgspec import UNSET
@@ -332,10 +332,6 @@ class BlastRadiiJob:
             worth_a_process=len(sources) >= FORK_MIN_DESTROYS,
         )
 
-    def busy(self) -> bool:
-        """True while the other core is still computing them."""
-        return self._job.busy()
-
     def result(self) -> dict[str, BlastRadius]:
         """Address → blast radius of the destroys that have dependents."""
         return _RADII_DECODER.decode(self._job.result())
@@ -356,44 +352,35 @@ def score_plan(plan: Plan, inputs: ScoreInputs) -> Assessment:
     try:
         drafts = [_draft_change(change, lookups) for change in listed]
         # While the radii are computed, what does not need them: the plan's destruction
-        # ratio, and the score of each change as if nothing depended on it (kept for the
-        # changes whose radius turns out empty).
+        # ratio, and the final score of every change that cannot have a blast radius (no
+        # destroy, or nothing depends on it: about half of a teardown).
         destruction = _destruction(plan, drafts)
-        early = _score_while_busy(drafts, lookups, job)
+        dependents = inputs.graph.pred
+        scored: list[ChangeScore | None] = []
+        waiting: list[int] = []
+        for draft in drafts:
+            if draft.blast_slot >= 0 and dependents.get(draft.change.address):
+                waiting.append(len(scored))
+                scored.append(None)
+            else:
+                scored.append(_score_change(draft, lookups, _NO_RADII))
     except BaseException:
         job.cancel()
         raise
     radii = job.result()
-    scored = [
-        _score_change(draft, lookups, radii)
-        if i >= len(early) or draft.change.address in radii
-        else early[i]
-        for i, draft in enumerate(drafts)
-    ]
+    for i in waiting:
+        scored[i] = _score_change(drafts[i], lookups, radii)
+    ranked = cast("list[ChangeScore]", scored)  # (every change is scored now)
     # By score, highest first, then address and deposed key: the plan lists its changes in
     # that order already (`Plan.changes`), and a stable sort keeps it among equal scores
     # (a tenth of the time of a sort on (−score, address, deposed) tuples at 100k changes).
-    scored.sort(key=_SCORE, reverse=True)
-    risk = _plan_risk(scored, inputs.environment, factor, destruction)
-    return Assessment(plan=plan, environment=inputs.environment, risk=risk, changes=tuple(scored))
+    ranked.sort(key=_SCORE, reverse=True)
+    risk = _plan_risk(ranked, inputs.environment, factor, destruction)
+    return Assessment(plan=plan, environment=inputs.environment, risk=risk, changes=tuple(ranked))
 
 
 _SCORE = operator.attrgetter("score")
-_EARLY_BATCH = 512
-"""Changes scored early between two looks at whether the radii are ready."""
 _NO_RADII: dict[str, BlastRadius] = {}
-
-
-def _score_while_busy(
-    drafts: list[_Draft], lookups: _Lookups, job: BlastRadiiJob
-) -> list[ChangeScore]:
-    """The first drafts scored with no blast radius, for as long as `job` is still busy (a
-    few, or none, when the radii come back as soon as the drafts are done)."""
-    early: list[ChangeScore] = []
-    while len(early) < len(drafts) and job.busy():
-        batch = drafts[len(early) : len(early) + _EARLY_BATCH]
-        early.extend(_score_change(draft, lookups, _NO_RADII) for draft in batch)
-    return early
 
 
 # ---------------------------------------------------------------------------------------------

@@ -105,21 +105,6 @@ def _sleep_then(value: bytes) -> bytes:
     return value
 
 
-@pytest.mark.skipif(not forked.can_fork(), reason="forks only on Linux")
-def test_a_job_is_busy_until_its_child_has_written() -> None:
-    def slow() -> bytes:
-        time.sleep(0.3)
-        return b"done"
-
-    job = forked.SideJob(slow, worth_a_process=True)
-    assert job.busy()
-    time.sleep(0.6)
-    assert not job.busy()  # written (the pipe is readable) but not collected yet
-    assert job.result() == b"done"
-    assert not job.busy()
-    assert not forked.SideJob(slow, worth_a_process=False).busy()  # nothing to wait for
-
-
 def test_the_result_is_read_without_waiting_for_the_child_to_exit() -> None:
     job = SideJob(_pid_bytes, worth_a_process=True)
     child = int(bytes(job.result()))

@@ -46,7 +46,7 @@ def test_forked_blast_radii_give_the_same_assessment(
 
 class SlowChild(ChildOnly):
     """A child that takes a while before computing the radii: the parent scores every change
-    early (as if nothing depended on it) and must then rescore those with a radius."""
+    that cannot have a radius meanwhile, and the others once the radii are in."""
 
     def __init__(self, work: Callable[[], bytes], *, worth_a_process: bool) -> None:
         def slow() -> bytes:
@@ -62,27 +62,40 @@ class SlowChild(ChildOnly):
     [p for p in PLANS if p.parent.name in ("teardown", "vpc-replace-cascade")],
     ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}",
 )
-def test_changes_scored_while_the_child_works_give_the_same_assessment(
+def test_changes_that_cannot_have_a_radius_are_scored_while_the_child_works(
     plan: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     options = AnalyzeOptions(env="prod", environ={})
     monkeypatch.setattr(scoring, "FORK_MIN_DESTROYS", 10**9)
     here = analyze(plan, options).assessment
-    early_counts: list[int] = []
-    score_while_busy = scoring._score_while_busy
+    calls: list[tuple[str, bool]] = []  # (address, scored after the radii came in)
+    arrived: list[bool] = []
+    score_change, result = scoring._score_change, scoring.BlastRadiiJob.result
 
-    def counted(*args: Any) -> list[ChangeScore]:
-        early = score_while_busy(*args)
-        early_counts.append(len(early))
-        return early
+    def recorded_score(draft: Any, lookups: Any, radii: Any) -> ChangeScore:
+        calls.append((draft.change.address, bool(arrived)))
+        return score_change(draft, lookups, radii)
 
-    monkeypatch.setattr(scoring, "_score_while_busy", counted)
+    def recorded_result(job: Any) -> Any:
+        radii = result(job)
+        arrived.append(True)
+        return radii
+
+    monkeypatch.setattr(scoring, "_score_change", recorded_score)
+    monkeypatch.setattr(scoring.BlastRadiiJob, "result", recorded_result)
     monkeypatch.setattr(scoring, "FORK_MIN_DESTROYS", 1)
     monkeypatch.setattr(scoring, "SideJob", SlowChild)
-    assessment = analyze(plan, options).assessment
-    assert early_counts == [len(assessment.changes)]  # every change was scored early
-    assert any(change.blast_radius.count for change in assessment.changes)
-    assert assessment == here
+    analysis = analyze(plan, options)
+    assert analysis.assessment == here
+    assert len(calls) == len(here.changes)  # each change scored once
+    after = {address for address, late in calls if late}
+    pred = analysis.graph.pred
+    for change in here.changes:
+        if change.blast_radius.count:
+            assert change.change.address in after  # waited for its radius
+        if not pred.get(change.change.address):
+            assert change.change.address not in after  # nothing depends on it: scored early
+    assert after and len(after) < len(calls)
 
 
 TEARDOWN = FIXTURES / "terraform" / "teardown" / "plan.json"
