@@ -347,6 +347,8 @@ def score_plan(plan: Plan, inputs: ScoreInputs) -> Assessment:
     factor = lookups.factor
     job = inputs.radii
     if job is None or job.plan is not plan or job.graph is not inputs.graph:
+        if job is not None:  # started for another plan or graph: stopped, not left running
+            job.cancel()
         job = BlastRadiiJob(plan, inputs.graph, inputs.risk_model)
     listed = job.listed
     try:

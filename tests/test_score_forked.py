@@ -174,3 +174,29 @@ def test_radii_of_another_plan_are_not_used(monkeypatch: pytest.MonkeyPatch) -> 
         radii=stale,
     )
     assert scoring.score_plan(analysis.plan, inputs) == analysis.assessment
+
+
+@pytest.mark.skipif(not forked.can_fork(), reason="forks only on Linux")
+def test_radii_started_for_another_plan_are_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scoring, "FORK_MIN_DESTROYS", 10**9)
+    analysis = analyze(TEARDOWN, AnalyzeOptions(env="prod", environ={}))
+    other = analyze(
+        FIXTURES / "terraform" / "vpc-replace-cascade" / "plan.json",
+        AnalyzeOptions(env="prod", environ={}),
+    )
+    events: ClassVar[list[str]] = []
+    monkeypatch.setattr(Recorded, "events", events)
+    monkeypatch.setattr(scoring, "FORK_MIN_DESTROYS", 1)
+    monkeypatch.setattr(scoring, "SideJob", Recorded)
+    stale = scoring.BlastRadiiJob(other.plan, other.graph, other.risk_model)
+    inputs = scoring.ScoreInputs(
+        graph=analysis.graph,
+        risk_model=analysis.risk_model,
+        environment=analysis.assessment.environment,
+        hints=change_hints(analysis.plan),
+        provider_configs=scoring.provider_expressions(analysis.plan),
+        radii=stale,
+    )
+    assert scoring.score_plan(analysis.plan, inputs) == analysis.assessment
+    # the stale child is killed and reaped (Recorded checks), the plan's own radii used
+    assert events == ["radii started", "radii cancelled", "radii started"]
