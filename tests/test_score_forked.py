@@ -4,7 +4,7 @@ Input: every Terraform and Pulumi fixture, analysed with the fork threshold at 1
 plan with a destroy forks) and at infinity (never). Checked: equal assessments (scores,
 reasons in order, blast radii, flags) for every fixture, the radii coming from the child; the
 pipeline starts the radii right after the graph stage and stops them when a later stage fails;
-radii started for another plan are not used.
+radii started for another plan are not used, and their child is stopped.
 """
 
 from __future__ import annotations
@@ -157,27 +157,12 @@ def test_a_failure_before_scoring_stops_the_radii_child(monkeypatch: pytest.Monk
     assert events == ["radii started", "radii cancelled"]
 
 
-def test_radii_of_another_plan_are_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(scoring, "FORK_MIN_DESTROYS", 10**9)
-    analysis = analyze(TEARDOWN, AnalyzeOptions(env="prod", environ={}))
-    other = analyze(
-        FIXTURES / "terraform" / "vpc-replace-cascade" / "plan.json",
-        AnalyzeOptions(env="prod", environ={}),
-    )
-    stale = scoring.BlastRadiiJob(other.plan, other.graph, other.risk_model)
-    inputs = scoring.ScoreInputs(
-        graph=analysis.graph,
-        risk_model=analysis.risk_model,
-        environment=analysis.assessment.environment,
-        hints=change_hints(analysis.plan),
-        provider_configs=scoring.provider_expressions(analysis.plan),
-        radii=stale,
-    )
-    assert scoring.score_plan(analysis.plan, inputs) == analysis.assessment
-
-
-@pytest.mark.skipif(not forked.can_fork(), reason="forks only on Linux")
-def test_radii_started_for_another_plan_are_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("in_a_child", [False, True], ids=["in-process", "forked"])
+def test_radii_of_another_plan_are_not_used_but_stopped(
+    in_a_child: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if in_a_child and not forked.can_fork():
+        pytest.skip("forks only on Linux")
     monkeypatch.setattr(scoring, "FORK_MIN_DESTROYS", 10**9)
     analysis = analyze(TEARDOWN, AnalyzeOptions(env="prod", environ={}))
     other = analyze(
@@ -185,9 +170,10 @@ def test_radii_started_for_another_plan_are_stopped(monkeypatch: pytest.MonkeyPa
         AnalyzeOptions(env="prod", environ={}),
     )
     events: ClassVar[list[str]] = []
-    monkeypatch.setattr(Recorded, "events", events)
-    monkeypatch.setattr(scoring, "FORK_MIN_DESTROYS", 1)
-    monkeypatch.setattr(scoring, "SideJob", Recorded)
+    if in_a_child:
+        monkeypatch.setattr(Recorded, "events", events)
+        monkeypatch.setattr(scoring, "FORK_MIN_DESTROYS", 1)
+        monkeypatch.setattr(scoring, "SideJob", Recorded)
     stale = scoring.BlastRadiiJob(other.plan, other.graph, other.risk_model)
     inputs = scoring.ScoreInputs(
         graph=analysis.graph,
@@ -198,5 +184,5 @@ def test_radii_started_for_another_plan_are_stopped(monkeypatch: pytest.MonkeyPa
         radii=stale,
     )
     assert scoring.score_plan(analysis.plan, inputs) == analysis.assessment
-    # the stale child is killed and reaped (Recorded checks), the plan's own radii used
-    assert events == ["radii started", "radii cancelled", "radii started"]
+    if in_a_child:  # the stale child is killed and reaped (Recorded checks); own radii used
+        assert events == ["radii started", "radii cancelled", "radii started"]
