@@ -290,7 +290,6 @@ class _Ranks:
     def __init__(self, addresses: list[str], classes: list[str], weights: list[float]) -> None:
         self.addresses = addresses
         self.classes = classes
-        self.weights = weights
         self.small_limit = max(64, len(addresses) // 512)
         self.class_weight = dict(zip(classes, weights, strict=True))
         self._class_masks: list[tuple[str, int]] | None = None

@@ -93,8 +93,7 @@ def analysis_document(
 
 class ChangeEntries(Sequence[ChangeEntry]):
     """The entries of `changes`, each built when it is read: the JSON renderer reads a batch
-    at a time (`json_format.iter_json`), so a 100k-change report never holds every entry, and
-    a forked renderer builds only the batches it renders."""
+    at a time (`json_format.iter_json`), so a 100k-change report never holds every entry."""
 
     def __init__(self, changes: Sequence[ChangeScore], graph: DependencyGraph | None) -> None:
         self._changes = changes
