@@ -246,3 +246,22 @@ def test_run_command_prints_the_table(tmp_path: Path) -> None:
     assert "routine" in row
     assert any(line.startswith("planrisk --help:") for line in lines)
     assert not list(tmp_path.glob("*.json"))  # generated plans removed without --keep
+
+
+def test_repeats_go_round_robin_over_the_rows(tmp_path: Path) -> None:
+    """Round one measures every row (json.load, then planrisk), then round two...: one slow
+    minute of the host does not cover every attempt of one row."""
+    from benchmarks.run import best_of_pairs
+
+    log = tmp_path / "order.log"
+
+    def command(label: str) -> list[str]:
+        return [sys.executable, "-c", f"open({str(log)!r}, 'a').write('{label} ')"]
+
+    plan = tmp_path / "plan.json"
+    plan.write_bytes(b"{}")
+    pairs = [(plan, command(f"load{row}"), command(f"gate{row}")) for row in (1, 2)]
+    measured = best_of_pairs(pairs, repeat=2)
+    assert log.read_text().split() == ["load1", "gate1", "load2", "gate2"] * 2
+    assert len(measured) == 2
+    assert all(m.returncode == 0 and m.seconds > 0 for pair in measured for m in pair)
