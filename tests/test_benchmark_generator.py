@@ -239,6 +239,7 @@ def test_run_command_prints_the_table(tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0].startswith("byte-compiled ") and "planrisk" in lines[0]
     assert lines[1].startswith("planrisk command: planrisk ")
+    assert lines[2] == f"interpreter: CPython {sys.version.split()[0]}"
     header = next(line for line in lines if line.startswith("tool"))
     for column in ("json.load s", "planrisk s", "ratio", "peak RSS MB", "RSS/file", "targets"):
         assert column in header
