@@ -126,7 +126,7 @@ def test_the_pipeline_starts_the_radii_before_the_environment_stage(
     options = AnalyzeOptions(env="prod", environ={})
     monkeypatch.setattr(scoring, "FORK_MIN_DESTROYS", 10**9)
     here = analyze(TEARDOWN, options).assessment
-    events: ClassVar[list[str]] = []
+    events: list[str] = []
     classify = pipeline.classify
 
     def recorded_classify(*args: Any) -> Any:
@@ -143,7 +143,7 @@ def test_the_pipeline_starts_the_radii_before_the_environment_stage(
 
 @pytest.mark.skipif(not forked.can_fork(), reason="forks only on Linux")
 def test_a_failure_before_scoring_stops_the_radii_child(monkeypatch: pytest.MonkeyPatch) -> None:
-    events: ClassVar[list[str]] = []
+    events: list[str] = []
 
     def failing_classify(*args: Any) -> Any:
         raise PlanriskError("no environment", source="test")
@@ -169,7 +169,7 @@ def test_radii_of_another_plan_are_not_used_but_stopped(
         FIXTURES / "terraform" / "vpc-replace-cascade" / "plan.json",
         AnalyzeOptions(env="prod", environ={}),
     )
-    events: ClassVar[list[str]] = []
+    events: list[str] = []
     if in_a_child:
         monkeypatch.setattr(Recorded, "events", events)
         monkeypatch.setattr(scoring, "FORK_MIN_DESTROYS", 1)
