@@ -42,6 +42,9 @@ class GateOptions(msgspec.Struct, frozen=True):
     classified: ActorResult | None = None
     """The actor already classified for these options (`classify_gate_actor`), when a caller
     needed it before the gate; the gate then does not classify it again."""
+    plan_reference: str | None = None
+    """Where approvers can review the gated plan (the plan file given, or the copy the guard
+    kept), named in what the decision asks for."""
 
 
 class GateResult(msgspec.Struct, frozen=True):
@@ -155,8 +158,9 @@ def _decide(
                 satisfied=have >= needed,
                 detail=(
                     f"approvals from distinct humans other than the initiator ({who}); each "
-                    f"approver runs `planrisk approve PLAN --approver NAME --key KEY -o FILE` "
-                    f"for plan {analysis.plan.digest[:19]}…"
+                    f"approver reviews {options.plan_reference or 'the plan'} and runs "
+                    f"`planrisk approve --digest {analysis.plan.digest} --approver NAME "
+                    f"--key KEY -o FILE`"
                 ),
             )
         )

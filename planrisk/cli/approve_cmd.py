@@ -1,11 +1,13 @@
-"""`planrisk approve PLAN --approver NAME --key KEY`: sign an approval of exactly this plan.
+"""`planrisk approve PLAN|--digest D --approver NAME --key KEY`: sign an approval of one plan.
 
-Input: the plan, the approver's name and private key, a lifetime (`--expires`, default 24h).
-Output: a DSSE envelope (one JSON line) bound to the plan's digest.
+Input: the plan (or, with `--digest`, the digest of a plan reviewed elsewhere: the guard keeps
+the plans it gated under `.planrisk/plans/`), the approver's name and private key, a lifetime
+(`--expires`, default 24h). Output: a DSSE envelope (one JSON line) bound to the plan's digest.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -25,9 +27,11 @@ def _duration(text: str) -> timedelta:
         raise typer.BadParameter(str(exc)) from None
 
 
+_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+
 @app.command("approve")
 def approve_command(
-    plan: Annotated[Path, typer.Argument(help="The plan being approved.")],
     approver: Annotated[
         str, typer.Option("--approver", help="Your name, as in the config's trusted_keys.")
     ],
@@ -44,6 +48,17 @@ def approve_command(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write the approval to FILE.")
     ] = None,
+    plan: Annotated[
+        Path | None, typer.Argument(help="The plan being approved (or pass --digest).")
+    ] = None,
+    digest: Annotated[
+        str | None,
+        typer.Option(
+            "--digest",
+            metavar="sha256:HEX",
+            help="Approve the plan with this digest (as the gate printed it) instead of PLAN.",
+        ),
+    ] = None,
 ) -> None:
     """Approve PLAN: a signed approval that counts only for this exact plan digest."""
     from planrisk.cli.output import write_output
@@ -56,12 +71,25 @@ def approve_command(
     name = approver.strip()
     if not name:
         raise typer.BadParameter("must not be empty", param_hint="--approver")
+    if (plan is None) == (digest is None):
+        raise typer.BadParameter(
+            "pass the plan file or --digest sha256:HEX (one of them)", param_hint="PLAN"
+        )
+    if digest is not None and not _DIGEST.match(digest.strip()):
+        raise typer.BadParameter(
+            "must be sha256: followed by 64 lower-case hex digits, as the gate prints it",
+            param_hint="--digest",
+        )
     private_key = load_private_key(key)
-    loaded = load_plan(plan)
+    if digest is not None:
+        plan_digest = digest.strip()
+    else:
+        assert plan is not None  # one of the two, checked above
+        plan_digest = load_plan(plan).digest
     approval = build_approval(
-        approver=name, plan_digest=loaded.digest, now=utc_now(), lifetime=expires
+        approver=name, plan_digest=plan_digest, now=utc_now(), lifetime=expires
     )
     write_output(encode_envelope(sign_approval(approval, private_key)).decode(), output)
     typer.echo(
-        f"approved {loaded.digest} as {name!r} until {approval.predicate.expires_at}", err=True
+        f"approved {plan_digest} as {name!r} until {approval.predicate.expires_at}", err=True
     )

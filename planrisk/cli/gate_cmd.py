@@ -103,6 +103,7 @@ def gate_command(
             initiator=initiator,
             evidence_paths=tuple(evidence or ()),
             audit_db=audit_db,
+            plan_reference=str(plan),
         )
         if github:
             from planrisk.github.gate_approvals import pull_request_approvals

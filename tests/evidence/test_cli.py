@@ -145,6 +145,50 @@ def test_approve_binds_the_plan_and_expires(tmp_path: Path, plan_file: Path) -> 
     assert later[0].reason.startswith("expired ")
 
 
+def test_approve_by_digest_without_the_plan_file(tmp_path: Path, plan_file: Path) -> None:
+    from planrisk.ingest import load_plan
+
+    plan = load_plan(plan_file)
+    assert run("keygen", str(tmp_path / "carol")) == 0
+    out = tmp_path / "carol.json"
+    code = run(
+        "approve", "--digest", plan.digest, "--approver", "carol",
+        "--key", str(tmp_path / "carol.key"), "-o", str(out),
+    )  # fmt: skip
+    assert code == 0
+    trusted = [
+        TrustedKeyEntry(
+            name="carol", purpose="approval", public_key_path=str(tmp_path / "carol.pub")
+        )
+    ]
+    checks, approvers = check_approvals(
+        load_evidence([out]), plan=plan, trusted=trusted, initiator="dave", now=utc_now()
+    )
+    assert approvers == ["carol"], checks
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],  # neither a plan nor a digest
+        ["PLAN", "--digest", "sha256:" + "a" * 64],  # both
+        ["--digest", "sha256:" + "A" * 64],  # not as the gate prints it
+        ["--digest", "a" * 64],
+        ["--digest", "sha256:abc"],
+    ],
+)
+def test_approve_needs_exactly_one_well_formed_plan_reference(
+    tmp_path: Path, plan_file: Path, args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run("keygen", str(tmp_path / "carol")) == 0
+    args = [str(plan_file) if a == "PLAN" else a for a in args]
+    out = tmp_path / "o.json"
+    key = str(tmp_path / "carol.key")
+    assert run("approve", *args, "--approver", "carol", "--key", key, "-o", str(out)) == 2
+    assert "Invalid value" in capsys.readouterr().err
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("expires", ["1w", "0s", "soon", "15"])
 def test_bad_expires_is_a_usage_error(
     tmp_path: Path, plan_file: Path, expires: str, capsys: pytest.CaptureFixture[str]

@@ -45,7 +45,8 @@ def test_gate_comment_banner_needs_and_approval_reply(tmp_path: Path) -> None:
     assert "### What is needed to proceed" in text
     for requirement in gate.decision.requirements:
         assert f"**{requirement.kind}** {requirement.have}/{requirement.needed}" in text
-    assert "`planrisk approve PLAN --approver NAME --key KEY -o FILE`" in text
+    command = f"planrisk approve --digest {analysis.plan.digest} --approver NAME --key KEY -o FILE"
+    assert f"`{command}`" in text
 
 
 def test_plan_strings_are_escaped(tmp_path: Path) -> None:
