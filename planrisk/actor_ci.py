@@ -10,6 +10,7 @@ unreadable payload is skipped, never guessed at.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,29 @@ class CiContext(msgspec.Struct, frozen=True):
     """Facts worth reporting that are not signals (an unreadable payload)."""
 
 
+def event_payload(environ: Mapping[str, str]) -> dict[str, Any] | None:
+    """The GitHub event payload at GITHUB_EVENT_PATH: {} when none is named, None when it is
+    unreadable or not a JSON object (read once per version of the file: the actor and the
+    configuration both ask)."""
+    path = environ.get("GITHUB_EVENT_PATH", "")
+    if not path:
+        return {}
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return None
+    return _read_payload(path, stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _read_payload(path: str, size: int, mtime_ns: int) -> dict[str, Any] | None:
+    try:
+        decoded = msgspec.json.decode(Path(path).read_bytes())
+    except (OSError, msgspec.DecodeError):
+        return None
+    return decoded if isinstance(decoded, dict) else None
+
+
 def ci_system(environ: Mapping[str, str]) -> str | None:
     """The CI system `environ` belongs to (`GitHub Actions`, `GitLab CI`, `Atlantis`, another
     CI's name), or None outside CI."""
@@ -103,16 +127,10 @@ def _github(environ: Mapping[str, str]) -> CiContext:
     messages: list[tuple[str, str]] = []
     notes: list[str] = []
     commit_range: tuple[str, str] | None = None
-    payload: dict[str, Any] = {}
-    event_path = environ.get("GITHUB_EVENT_PATH", "")
-    if event_path:
-        try:
-            decoded = msgspec.json.decode(Path(event_path).read_bytes())
-        except (OSError, msgspec.DecodeError):
-            notes.append(f"GitHub event payload {event_path} unreadable: not used")
-        else:
-            if isinstance(decoded, dict):
-                payload = decoded
+    payload = event_payload(environ)
+    if payload is None:
+        notes.append(f"GitHub event payload {environ['GITHUB_EVENT_PATH']} unreadable: not used")
+        payload = {}
     pull = payload.get("pull_request")
     if isinstance(pull, dict):
         user = pull.get("user")

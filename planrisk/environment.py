@@ -30,6 +30,8 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+import msgspec
+
 from planrisk.config import EnvironmentMapping, PlanriskConfig
 from planrisk.environment_signals import (
     Observation,
@@ -54,10 +56,13 @@ def classify_environment(
     environ: Mapping[str, str] | None = None,
     plan_path: Path | None = None,
     cwd: Path | None = None,
+    paths_raise_only: bool = False,
 ) -> EnvironmentResult:
     """Classify the environment the plan touches (see the module docstring for the rules).
 
-    `cwd` is the run's working directory (default: the process's).
+    `cwd` is the run's working directory (default: the process's). With `paths_raise_only`
+    (agent and unknown initiators, who choose where a plan file is written and where the tool
+    runs) a path signal counts only when it makes the environment stricter.
     """
     if requested not in ENV_CHOICES:
         raise PlanriskError(
@@ -65,12 +70,16 @@ def classify_environment(
         )
     mappings = config.environments if config is not None else {}
     env = os.environ if environ is None else environ
-    observations = [
-        *runner_observations(env),
-        *path_observations(plan_path, cwd if cwd is not None else Path.cwd()),
-        *plan_observations(plan),
+
+    def judged(observations: list[Observation]) -> list[tuple[str, str]]:
+        return [s for s in (judge(o, mappings) for o in observations) if s is not None]
+
+    from_paths = judged(path_observations(plan_path, cwd if cwd is not None else Path.cwd()))
+    signals = [
+        *judged(runner_observations(env)),
+        *([] if paths_raise_only else from_paths),
+        *judged(plan_observations(plan)),
     ]
-    signals = [s for s in (judge(o, mappings) for o in observations) if s is not None]
     if not any(name == "prod" for name, _ in signals):
         mapped = {
             key
@@ -85,10 +94,24 @@ def classify_environment(
             azure_subscriptions="azure_subscriptions" in mapped,
             stop=lambda o: (judge(o, mappings) or ("", ""))[0] == "prod",
         )
-        signals.extend(s for s in (judge(o, mappings) for o in scanned) if s is not None)
+        signals.extend(judged(scanned))
         if stopped:
             signals.append(("prod", "resource scan stopped early: prod is certain"))
-    return _resolve(signals, requested)
+    ignored: list[str] = []
+    if paths_raise_only and from_paths:
+        current = _resolve(signals, "auto").treated_as
+        for name, text in from_paths:
+            if severity(name) >= severity(current):
+                signals.append((name, text))
+            else:
+                ignored.append(
+                    f"{text} ignored: for an agent or unknown initiator a path can only make "
+                    "the environment stricter"
+                )
+    result = _resolve(signals, requested)
+    if ignored:
+        result = msgspec.structs.replace(result, evidence=(*result.evidence, *ignored))
+    return result
 
 
 def judge(

@@ -62,13 +62,23 @@ class GateResult(msgspec.Struct, frozen=True):
 
 
 def load_effective_policy(analysis: Analysis) -> Policy:
-    """The built-in policy merged with the config's `[policy]` table."""
+    """The built-in policy merged with the configuration's `[policy]` table.
+
+    Each layer's table is validated on its own first, so that an error names the file (or the
+    `REF:path` of the revision) that holds the bad key.
+    """
     from planrisk.policy import default_policy, load_policy
 
     config = analysis.config
     if not config.policy:
         return default_policy()
-    return load_policy(config.policy, str(config.path) if config.path else "configuration")
+    tables = config.provenance.policy_tables
+    for source, table in tables:
+        load_policy(table, source)
+    source = " over ".join(reversed([name for name, _ in tables])) or str(
+        config.path or "configuration"
+    )
+    return load_policy(config.policy, source)
 
 
 def classify_gate_actor(analysis: Analysis, options: GateOptions) -> ActorResult:
@@ -88,7 +98,13 @@ def run_gate(analysis: Analysis, options: GateOptions) -> GateResult:
     """Classify the actor, evaluate the policy, count the evidence, decide, and audit."""
     actor = options.classified or classify_gate_actor(analysis, options)
     policy = load_effective_policy(analysis)
-    outcome = evaluate_policy(policy, analysis.assessment, actor)
+    outcome = evaluate_policy(
+        policy,
+        analysis.assessment,
+        actor,
+        gate_changes=analysis.config.provenance.gate_changes,
+        risk_model=analysis.risk_model,
+    )
     decision = _decide(analysis, actor, policy, outcome, options)
     result = GateResult(analysis=analysis, actor=actor, policy=policy, decision=decision)
     _audit(result, options)
@@ -165,16 +181,39 @@ def _decide(
             )
         )
     if outcome.deny:
-        verdict = "deny"
-    elif all(r.satisfied for r in requirements):
-        verdict = "allow"
-    else:
+        # Nothing below a deny can change the outcome: no requirement is listed, and each deny
+        # rule carries its way forward instead.
+        names = ", ".join(r.name for r in outcome.fired if r.effect == "deny")
+        return Decision(
+            outcome="deny",
+            summary=f"denied by {names}: no approval or attestation lifts a deny",
+            rules=outcome.fired,
+            evidence=tuple(results),
+        )
+    missing = [r for r in requirements if not r.satisfied]
+    if missing:
         verdict = "pending"
+        summary = "pending: needs " + ", ".join(_need_phrase(r) for r in missing)
+    else:
+        verdict = "allow"
+        summary = (
+            "allowed: every requirement is met" if requirements else "allowed: no rule applies"
+        )
     return Decision(
         outcome=verdict,
+        summary=summary,
         rules=outcome.fired,
         requirements=tuple(requirements),
         evidence=tuple(results),
+    )
+
+
+def _need_phrase(requirement: Requirement) -> str:
+    if requirement.kind == "sandbox_attestation":
+        return "a sandbox attestation covering every change"
+    more = requirement.needed - requirement.have
+    return (
+        f"{more} more approval{'s' if more != 1 else ''} ({requirement.have}/{requirement.needed})"
     )
 
 
@@ -265,7 +304,12 @@ def gate_document(result: GateResult, *, with_paths: bool = False) -> dict[str, 
     decision = result.decision
     document["decision"] = {
         "outcome": decision.outcome,
-        "rules": [{"name": r.name, "effect": r.effect, "reason": r.reason} for r in decision.rules],
+        "summary": decision.summary,
+        "rules": [
+            {"name": r.name, "effect": r.effect, "reason": r.reason}
+            | ({"way_forward": r.way_forward} if r.way_forward else {})
+            for r in decision.rules
+        ],
         "requirements": [
             {
                 "kind": r.kind,

@@ -438,7 +438,13 @@ class TrustedKeyEntry(msgspec.Struct, frozen=True, kw_only=True):
     purpose: str
     """attestation or approval."""
     public_key_path: str
-    """Path of the PEM public key, already resolved against the config file's directory."""
+    """Path of the PEM public key, already resolved against the config file's directory (or
+    `REF:path` when it was read from a revision)."""
+    public_key_pem: bytes = b""
+    """The key file's bytes when they were read from a revision (then nothing is read from
+    disk); empty otherwise."""
+    origin: str = ""
+    """The configuration layer that listed it (system or repository)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -580,6 +586,8 @@ class RuleResult(msgspec.Struct, frozen=True, kw_only=True):
     """deny or require."""
     reason: str
     """Why it fired, in one sentence."""
+    way_forward: str = ""
+    """For a deny: what would let the change through (no approval or attestation does)."""
 
 
 class Requirement(msgspec.Struct, frozen=True, kw_only=True):
@@ -615,9 +623,13 @@ class Decision(msgspec.Struct, frozen=True, kw_only=True):
 
     outcome: str
     """allow, pending or deny."""
+    summary: str = ""
+    """The verdict in one sentence: what allowed it, what it still needs, or which rule denies
+    it and that no approval or attestation lifts a deny."""
     rules: tuple[RuleResult, ...] = ()
     """Rules that fired."""
     requirements: tuple[Requirement, ...] = ()
-    """What is needed, and whether it is there."""
+    """What is needed, and whether it is there; empty on deny (nothing listed there could
+    change the outcome)."""
     evidence: tuple[EvidenceResult, ...] = ()
     """Every piece of evidence examined."""

@@ -38,6 +38,15 @@ class AnalyzeOptions(msgspec.Struct, frozen=True):
     plan_signal_path: Path | None = None
     """Where the plan belongs, for environment path signals, when the file read is elsewhere
     (the guard reads `show -json` output from a temporary file)."""
+    config_ref: str | None = None
+    """`--config-ref`: the revision the repository configuration is read from."""
+    config: PlanriskConfig | None = None
+    """The configuration, when the caller loaded it already (the gate classifies the actor
+    before it analyzes); then `config_path`, `config_ref` and `risk_model_paths` are not read."""
+    paths_raise_only: bool = False
+    """Environment signals from paths (the plan file's directory, the working directory) may
+    only make the environment stricter: set for agent and unknown initiators, who choose where
+    the plan file is written and where the tool runs."""
 
 
 class Analysis(msgspec.Struct, frozen=True):
@@ -63,8 +72,14 @@ def analyze(plan_path: Path, options: AnalyzeOptions) -> Analysis:
 
     with paused_gc():
         with stage("config"):
-            config = load_config(options.config_path, cwd=options.cwd)
-            risk_model = load_risk_model((*config.risk_models, *options.risk_model_paths))
+            config = options.config or load_config(
+                options.config_path,
+                cwd=options.cwd,
+                environ=options.environ,
+                config_ref=options.config_ref,
+                extra_risk_models=options.risk_model_paths,
+            )
+            risk_model = load_risk_model(config.risk_model_sources())
         with stage("ingest"):
             plan = load_plan(plan_path)
         with stage("graph"):
@@ -120,4 +135,5 @@ def classify(
         environ=options.environ,
         plan_path=options.plan_signal_path or plan_path,
         cwd=options.cwd,
+        paths_raise_only=options.paths_raise_only,
     )

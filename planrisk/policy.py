@@ -1,8 +1,9 @@
 """Gate stage: the policy — named, configurable rules — and how it turns findings into a verdict.
 
-Input: the `[policy]` table of `.planrisk.toml` (merged over the built-in defaults), a scored
-`Assessment` and an `ActorResult`. Output: the rules that fire and what they require
-(`PolicyOutcome`); `planrisk.gate` then counts the evidence and decides allow/pending/deny.
+Input: the `[policy]` table of the configuration (merged over the built-in defaults), a scored
+`Assessment`, an `ActorResult` and the gate inputs the change under review modifies. Output:
+the rules that fire and what they require (`PolicyOutcome`), each deny with its way forward;
+`planrisk.gate` then counts the evidence and decides allow/pending/deny.
 
 A rule matches when the actor (as treated) and the environment (as treated) are in its lists
 and its conditions hold (`match = "any"` of them by default, or `"all"`). Its effect is
@@ -13,12 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from planrisk.errors import ConfigError
 from planrisk.model import ActorResult, Assessment, ChangeScore, RiskLevel, RuleResult
+
+if TYPE_CHECKING:
+    from planrisk.config import GateInputChange
+    from planrisk.risk_model import RiskModel
 
 ACTORS = ("human", "agent", "bot", "unknown")
 ENVIRONMENTS = ("prod", "staging", "dev", "sandbox", "unknown")
@@ -32,10 +37,12 @@ CONDITIONS = (
     "irreversible_data_loss",
     "guard_weakening",
     "min_destroyed_ratio",
+    "gate_config_changed",
 )
 RULE_KEYS = frozenset(
     {
         "description",
+        "way_forward",
         "enabled",
         "actors",
         "environments",
@@ -67,7 +74,11 @@ class Rule(msgspec.Struct, frozen=True):
     irreversible_data_loss: bool = False
     guard_weakening: bool = False
     min_destroyed_ratio: float | None = None
+    gate_config_changed: bool = False
+    """Matches when the change under review modifies the gate's own inputs."""
     enabled: bool = True
+    way_forward: str = ""
+    """For a deny rule: what would let the change through (default: derived per rule)."""
 
 
 class Policy(msgspec.Struct, frozen=True):
@@ -90,6 +101,7 @@ class PolicyOutcome(msgspec.Struct, frozen=True):
 
 _AGENTS = ("agent", "unknown")
 _PROD = ("prod", "unknown")
+_EVERYWHERE = ENVIRONMENTS
 
 DEFAULT_RULES: tuple[Rule, ...] = (
     Rule(
@@ -172,6 +184,26 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         environments=_PROD,
         effect="deny",
         min_plan_level="critical",
+    ),
+    Rule(
+        name="gate_config_changed",
+        description=(
+            "A change to the gate that judges it (its configuration, risk models, keys, the "
+            "workflows or shims that run it) must be made by a human."
+        ),
+        actors=_AGENTS,
+        environments=_EVERYWHERE,
+        effect="deny",
+        gate_config_changed=True,
+    ),
+    Rule(
+        name="gate_config_changed_review",
+        description="A human's or bot's change to the gate needs one other person's approval.",
+        actors=("human", "bot"),
+        environments=_EVERYWHERE,
+        effect="require",
+        approvals=1,
+        gate_config_changed=True,
     ),
     Rule(
         name="agent_staging_high",
@@ -277,7 +309,7 @@ def _check_value(key: str, value: Any, path: str, source: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
             raise _error(source, path, "must be a number between 0 and 1")
         return float(value)
-    if key == "description":
+    if key in ("description", "way_forward"):
         if not isinstance(value, str):
             raise _error(source, path, "must be a string")
         return value
@@ -298,8 +330,17 @@ def _list(values: Any) -> str:
 # Evaluation
 
 
-def evaluate_policy(policy: Policy, assessment: Assessment, actor: ActorResult) -> PolicyOutcome:
-    """The rules that fire for this actor, environment and assessment."""
+def evaluate_policy(
+    policy: Policy,
+    assessment: Assessment,
+    actor: ActorResult,
+    *,
+    gate_changes: tuple[GateInputChange, ...] = (),
+    risk_model: RiskModel | None = None,
+) -> PolicyOutcome:
+    """The rules that fire for this actor, environment, assessment and change to the gate."""
+    from planrisk.way_forward import way_forward
+
     environment = assessment.environment.treated_as
     fired: list[RuleResult] = []
     deny = False
@@ -314,9 +355,10 @@ def evaluate_policy(policy: Policy, assessment: Assessment, actor: ActorResult) 
             and assessment.environment.name not in rule.environments
         ):
             continue
-        why = _conditions(rule, assessment)
-        if why is None:
+        matched = _conditions(rule, assessment, gate_changes)
+        if matched is None:
             continue
+        why, hits = matched
         who = (
             f"{actor.kind} actor"
             if actor.kind == actor.treated_as
@@ -325,7 +367,16 @@ def evaluate_policy(policy: Policy, assessment: Assessment, actor: ActorResult) 
         reason = f"{who} in {assessment.environment.label}: {why}"
         if rule.effect == "deny":
             deny = True
-            fired.append(RuleResult(name=rule.name, effect="deny", reason=reason))
+            forward = way_forward(
+                rule,
+                hits,
+                actor_kind=actor.treated_as,
+                gate_changes=gate_changes,
+                risk_model=risk_model,
+            )
+            fired.append(
+                RuleResult(name=rule.name, effect="deny", reason=reason, way_forward=forward)
+            )
             continue
         needs = []
         if rule.sandbox_attestation:
@@ -349,9 +400,13 @@ def evaluate_policy(policy: Policy, assessment: Assessment, actor: ActorResult) 
     )
 
 
-def _conditions(rule: Rule, assessment: Assessment) -> str | None:
-    """The sentence of the conditions that hold, or None when the rule does not match."""
+def _conditions(
+    rule: Rule, assessment: Assessment, gate_changes: tuple[GateInputChange, ...]
+) -> tuple[str, list[ChangeScore]] | None:
+    """(the sentence of the conditions that hold, the changes that made them hold), or None
+    when the rule does not match."""
     checks: list[str | None] = []
+    hits_of: list[ChangeScore] = []
     changes = assessment.changes
     if rule.any_change:
         checks.append(f"{len(changes)} change(s) beyond no-op/read" if changes else None)
@@ -362,20 +417,26 @@ def _conditions(rule: Rule, assessment: Assessment) -> str | None:
     if rule.destroy_classes:
         hits = [c for c in changes if _destroys(c) and c.risk_class in rule.destroy_classes]
         checks.append(_first("destroys", hits) if hits else None)
+        hits_of.extend(hits)
     if rule.min_destroy_level is not None:
         floor = RiskLevel(rule.min_destroy_level).rank
         hits = [c for c in changes if _destroys(c) and c.level.rank >= floor]
         checks.append(_first(f"destroy at >= {rule.min_destroy_level}", hits) if hits else None)
+        hits_of.extend(hits)
     if rule.irreversible_data_loss:
         hits = [c for c in changes if c.irreversible_data_loss]
         checks.append(_first("irreversible data loss", hits) if hits else None)
+        hits_of.extend(hits)
     if rule.guard_weakening:
         hits = [c for c in changes if c.guard_weakening]
         checks.append(_first("guard weakening", hits) if hits else None)
+        hits_of.extend(hits)
     if rule.min_destroyed_ratio is not None:
         ratio = assessment.risk.destroyed_ratio
         ok = ratio >= rule.min_destroyed_ratio
         checks.append(f"{ratio:.0%} of managed resources destroyed or replaced" if ok else None)
+    if rule.gate_config_changed:
+        checks.append(gate_change_sentence(gate_changes) if gate_changes else None)
     if not checks:
         return None
     held = [c for c in checks if c is not None]
@@ -383,7 +444,17 @@ def _conditions(rule: Rule, assessment: Assessment) -> str | None:
         return None
     if not held:
         return None
-    return "; ".join(held)
+    return "; ".join(held), hits_of
+
+
+def gate_change_sentence(changes: tuple[GateInputChange, ...]) -> str:
+    """`the change modifies the gate that judges it: .planrisk.toml modified (…), …`."""
+    parts = []
+    for change in changes[:5]:
+        detail = f" ({change.detail})" if change.detail else ""
+        parts.append(f"{change.what} {change.path} {change.change}{detail}")
+    more = f" and {len(changes) - 5} more file(s)" if len(changes) > 5 else ""
+    return "the change modifies the gate that judges it: " + ", ".join(parts) + more
 
 
 def _destroys(scored: ChangeScore) -> bool:
@@ -414,6 +485,8 @@ def policy_document(policy: Policy) -> dict[str, Any]:
             body["sandbox_attestation"] = True
         if rule.approvals:
             body["approvals"] = rule.approvals
+        if rule.way_forward:
+            body["way_forward"] = rule.way_forward
         for key in CONDITIONS:
             value = getattr(rule, key)
             if value not in (False, None, ()):

@@ -222,8 +222,11 @@ def builtin_model_files(
     return tuple((f"{_BUILTIN_LABEL}/{f.name}", f) for f in files)
 
 
-def load_risk_model(extra_paths: Sequence[Path | str] = ()) -> RiskModel:
-    """Load the built-in model, then each user file or directory in order (later wins)."""
+def load_risk_model(extra_paths: Sequence[Path | str | tuple[str, bytes]] = ()) -> RiskModel:
+    """Load the built-in model, then each user file or directory in order (later wins).
+
+    An entry is a path, or (label, bytes) of a file read elsewhere (from a revision).
+    """
     from planrisk.risk_model_compiled import load_compiled, parsed_builtin
 
     directory = builtin_model_directory()
@@ -232,7 +235,11 @@ def load_risk_model(extra_paths: Sequence[Path | str] = ()) -> RiskModel:
         (label, parsed_builtin(label, f.name, f.read_bytes(), compiled))
         for label, f in builtin_model_files(directory)
     ]
-    user = [document for path in extra_paths for document in _read_user_path(Path(path))]
+    user = [
+        document
+        for path in extra_paths
+        for document in ([path] if isinstance(path, tuple) else _read_user_path(Path(path)))
+    ]
     documents.extend((label, parse_model_file(label, data)) for label, data in user)
     entries: dict[str, TypeRisk] = {}
     default: TypeRisk | None = None

@@ -9,6 +9,7 @@ import pytest
 
 from planrisk.config import (
     ActorLists,
+    ConfigFile,
     EnvironmentMapping,
     default_config,
     load_config,
@@ -91,15 +92,21 @@ def test_every_section_is_parsed_and_paths_resolved(tmp_path: Path) -> None:
         ),
     }
     assert config.actors == ActorLists(agent_logins=("acme-coder[bot]",), humans=("alice",))
-    assert config.risk_models == (str(base / "models" / "extra.toml"),)
+    extra = str(base / "models" / "extra.toml")
+    assert config.risk_models == (ConfigFile(label=extra, path=extra, layer="repository"),)
+    assert config.risk_model_sources() == [Path(extra)]
     assert config.trusted_keys == (
         TrustedKeyEntry(
-            name="alice", purpose="approval", public_key_path=str(base / "keys" / "alice.pub")
+            name="alice",
+            purpose="approval",
+            public_key_path=str(base / "keys" / "alice.pub"),
+            origin="repository",
         ),
         TrustedKeyEntry(
             name="sandbox-signer",
             purpose="attestation",
             public_key_path="/etc/planrisk/sandbox.pub",
+            origin="repository",
         ),
     )
     assert config.policy == {"block_agent_destroy_in": ["prod"]}

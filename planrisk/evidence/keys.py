@@ -150,9 +150,13 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
     return key
 
 
-def load_public_key(path: Path) -> Ed25519PublicKey:
-    """Load a SubjectPublicKeyInfo PEM Ed25519 public key."""
-    data = _read_key_file(path, "public key")
+def load_public_key(path: Path, data: bytes | None = None) -> Ed25519PublicKey:
+    """Load a SubjectPublicKeyInfo PEM Ed25519 public key (from `data` when given: a key file
+    read from a revision, named `path` in messages)."""
+    if data is None:
+        data = _read_key_file(path, "public key")
+    elif len(data) > _MAX_KEY_FILE:
+        raise EvidenceError("public key file is too large to be a key", source=str(path))
     try:
         key = serialization.load_pem_public_key(data)
     except (ValueError, TypeError):
@@ -180,7 +184,7 @@ def load_trusted_keys(entries: Sequence[TrustedKeyEntry]) -> list[TrustedKey]:
                 source=entry.public_key_path,
                 hint='use purpose = "attestation" or "approval"',
             )
-        public_key = load_public_key(Path(entry.public_key_path))
+        public_key = load_public_key(Path(entry.public_key_path), entry.public_key_pem or None)
         keys.append(
             TrustedKey(
                 entry.name, entry.purpose, key_id(public_key), public_key, entry.public_key_path
