@@ -97,21 +97,36 @@ def classify_environment(
         signals.extend(judged(scanned))
         if stopped:
             signals.append(("prod", "resource scan stopped early: prod is certain"))
-    ignored: list[str] = []
-    if paths_raise_only and from_paths:
-        current = _resolve(signals, "auto").treated_as
-        for name, text in from_paths:
-            if severity(name) >= severity(current):
-                signals.append((name, text))
-            else:
-                ignored.append(
-                    f"{text} ignored: for an agent or unknown initiator a path can only make "
-                    "the environment stricter"
-                )
-    result = _resolve(signals, requested)
+    if not paths_raise_only:
+        result = _resolve(signals, requested)
+        if from_paths:
+            rest = [s for s in signals if s not in from_paths]
+            strict = _resolve(rest + _raising(from_paths, rest)[0], requested)
+            if severity(strict.treated_as) > severity(result.treated_as):
+                result = msgspec.structs.replace(result, path_lowered=True)
+        return result
+    kept, ignored = _raising(from_paths, signals)
+    result = _resolve(signals + kept, requested)
     if ignored:
         result = msgspec.structs.replace(result, evidence=(*result.evidence, *ignored))
     return result
+
+
+def _raising(
+    from_paths: list[tuple[str, str]], signals: list[tuple[str, str]]
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """The path signals that do not lower what `signals` say, and notes on those that would."""
+    current = _resolve(signals, "auto").treated_as
+    kept, ignored = [], []
+    for name, text in from_paths:
+        if severity(name) >= severity(current):
+            kept.append((name, text))
+        else:
+            ignored.append(
+                f"{text} ignored: for an agent or unknown initiator a path can only make the "
+                "environment stricter"
+            )
+    return kept, ignored
 
 
 def judge(

@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from planrisk.errors import ExitCode
+from planrisk.errors import ExitCode, PlanriskError
 from planrisk.model import ActorResult, Decision, EvidenceResult, Requirement
 from planrisk.pipeline import Analysis
 from planrisk.policy import Policy, PolicyOutcome, evaluate_policy
 
 if TYPE_CHECKING:
+    from planrisk.config import PlanriskConfig
     from planrisk.evidence.verify import EvidenceCheck
 
 
@@ -62,14 +63,18 @@ class GateResult(msgspec.Struct, frozen=True):
 
 
 def load_effective_policy(analysis: Analysis) -> Policy:
-    """The built-in policy merged with the configuration's `[policy]` table.
+    """The built-in policy merged with the configuration's `[policy]` table."""
+    return load_effective_policy_of(analysis.config)
+
+
+def load_effective_policy_of(config: PlanriskConfig) -> Policy:
+    """The built-in policy merged with `config`'s `[policy]` table.
 
     Each layer's table is validated on its own first, so that an error names the file (or the
     `REF:path` of the revision) that holds the bad key.
     """
     from planrisk.policy import default_policy, load_policy
 
-    config = analysis.config
     if not config.policy:
         return default_policy()
     tables = config.provenance.policy_tables
@@ -81,22 +86,37 @@ def load_effective_policy(analysis: Analysis) -> Policy:
     return load_policy(config.policy, source)
 
 
-def classify_gate_actor(analysis: Analysis, options: GateOptions) -> ActorResult:
-    """Who initiated the plan, as the gate with these options judges it."""
+def classify_gate_actor(config: PlanriskConfig, options: GateOptions) -> ActorResult:
+    """Who initiated the plan, as the gate with these options judges it (it needs only the
+    configuration, so callers classify before they analyze: see `AnalyzeOptions`)."""
     from planrisk.actor import classify_actor
 
     return classify_actor(
         requested=options.actor,
         initiator=options.initiator,
         environ=options.environ,
-        config=analysis.config,
+        config=config,
         repo_dir=options.cwd,
     )
 
 
+def distrusts_paths(actor: ActorResult) -> bool:
+    """Whether path signals may only raise the environment for this actor (agents and unknown
+    initiators choose where the plan file is written and where the tool runs)."""
+    return actor.treated_as == "agent"
+
+
 def run_gate(analysis: Analysis, options: GateOptions) -> GateResult:
     """Classify the actor, evaluate the policy, count the evidence, decide, and audit."""
-    actor = options.classified or classify_gate_actor(analysis, options)
+    actor = options.classified or classify_gate_actor(analysis.config, options)
+    if distrusts_paths(actor) and analysis.assessment.environment.path_lowered:
+        raise PlanriskError(
+            "the analysis let a path lower the environment, but the plan is gated for an "
+            f"{actor.kind} initiator",
+            source=analysis.plan.source,
+            hint="analyze with AnalyzeOptions(paths_raise_only=True) for agent and unknown "
+            "initiators (classify the actor first with classify_gate_actor)",
+        )
     policy = load_effective_policy(analysis)
     outcome = evaluate_policy(
         policy,

@@ -408,6 +408,9 @@ class EnvironmentResult(msgspec.Struct, frozen=True, kw_only=True):
     """The environment used for scoring and policy (unknown is treated as prod)."""
     evidence: tuple[str, ...] = ()
     """Short sentences naming each signal, e.g. `TF_WORKSPACE=prod-eu`."""
+    path_lowered: bool = False
+    """A path signal made the environment less strict than the rest of the evidence says
+    (allowed for humans only: the gate refuses such a result for an agent)."""
 
     @property
     def label(self) -> str:

@@ -248,7 +248,7 @@ def _policy_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_policy_show_defaults_and_overrides(tmp_path: Path) -> None:
-    proc = _policy_cli(tmp_path)
+    proc = _policy_cli(tmp_path, "--format", "json")
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     assert doc["source"] == "built-in defaults" and doc["attestation_max_age"] == "7d"
@@ -259,7 +259,7 @@ def test_policy_show_defaults_and_overrides(tmp_path: Path) -> None:
         '[policy]\nattestation_max_age = "1d"\n[policy.rules.human_prod_high]\napprovals = 2\n',
         encoding="utf-8",
     )
-    doc = json.loads(_policy_cli(tmp_path).stdout)
+    doc = json.loads(_policy_cli(tmp_path, "--format", "json").stdout)
     assert doc["attestation_max_age"] == "1d"
     assert doc["rules"]["human_prod_high"]["approvals"] == 2
     assert doc["source"].endswith(".planrisk.toml")

@@ -19,6 +19,7 @@ from planrisk.report.formats import FILE_NAMES, Format
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
+    from planrisk.config import PlanriskConfig
     from planrisk.pipeline import Analysis
     from planrisk.report.formats import RenderOptions
 
@@ -42,6 +43,18 @@ SourceDirOption = Annotated[
 ]
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", help="planrisk config (default: ./.planrisk.toml).")
+]
+ConfigRefOption = Annotated[
+    str | None,
+    typer.Option(
+        "--config-ref",
+        metavar="REF",
+        help=(
+            "Read the repository config (and the files it names) from this git revision: the "
+            "base of the change under review (default: PLANRISK_BASE_REF, or the pull/merge "
+            "request's base in CI)."
+        ),
+    ),
 ]
 RiskModelOption = Annotated[
     list[Path] | None,
@@ -118,8 +131,13 @@ def run_analysis(
     config: Path | None,
     risk_model: list[Path] | None,
     timings: bool,
+    *,
+    config_ref: str | None = None,
+    loaded: PlanriskConfig | None = None,
+    paths_raise_only: bool = False,
 ) -> Analysis:
-    """The pipeline up to scoring for `analyze`, `gate` and `guard`, kept alive until exit."""
+    """The pipeline up to scoring for `analyze`, `gate` and `guard`, kept alive until exit
+    (`loaded`: the configuration when the caller read it already)."""
     from planrisk import timings as stage_timings
     from planrisk.cli.fast_exit import keep_until_exit
     from planrisk.pipeline import AnalyzeOptions, analyze
@@ -133,6 +151,9 @@ def run_analysis(
             source_dir=source_dir,
             config_path=config,
             risk_model_paths=tuple(risk_model or ()),
+            config_ref=config_ref,
+            config=loaded,
+            paths_raise_only=paths_raise_only,
         ),
     )
     keep_until_exit(analysis)
@@ -145,6 +166,7 @@ def analyze_command(
     env: EnvOption = EnvChoice.AUTO,
     source_dir: SourceDirOption = None,
     config: ConfigOption = None,
+    config_ref: ConfigRefOption = None,
     risk_model: RiskModelOption = None,
     fmt: FormatOption = None,
     paths: Annotated[
@@ -162,7 +184,9 @@ def analyze_command(
     from planrisk.report.formats import RenderOptions, render_pieces
 
     with progress.session(len(STAGES)):
-        analysis = run_analysis(plan, env, source_dir, config, risk_model, timings)
+        analysis = run_analysis(
+            plan, env, source_dir, config, risk_model, timings, config_ref=config_ref
+        )
     base = RenderOptions(
         plan_path=str(plan),
         source_prefix=str(source_dir) if source_dir is not None else None,

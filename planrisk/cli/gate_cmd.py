@@ -17,6 +17,7 @@ from msgspec.structs import replace
 
 from planrisk.cli.analyze_cmd import (
     ConfigOption,
+    ConfigRefOption,
     EnvChoice,
     EnvOption,
     FormatOption,
@@ -62,6 +63,7 @@ def gate_command(
     env: EnvOption = EnvChoice.AUTO,
     evidence: EvidenceOption = None,
     config: ConfigOption = None,
+    config_ref: ConfigRefOption = None,
     source_dir: SourceDirOption = None,
     risk_model: RiskModelOption = None,
     audit_db: AuditDbOption = None,
@@ -91,13 +93,15 @@ def gate_command(
     """Decide whether PLAN may be applied: exit 0 allow, 1 pending or deny."""
     from planrisk import progress
     from planrisk import timings as stage_timings
-    from planrisk.gate import GateOptions, classify_gate_actor, run_gate
+    from planrisk.config import load_config
+    from planrisk.gate import GateOptions, classify_gate_actor, distrusts_paths, run_gate
     from planrisk.gc_pause import paused_gc
     from planrisk.pipeline import STAGES
     from planrisk.report.formats import RenderOptions, render_pieces
 
-    with progress.session(len(STAGES) + 1):  # + the gate
-        analysis = run_analysis(plan, env, source_dir, config, risk_model, timings)
+    if timings:
+        stage_timings.enable()
+    with progress.session(len(STAGES) + 2):  # + the actor, + the gate
         options = GateOptions(
             actor=actor.value,
             initiator=initiator,
@@ -105,13 +109,29 @@ def gate_command(
             audit_db=audit_db,
             plan_reference=str(plan),
         )
+        # Who initiated it is known before the plan is read: an agent's plan path and working
+        # directory may then only make the environment stricter.
+        with stage_timings.stage("actor"):
+            loaded = load_config(
+                config, config_ref=config_ref, extra_risk_models=tuple(risk_model or ())
+            )
+            actor_result = classify_gate_actor(loaded, options)
+        options = replace(options, classified=actor_result)
+        analysis = run_analysis(
+            plan,
+            env,
+            source_dir,
+            config,
+            risk_model,
+            timings,
+            loaded=loaded,
+            paths_raise_only=distrusts_paths(actor_result),
+        )
         if github:
             from planrisk.github.gate_approvals import pull_request_approvals
 
-            actor_result = classify_gate_actor(analysis, options)
             options = replace(
                 options,
-                classified=actor_result,
                 extra_approvals=pull_request_approvals(
                     analysis, options, github_token, actor_result
                 ),

@@ -14,6 +14,7 @@ import typer
 
 from planrisk.cli.analyze_cmd import (
     ConfigOption,
+    ConfigRefOption,
     EnvChoice,
     EnvOption,
     OutputOption,
@@ -43,6 +44,7 @@ def guard_command(
     env: EnvOption = EnvChoice.AUTO,
     evidence: EvidenceOption = None,
     config: ConfigOption = None,
+    config_ref: ConfigRefOption = None,
     source_dir: SourceDirOption = None,
     risk_model: RiskModelOption = None,
     audit_db: AuditDbOption = None,
@@ -60,6 +62,7 @@ def guard_command(
             env=env.value,
             evidence_paths=tuple(evidence or ()),
             config_path=config,
+            config_ref=config_ref,
             source_dir=source_dir,
             risk_model_paths=tuple(risk_model or ()),
             audit_db=audit_db,

@@ -40,7 +40,7 @@ def pull_request_approvals(
     if actor is None:
         from planrisk.gate import classify_gate_actor
 
-        actor = classify_gate_actor(analysis, options)
+        actor = classify_gate_actor(analysis.config, options)
     return github_approvals(
         context.client(),
         context.repository,

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -28,7 +28,12 @@ from planrisk.errors import ExitCode, PlanriskError
 from planrisk.guard.arguments import Steps, plan_steps
 from planrisk.guard.commands import Effect, Invocation, effect_of, parse_invocation
 from planrisk.guard.runner import file_digest, run
+from planrisk.model import ActorResult
 from planrisk.pipeline import Analysis
+
+if TYPE_CHECKING:
+    from planrisk.config import PlanriskConfig
+    from planrisk.gate import GateOptions
 
 APPLY_RESULT_KIND = "apply_result"
 """`kind` of the audit record that follows an allowed command with its exit code."""
@@ -45,6 +50,7 @@ class GuardSettings:
     env: str = "auto"
     evidence_paths: tuple[Path, ...] = ()
     config_path: Path | None = None
+    config_ref: str | None = None
     source_dir: Path | None = None
     risk_model_paths: tuple[Path, ...] = ()
     audit_db: Path | None = None
@@ -75,19 +81,20 @@ def _guard_planned(invocation: Invocation, settings: GuardSettings) -> int:
         plan_path.parent.mkdir(parents=True)
         plan_path.write_bytes(plan_json)
         seen = file_digest(steps.saved_plan) if steps.saved_plan is not None else None
-        analysis = relabel(_analyze(plan_path, invocation, settings), _source(invocation, steps))
         log_path = audit_path(settings.audit_db, settings)
-        result = run_gate(
-            analysis,
-            GateOptions(
-                actor=settings.actor,
-                initiator=settings.initiator,
-                evidence_paths=settings.evidence_paths,
-                audit_db=log_path,
-                environ=settings.environ,
-                cwd=invocation.workdir,
-            ),
+        options = GateOptions(
+            actor=settings.actor,
+            initiator=settings.initiator,
+            evidence_paths=settings.evidence_paths,
+            audit_db=log_path,
+            environ=settings.environ,
+            cwd=invocation.workdir,
         )
+        config, actor = _config_and_actor(invocation, settings, options)
+        analysis = relabel(
+            _analyze(plan_path, invocation, settings, config, actor), _source(invocation, steps)
+        )
+        result = run_gate(analysis, msgspec.structs.replace(options, classified=actor))
         _report(result, settings)
         if result.decision.outcome != "allow":
             _say(f"planrisk guard: {result.decision.outcome}: `{invocation.label}` was not run")
@@ -130,7 +137,32 @@ def _check_step(invocation: Invocation, argv: tuple[str, ...], code: int) -> Non
         )
 
 
-def _analyze(plan_path: Path, invocation: Invocation, settings: GuardSettings) -> Analysis:
+def _config_and_actor(
+    invocation: Invocation, settings: GuardSettings, options: GateOptions
+) -> tuple[PlanriskConfig, ActorResult]:
+    """The configuration layers of the run and who initiated it (known before the analysis:
+    an agent's working directory may only make the environment stricter)."""
+    from planrisk.config import load_config
+    from planrisk.gate import classify_gate_actor
+
+    config = load_config(
+        settings.config_path,
+        cwd=invocation.workdir,
+        environ=settings.environ,
+        config_ref=settings.config_ref,
+        extra_risk_models=settings.risk_model_paths,
+    )
+    return config, classify_gate_actor(config, options)
+
+
+def _analyze(
+    plan_path: Path,
+    invocation: Invocation,
+    settings: GuardSettings,
+    config: PlanriskConfig,
+    actor: ActorResult,
+) -> Analysis:
+    from planrisk.gate import distrusts_paths
     from planrisk.pipeline import AnalyzeOptions, analyze
 
     return analyze(
@@ -138,11 +170,11 @@ def _analyze(plan_path: Path, invocation: Invocation, settings: GuardSettings) -
         AnalyzeOptions(
             env=settings.env,
             source_dir=settings.source_dir,
-            config_path=settings.config_path,
-            risk_model_paths=settings.risk_model_paths,
             environ=settings.environ,
             cwd=invocation.workdir,
             plan_signal_path=invocation.workdir / "plan.json",
+            config=config,
+            paths_raise_only=distrusts_paths(actor),
         ),
     )
 
@@ -163,16 +195,17 @@ def relabel(analysis: Analysis, source: str) -> Analysis:
 
 def _guard_state_command(invocation: Invocation, settings: GuardSettings) -> int:
     """No plan to gate: run only when a human initiated it; audit the decision and the result."""
-    from planrisk.actor import classify_actor
-    from planrisk.config import load_config
+    from planrisk.gate import GateOptions
 
-    config = load_config(settings.config_path, cwd=invocation.workdir)
-    actor = classify_actor(
-        requested=settings.actor,
-        initiator=settings.initiator,
-        environ=settings.environ,
-        config=config,
-        repo_dir=invocation.workdir,
+    config, actor = _config_and_actor(
+        invocation,
+        settings,
+        GateOptions(
+            actor=settings.actor,
+            initiator=settings.initiator,
+            environ=settings.environ,
+            cwd=invocation.workdir,
+        ),
     )
     outcome = "allow" if actor.treated_as == "human" else "deny"
     log_path = audit_path(settings.audit_db, settings)
