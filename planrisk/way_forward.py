@@ -36,7 +36,7 @@ def way_forward(
         return rule.way_forward
     human = "" if actor_kind == "human" else f"; {HUMAN_INSTEAD}"
     if rule.gate_config_changed:
-        files = ", ".join(c.path for c in gate_changes[:3]) or "the gate's files"
+        files = ", ".join(f"`{c.path}`" for c in gate_changes[:3]) or "the gate's files"
         return (
             f"this change modifies the gate that judges it ({files}): a human must make it — "
             "move those edits into a change of their own that a human opens, then re-plan"
@@ -92,22 +92,15 @@ def _recovery_path(scored: ChangeScore, risk_model: RiskModel | None) -> str:
 
 
 def _phrase(condition: Condition, pulumi: bool) -> str:
+    """`name = value` as the fix to write, in backticks (a code span in markdown)."""
     name = _camel(condition.attribute) if pulumi else condition.attribute
-    if condition.when == "true":
-        return f"{name} = true"
-    if condition.when == "false":
-        return f"{name} = false"
-    if condition.when == "nonempty":
-        return name
-    if condition.when == "equals":
-        return f"{name} = {condition.value!r}"
-    if condition.when == "at_least":
-        return f"{name} >= {condition.value}"
-    if condition.when == "at_most":
-        return f"{name} <= {condition.value}"
-    if condition.when == "not_equals":
-        return f"{name} other than {condition.value!r}"
-    return name
+    value = {"true": " = true", "false": " = false"}.get(condition.when)
+    if value is None and condition.when in _OPERATORS:
+        value = f" {_OPERATORS[condition.when]} {condition.value!r}"
+    return f"`{name}{value or ''}`"
+
+
+_OPERATORS = {"equals": "=", "at_least": ">=", "at_most": "<=", "not_equals": "!="}
 
 
 def _camel(attribute: str) -> str:

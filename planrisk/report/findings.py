@@ -187,20 +187,24 @@ def collect_findings(
 def _gate_finding(gate: GateResult) -> Finding:
     decision = gate.decision
     assessment = gate.analysis.assessment
-    parts = [f"{r.name}: {r.reason}" for r in decision.rules]
+    deny = decision.outcome == "deny"
+    parts = [
+        f"{r.name}: {r.reason}" + (f" — way forward: {r.way_forward}" if r.way_forward else "")
+        for r in decision.rules
+        if r.effect == "deny" or not deny
+    ]
     parts += [
         f"needs {r.kind} {r.have}/{r.needed}: {r.detail}"
         for r in decision.requirements
         if not r.satisfied
     ]
-    deny = decision.outcome == "deny"
     return Finding(
         kind="gate-deny" if deny else "gate-pending",
         severity="error" if deny else "warning",
         score=assessment.risk.score,
         level=assessment.risk.level.value,
-        message=f"planrisk gate: {decision.outcome} for plan {assessment.plan.digest}"
-        + (": " + "; ".join(parts) if parts else ""),
+        message=f"planrisk gate: {decision.summary or decision.outcome} "
+        f"(plan {assessment.plan.digest})" + (": " + "; ".join(parts) if parts else ""),
         address=None,
     )
 

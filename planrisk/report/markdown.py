@@ -140,6 +140,13 @@ def _fixed_data(view: ReportView, graph: DependencyGraph, opts: MarkdownOptions)
         "rules": [(md_escape(r.label), md_with_code(r.text)) for r in verdict.rules]
         if verdict
         else [],
+        "denies": [
+            (md_escape(d.rule), md_with_code(d.reason), md_with_code(d.way_forward))
+            for d in verdict.denies
+        ]
+        if verdict
+        else [],
+        "summary": md_with_code(verdict.summary) if verdict else "",
         "needs": [
             {
                 "icon": "✅" if n.satisfied else "❌",
@@ -152,7 +159,7 @@ def _fixed_data(view: ReportView, graph: DependencyGraph, opts: MarkdownOptions)
         ]
         if verdict
         else [],
-        "needs_approvals": bool(verdict and any(n.kind == "approvals" for n in verdict.needs)),
+        "needs_approvals": bool(verdict and verdict.asks_for_approvals),
         "evidence": [(md_escape(e.label), md_escape(e.text)) for e in verdict.evidence]
         if verdict
         else [],

@@ -79,10 +79,17 @@ def render_gate_text(result: GateResult, *, colour: bool = False) -> str:
         who = f"{actor.kind} (treated as {actor.treated_as})"
     identity = f" {actor.identity}" if actor.identity else ""
     lines = [f"{verdict} · actor {who}{identity} · {result.analysis.plan.digest}"]
+    if decision.summary:
+        lines.append(f"  {decision.summary}")
     if actor.evidence:
         lines.append("  actor: " + "; ".join(actor.evidence))
+    deny = decision.outcome == "deny"
     for rule in decision.rules:
+        if deny and rule.effect != "deny":
+            continue  # nothing but the deny rules can change a deny
         lines.append(f"  rule {rule.name} ({rule.effect}): {rule.reason}")
+        if rule.way_forward:
+            lines.append(f"    way forward: {rule.way_forward}")
     for req in decision.requirements:
         mark = "ok" if req.satisfied else "MISSING"
         lines.append(f"  needs {req.kind}: {req.have}/{req.needed} {mark} · {req.detail}")

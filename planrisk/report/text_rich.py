@@ -72,13 +72,20 @@ def _verdict(gate: GateResult) -> Panel:
     title = Text(decision.outcome.upper(), OUTCOME_STYLES[decision.outcome])
     title.append(f" · actor {who}{' ' + actor.identity if actor.identity else ''}", "bold")
     lines: list[Text] = [Text(gate.analysis.plan.digest, "dim")]
+    if decision.summary:
+        lines.append(Text(decision.summary, OUTCOME_STYLES[decision.outcome]))
     if actor.evidence:
         lines.append(Text("actor: " + "; ".join(actor.evidence)))
+    deny = decision.outcome == "deny"
     for rule in decision.rules:
+        if deny and rule.effect != "deny":
+            continue  # nothing but the deny rules can change a deny
         style = "red" if rule.effect == "deny" else "yellow"
         line = Text(f"{rule.name} ({rule.effect}): ", style)
         line.append(rule.reason)
         lines.append(line)
+        if rule.way_forward:
+            lines.append(Text(f"  way forward: {rule.way_forward}", "cyan"))
     for req in decision.requirements:
         mark = Text("ok", "green") if req.satisfied else Text("MISSING", "bold red")
         line = Text(f"needs {req.kind} {req.have}/{req.needed} ")

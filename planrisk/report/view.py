@@ -73,16 +73,37 @@ class LabelledLine:
 
 
 @dataclass(frozen=True)
+class DenyRow:
+    """A deny rule that fired: why, and what would let the change through instead."""
+
+    rule: str
+    reason: str
+    way_forward: str
+
+
+@dataclass(frozen=True)
 class Verdict:
     """The gate's verdict as shown in banners."""
 
     outcome: str
     icon: str
+    summary: str
     actor: str
     actor_evidence: tuple[str, ...]
+    denies: tuple[DenyRow, ...]
+    """The deny rules (on deny only: nothing else can change the outcome)."""
     rules: tuple[LabelledLine, ...]
+    """The require rules that fired (not shown on deny)."""
     needs: tuple[NeedRow, ...]
     evidence: tuple[LabelledLine, ...]
+
+    @property
+    def asks_for_approvals(self) -> bool:
+        """Whether approvals can still change the outcome (pending, approvals missing): only
+        then is the approval reply shown."""
+        return self.outcome == "pending" and any(
+            n.kind == "approvals" and not n.satisfied for n in self.needs
+        )
 
 
 @dataclass(frozen=True)
@@ -147,12 +168,21 @@ def build_view(analysis: Analysis, gate: GateResult | None = None) -> ReportView
     verdict = None
     if gate is not None:
         decision = gate.decision
+        deny = decision.outcome == "deny"
         verdict = Verdict(
             outcome=decision.outcome,
             icon=OUTCOME_ICONS.get(decision.outcome, "⛔"),
+            summary=decision.summary,
             actor=actor_label(gate),
             actor_evidence=gate.actor.evidence,
-            rules=tuple(
+            denies=tuple(
+                DenyRow(rule=r.name, reason=r.reason, way_forward=r.way_forward)
+                for r in decision.rules
+                if r.effect == "deny"
+            ),
+            rules=()
+            if deny
+            else tuple(
                 LabelledLine(label=f"{r.name} ({r.effect})", text=r.reason) for r in decision.rules
             ),
             needs=tuple(
