@@ -8,11 +8,11 @@ repository, a shallow clone without the base, or a timeout give no commits, neve
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import msgspec
+
+from planrisk.git_cli import git_text, resolve_commit
 
 AGENT_TRAILER_KEYS = ("co-authored-by", "assisted-by", "generated-by")
 """Trailer keys (lower case) whose values name a contributor."""
@@ -20,7 +20,6 @@ AGENT_TRAILER_KEYS = ("co-authored-by", "assisted-by", "generated-by")
 MAX_COMMITS = 100
 """At most this many commits of a range are read."""
 
-_TIMEOUT = 10.0
 _FIELD, _RECORD = "\x1f", "\x1e"
 
 
@@ -55,7 +54,7 @@ def read_commits(repo_dir: Path, commit_range: tuple[str, str] | None = None) ->
         base, head = commit_range
         if _exists(repo_dir, base) and _exists(repo_dir, head):
             revisions = ["-n", str(MAX_COMMITS), f"{base}..{head}"]
-    output = _git(
+    output = git_text(
         repo_dir,
         "log",
         f"--format=%h{_FIELD}%an{_FIELD}%ae{_FIELD}%B{_RECORD}",
@@ -77,26 +76,4 @@ def read_commits(repo_dir: Path, commit_range: tuple[str, str] | None = None) ->
 
 
 def _exists(repo_dir: Path, revision: str) -> bool:
-    return _git(repo_dir, "cat-file", "-e", f"{revision}^{{commit}}") is not None
-
-
-def _git(repo_dir: Path, *args: str) -> str | None:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key in ("PATH", "HOME", "SYSTEMROOT", "XDG_CONFIG_HOME")
-    }
-    env.update({"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"})
-    try:
-        result = subprocess.run(
-            ["git", "-C", str(repo_dir), *args],
-            capture_output=True,
-            text=True,
-            errors="replace",
-            timeout=_TIMEOUT,
-            env=env,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return result.stdout if result.returncode == 0 else None
+    return resolve_commit(repo_dir, revision) is not None

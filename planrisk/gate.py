@@ -304,7 +304,23 @@ def audit_record(result: GateResult) -> dict[str, Any]:
             for e in decision.evidence
         ],
         "policy_digest": result.analysis.config.digest,
+        "config": config_record(result.analysis.config),
         "planrisk_version": __version__,
+    }
+
+
+def config_record(config: PlanriskConfig) -> dict[str, Any]:
+    """Where the configuration came from, for the audit log and the gate JSON."""
+    provenance = config.provenance
+    return {
+        "layers": [{"name": layer.name, "label": layer.label} for layer in provenance.layers],
+        "base": provenance.base.ref if provenance.base is not None else None,
+        "base_commit": provenance.base_commit,
+        "ignored": list(provenance.ignored),
+        "gate_changes": [
+            {"path": c.path, "what": c.what, "change": c.change, "detail": c.detail}
+            for c in provenance.gate_changes
+        ],
     }
 
 
@@ -322,6 +338,7 @@ def gate_document(result: GateResult, *, with_paths: bool = False) -> dict[str, 
         "evidence": list(result.actor.evidence),
     }
     decision = result.decision
+    document["config"] = config_record(result.analysis.config)
     document["decision"] = {
         "outcome": decision.outcome,
         "summary": decision.summary,

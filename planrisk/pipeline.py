@@ -94,8 +94,9 @@ def analyze(plan_path: Path, options: AnalyzeOptions) -> Analysis:
                 if options.source_dir is not None:  # (git and tar are imported only then)
                     from planrisk.source_diff import prevent_destroy_removed
 
+                    base = config.provenance.base
                     removed = prevent_destroy_removed(
-                        options.source_dir, graph.sources, options.environ
+                        options.source_dir, graph.sources, base.ref if base else None
                     )
             with stage("hints"):
                 hints = change_hints(plan)

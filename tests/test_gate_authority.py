@@ -392,3 +392,23 @@ def test_a_deny_lists_no_requirement_and_gives_a_way_forward(repo: GitRepo, tmp_
         "--audit-db", str(tmp_path / "a.db"),
     )  # fmt: skip
     assert "Way forward:" in html.stdout and "<th>Approve</th>" not in html.stdout
+
+
+def test_prevent_destroy_removed_by_the_change_is_read_against_the_same_base(
+    repo: GitRepo,
+) -> None:
+    guarded = (
+        'resource "aws_s3_bucket" "reports" {\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n'
+    )
+    repo.write("main.tf", guarded)
+    repo.write("plan.json", unlabelled_delete())
+    base = repo.commit("guarded bucket")
+    repo.git("checkout", "-q", "-b", "drop-guard")
+    repo.write("main.tf", 'resource "aws_s3_bucket" "reports" {}\n')
+    repo.commit("drop the guard")
+    env = github_pull_request(repo, base, "alice")
+    document = gate(repo, "plan.json", "--source-dir", ".", env=env)
+    [change] = document["changes"]
+    assert "guard removed: lifecycle.prevent_destroy deleted from the .tf source" in " ".join(
+        change["reasons"]
+    )

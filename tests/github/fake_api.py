@@ -182,6 +182,11 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(404, {"message": "Not Found"})
             case ("GET", ["pulls", number, "reviews"]):
                 self._page(state.reviews.get(int(number), []), query)
+            case ("GET", ["commits", sha, "pulls"]):
+                self._send(
+                    200,
+                    [p for p in state.pulls.values() if p.get("merge_commit_sha") == sha],
+                )
             case ("GET", ["collaborators", login, "permission"]) if login in state.permissions:
                 self._send(200, state.permissions[login])
             case _:

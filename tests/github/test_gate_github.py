@@ -25,6 +25,7 @@ def gate(
     actor: str = "alice",
     event: dict[str, object] | None = None,
     token: str | None = TOKEN,
+    extra_env: dict[str, str] | None = None,
 ) -> tuple[int, dict[str, object], str]:
     event_path = tmp_path / "event.json"
     payload = event if event is not None else {"pull_request": api.state.pulls[7]}
@@ -41,6 +42,7 @@ def gate(
     }
     if token is not None:
         env["GITHUB_TOKEN"] = token
+    env.update(extra_env or {})
     done = subprocess.run(
         [
             sys.executable,
@@ -103,6 +105,40 @@ def test_outside_a_pull_request_nothing_is_read(api: FakeGitHub, tmp_path: Path)
     [note] = document["decision"]["evidence"]  # type: ignore[index]
     assert note["reason"] == "the run belongs to no pull request: no approval comments were read"
     assert api.state.seen == []
+
+
+MERGE_SHA = "c" * 40
+
+
+def merged_push(api: FakeGitHub) -> dict[str, object]:
+    """Pull request 7 merged as commit MERGE_SHA, and the push event of that merge."""
+    api.state.pulls[7]["merged_at"] = "2025-06-02T12:00:00Z"
+    api.state.pulls[7]["merge_commit_sha"] = MERGE_SHA
+    return {"ref": "refs/heads/main", "before": "b" * 40, "after": MERGE_SHA}
+
+
+def test_after_the_merge_the_pull_requests_approvals_count(api: FakeGitHub, tmp_path: Path) -> None:
+    digest = load_plan(CRITICAL_PLAN).digest
+    api.add_comment(7, "bob", approval_reply(digest))
+    api.add_review(7, "dave", approval_reply(digest), "APPROVED")
+    push = {"GITHUB_EVENT_NAME": "push", "GITHUB_SHA": MERGE_SHA}
+    # bob merged: he reviewed alice's change, so his approval counts in the apply run.
+    code, document, stderr = gate(
+        api, tmp_path, actor="bob", event=merged_push(api), extra_env=push
+    )
+    assert code == 0, stderr
+    assert approvals(document)["have"] == 2
+    assert api.requests("GET", f"/commits/{MERGE_SHA}/pulls")
+
+
+def test_a_push_that_merged_no_pull_request_reads_no_approval(
+    api: FakeGitHub, tmp_path: Path
+) -> None:
+    push = {"GITHUB_EVENT_NAME": "push", "GITHUB_SHA": "d" * 40}
+    code, document, _ = gate(api, tmp_path, actor="bob", event=merged_push(api), extra_env=push)
+    assert code == 1
+    [note] = document["decision"]["evidence"]  # type: ignore[index]
+    assert "belongs to no pull request" in note["reason"]
 
 
 def test_missing_token_is_an_input_error(api: FakeGitHub, tmp_path: Path) -> None:
