@@ -99,22 +99,57 @@ def load(name: str) -> dict[str, Any]:
     return dict(yaml.safe_load((EXAMPLES / name).read_text(encoding="utf-8")))
 
 
-def test_github_workflow_applies_only_after_the_action_allows() -> None:
+def test_github_workflow_keeps_its_trust_boundaries() -> None:
     workflow = load("github-workflow.yml")
     action = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
     jobs = workflow["jobs"]
-    [gate_step] = [s for s in jobs["gate"]["steps"] if "planrisk" in str(s.get("uses", ""))]
+    triggers = workflow[True]  # YAML reads the key `on` as true
+    assert {"pull_request", "pull_request_review", "issue_comment", "push"} <= set(triggers)
+    assert triggers["push"]["branches"] == ["main"]
+    # Approvals re-run the gate on the pull request; it reports, the production job decides.
+    review = jobs["review"]
+    assert "issue_comment" in review["if"] and "pull_request_review" in review["if"]
+    [reported] = [s for s in review["steps"] if "planrisk" in str(s.get("uses", ""))]
+    assert reported.get("continue-on-error") is True
+    assert "environment" not in review
+    # Only the production job has the environment whose OIDC subject the prod role trusts.
+    assert [name for name, job in jobs.items() if job.get("environment") == "production"] == [
+        "production"
+    ]
+    production = jobs["production"]
+    assert production["needs"] == "attest" and jobs["attest"]["needs"] == "sandbox"
+    assert all(job.get("if") == "github.event_name == 'push'" for job in [jobs["sandbox"]])
+    steps = production["steps"]
+    gate_index = next(i for i, s in enumerate(steps) if "planrisk" in str(s.get("uses", "")))
+    gate_step = steps[gate_index]
+    assert "continue-on-error" not in gate_step
     assert set(gate_step["with"]) <= set(action["inputs"])
-    assert jobs["gate"]["outputs"]["outcome"] == "${{ steps.planrisk.outputs.outcome }}"
-    assert jobs["gate"]["permissions"] == {"contents": "read", "pull-requests": "write"}
-    assert jobs["apply"]["needs"] == "gate"
-    assert jobs["apply"]["if"] == "needs.gate.outputs.outcome == 'allow'"
-    assert set(jobs["gate"]["needs"]) == {"plan", "sandbox"}
-    attest = [s for s in jobs["sandbox"]["steps"] if "planrisk attest" in s.get("run", "")]
+    [apply_index] = [
+        i for i, s in enumerate(steps) if "terraform -chdir=infra apply" in s.get("run", "")
+    ]
+    assert apply_index > gate_index
+    assert "prod-apply" in str(steps) and "prod-apply" not in str(
+        {k: v for k, v in jobs.items() if k != "production"}
+    )
+    # The signing key is only in the attest job, which runs no code of the change.
+    assert "PLANRISK_SANDBOX_KEY" in str(jobs["attest"])
+    assert "PLANRISK_SANDBOX_KEY" not in str({k: v for k, v in jobs.items() if k != "attest"})
+    assert not any("terraform" in s.get("run", "") for s in jobs["attest"]["steps"])
+    attest = [s for s in jobs["attest"]["steps"] if "planrisk attest" in s.get("run", "")]
     assert len(attest) == 1
     for job in jobs.values():
         for step in job["steps"]:
             assert "${{" not in step.get("run", ""), "expressions reach scripts only through env"
+
+
+def test_examples_install_planrisk_from_a_pinned_source() -> None:
+    # planrisk is not on PyPI: a bare `pip install planrisk` would fail (or install someone
+    # else's package of that name).
+    bare = re.compile(r"pip install(?: --?[\w-]+)* ['\"]?planrisk(?:\[[\w,]+\])?['\"]?(?!\s*@)\b")
+    for path in sorted(EXAMPLES.rglob("*")):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            assert not bare.search(text), f"{path} installs planrisk from PyPI"
 
 
 def test_examples_call_only_real_gate_options() -> None:
