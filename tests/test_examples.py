@@ -145,7 +145,13 @@ def test_github_workflow_keeps_its_trust_boundaries() -> None:
 def test_examples_install_planrisk_from_a_pinned_source() -> None:
     # planrisk is not on PyPI: a bare `pip install planrisk` would fail (or install someone
     # else's package of that name).
-    bare = re.compile(r"pip install(?: --?[\w-]+)* ['\"]?planrisk(?:\[[\w,]+\])?['\"]?(?!\s*@)\b")
+    bare = re.compile(
+        r"pip install(?: --?[\w-]+)* ['\"]?planrisk(?:\[[\w,]+\])?(?=['\"`\s]|$)(?!['\"]?\s*@)"
+    )
+    assert bare.search("pip install planrisk  # x") and bare.search(
+        "pip install 'planrisk[pulumi]'"
+    )
+    assert not bare.search('pip install "planrisk[pulumi] @ git+https://x/planrisk@v1"')
     for path in sorted(EXAMPLES.rglob("*")):
         if path.is_file():
             text = path.read_text(encoding="utf-8")
