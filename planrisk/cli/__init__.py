@@ -61,7 +61,11 @@ def _run(argv: list[str] | None) -> None:
         sys.stderr.write(f"planrisk: error: {code}\n")
         raise SystemExit(ExitCode.INTERNAL_ERROR) from None
     except PlanriskError as exc:
-        sys.stderr.write(f"planrisk: error: {exc.one_line()}\n")
+        from planrisk.report.hygiene import safe_for_log
+
+        # A message names plan files and keys, never their values, but the file names and
+        # addresses in it are text someone chose: no control character or log command.
+        sys.stderr.write(f"planrisk: error: {safe_for_log(exc.one_line())}\n")
         raise SystemExit(exc.exit_code) from None
     except KeyboardInterrupt:
         sys.stderr.write("planrisk: interrupted\n")

@@ -21,6 +21,7 @@ from typing import Any
 from planrisk.gc_pause import paused_gc
 from planrisk.graph.dependency_graph import DependencyGraph
 from planrisk.model import Action
+from planrisk.report.hygiene import clean_controls
 
 SCHEMA_VERSION = 1
 
@@ -171,13 +172,13 @@ def _mermaid_lines(graph: DependencyGraph) -> Iterator[str]:
 def _dot_escape(text: str) -> str:
     """Text safe inside a DOT double-quoted string (no escString sequences survive)."""
     out = text.replace("\\", "\\\\").replace('"', '\\"')
-    return out.replace("\n", "\\n").replace("\r", "\\r")
+    return clean_controls(out.replace("\n", "\\n").replace("\r", "\\r"))
 
 
 def mermaid_escape(text: str) -> str:
     """Text safe inside a Mermaid quoted label (entity codes for the special characters)."""
     special = {'"': "#quot;", "#": "#35;", "<": "#lt;", ">": "#gt;", "`": "#96;", "\n": " "}
-    return "".join(special.get(c, c) for c in text)
+    return clean_controls("".join(special.get(c, c) for c in text))
 
 
 def _mermaid_class(action: str) -> str:

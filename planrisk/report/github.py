@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from planrisk.report.findings import KIND_BY_ID, Finding, collect_findings
+from planrisk.report.hygiene import clean_controls, no_workflow_commands
 
 if TYPE_CHECKING:
     from planrisk.gate import GateResult
@@ -20,8 +21,10 @@ _COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 
 
 def escape_data(text: str) -> str:
-    """Escape a command's message: `%`, CR and LF."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escape a command's message: `%`, CR and LF as the runner reads them back; every other
+    control character shown as an escape, and no legacy `##[` command inside."""
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return no_workflow_commands(clean_controls(escaped, keep_newlines=False))
 
 
 def escape_property(text: str) -> str:

@@ -1,7 +1,8 @@
 """Report stage: the jinja2 environment of the template-based renderers.
 
 Input: a template name under `planrisk/report/templates/` and the data shaped in Python.
-Output: text. Undefined names fail (StrictUndefined); HTML templates are autoescaped.
+Output: text. Undefined names fail (StrictUndefined); HTML templates are autoescaped; every
+value a template prints has its control characters shown as escapes (`planrisk.report.hygiene`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ from functools import cache
 from typing import Any
 
 import jinja2
+import markupsafe
+
+from planrisk.report.hygiene import clean_controls
 
 
 @cache
@@ -22,7 +26,17 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_clean,
     )
+
+
+def _clean(value: Any) -> Any:
+    """A printed value without control characters (markup stays markup)."""
+    if isinstance(value, markupsafe.Markup):
+        return markupsafe.Markup(clean_controls(str(value)))
+    if isinstance(value, str):
+        return clean_controls(value)
+    return value
 
 
 def render_template(name: str, **data: Any) -> str:

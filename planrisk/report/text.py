@@ -11,6 +11,7 @@ import sys
 from typing import TYPE_CHECKING, TextIO
 
 from planrisk.model import ACTION_ORDER, Assessment, format_action
+from planrisk.report.hygiene import safe_for_log
 
 if TYPE_CHECKING:
     from planrisk.gate import GateResult
@@ -62,7 +63,7 @@ def render_text(assessment: Assessment, *, colour: bool = False) -> str:
         lines.extend(f"      hint: {line}" for hint in scored.hints for line in hint.splitlines())
     if not assessment.changes:
         lines.append("No changes beyond no-op and read.")
-    return "\n".join(lines) + "\n"
+    return safe_for_log("\n".join(lines) + "\n")
 
 
 def render_gate_text(result: GateResult, *, colour: bool = False) -> str:
@@ -97,4 +98,4 @@ def render_gate_text(result: GateResult, *, colour: bool = False) -> str:
         mark = "accepted" if item.accepted else "ignored"
         lines.append(f"  evidence {item.file} ({item.kind}) {mark}: {item.reason}")
     lines.append("")
-    return "\n".join(lines) + render_text(result.analysis.assessment, colour=colour)
+    return safe_for_log("\n".join(lines)) + render_text(result.analysis.assessment, colour=colour)

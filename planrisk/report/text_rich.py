@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import io
 import shutil
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
-from rich.text import Text
+from rich.text import Text as RichText
 
 from planrisk.model import Assessment, RiskLevel, format_action
+from planrisk.report.hygiene import clean_controls
 
 if TYPE_CHECKING:
     from planrisk.gate import GateResult
@@ -29,6 +30,20 @@ LEVEL_STYLES = {
     RiskLevel.NONE: "dim",
 }
 OUTCOME_STYLES = {"allow": "bold green", "pending": "bold yellow", "deny": "bold red"}
+
+
+class Text(RichText):
+    """A rich `Text` whose plain text, and every piece appended, has no control character
+    (rich would pass ESC through to the terminal)."""
+
+    def __init__(self, text: str = "", style: str = "", **kwargs: Any) -> None:
+        super().__init__(clean_controls(text), style, **kwargs)
+
+    def append(self, text: str | RichText, style: str | None = None) -> Text:  # type: ignore[override]
+        if isinstance(text, str):
+            text = clean_controls(text)
+        super().append(text, style)
+        return self
 
 
 def render_rich(assessment: Assessment, gate: GateResult | None = None, width: int = 0) -> str:
