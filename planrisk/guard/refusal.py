@@ -22,15 +22,23 @@ def refuse(invocation: Invocation, log_path: Path) -> int:
     """Audit and explain the refusal; the tool never runs."""
     from planrisk.audit import append_decision
 
-    reason = invocation.problem or f"the guard does not know `{invocation.label}`"
+    label = refused_label(invocation)
+    reason = invocation.problem or f"the guard does not know `{label}`"
     append_decision(
         log_path,
-        {"kind": REFUSED_KIND, "command": invocation.label, "outcome": "refused", "reason": reason},
+        {"kind": REFUSED_KIND, "command": label, "outcome": "refused", "reason": reason},
     )
     sys.stderr.write(
-        f"planrisk guard: refused: {reason}, so `{invocation.label}` was not run; "
+        f"planrisk guard: refused: {reason}, so `{label}` was not run; "
         "the guard runs only commands it can gate: ask a human to run it outside the agent "
         "sandbox (or run it yourself there)\n"
     )
     sys.stderr.flush()
     return int(ExitCode.BLOCKED)
+
+
+def refused_label(invocation: Invocation) -> str:
+    """The subcommand as the user wrote it: with no known verb, the first word that stood there."""
+    if invocation.verb or not invocation.positionals:
+        return invocation.label
+    return f"{invocation.tool} {invocation.positionals[0][:40]}"
