@@ -1,11 +1,18 @@
 """Shims for agent sandboxes (guard stage): `terraform`, `tofu` and `pulumi` wrappers on PATH.
 
-Input: a directory (and the planrisk command the shims should run). Output: one small POSIX sh
-script per tool in that directory, or their removal. A shim finds the real binary by walking
-PATH, skipping its own directory (compared by resolved path) and any other planrisk shim, then
-sends mutating subcommands through `planrisk guard -- REAL_BINARY ARGS…` and runs read-only ones
-directly with `exec`. Which subcommands mutate comes from `planrisk.guard.commands` (the same
-tables the guard uses), rendered into `case` patterns when the shim is written.
+Input: a directory, the planrisk command the shims should run, and optionally the actor and the
+config every gated command is judged with. Output: one small POSIX sh script per tool in that
+directory, or their removal. A shim finds the real binary by walking PATH, skipping its own
+directory (compared by resolved path) and any other planrisk shim. It `exec`s the real binary
+directly only for a command the guard's tables say is read-only and that it can recognise from
+its first words alone (`terraform plan …`, `pulumi stack ls …`); everything else, including
+anything it is unsure of, goes through `planrisk guard -- REAL_BINARY ARGS…`, which decides.
+The `case` patterns are rendered from `planrisk.guard.subcommands`, so the shim is never a
+second, looser parser.
+
+Installed with `--actor A [--config FILE]`, a shim passes `--actor A --config /abs/FILE` to the
+guard and unsets PLANRISK_SYSTEM_CONFIG and PLANRISK_BASE_REF first: the agent controls its own
+environment, so nothing in it may choose the policy or loosen who it is judged as.
 
 Uninstall removes only files that carry the shim marker.
 """
@@ -15,20 +22,36 @@ from __future__ import annotations
 import os
 import shlex
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from planrisk.errors import InputError
-from planrisk.guard.commands import (
-    GROUP_VERBS,
-    HELP_FLAGS,
-    PLANNED_VERBS,
-    PREVIEW_ONLY_FLAGS,
-    PULUMI_VALUED_FLAGS,
-    SHIM_TOOLS,
-    STATE_VERBS,
-    TOOL_NAMES,
-    ToolKind,
-)
+from planrisk.guard.commands import SHIM_TOOLS, TOOL_NAMES
+from planrisk.guard.subcommands import COMMANDS, Effect, ToolKind
+
+SHIM_ACTORS = ("human", "bot", "agent")
+"""Values `shim install --actor` accepts (the guard's --actor can only make it stricter)."""
+DROPPED_ENV = ("PLANRISK_SYSTEM_CONFIG", "PLANRISK_BASE_REF")
+"""Variables a shim installed with --actor removes before running the guard."""
+
+
+@dataclass(frozen=True)
+class ShimGate:
+    """What a shim adds to every `planrisk guard` it runs."""
+
+    actor: str | None = None
+    config: Path | None = None
+    """Absolute path of the config file."""
+
+    def guard_options(self) -> tuple[str, ...]:
+        """`--actor A --config FILE`, as far as given."""
+        options: tuple[str, ...] = ()
+        if self.actor is not None:
+            options += ("--actor", self.actor)
+        if self.config is not None:
+            options += ("--config", str(self.config))
+        return options
+
 
 MARKER = "planrisk-shim v1"
 """Second line of every shim; `uninstall` removes only files that carry it."""
@@ -39,7 +62,11 @@ def default_planrisk_command() -> tuple[str, ...]:
     return (os.path.abspath(sys.executable), "-m", "planrisk")
 
 
-def install_shims(directory: Path, planrisk_command: tuple[str, ...] | None = None) -> list[Path]:
+def install_shims(
+    directory: Path,
+    planrisk_command: tuple[str, ...] | None = None,
+    gate: ShimGate | None = None,
+) -> list[Path]:
     """Write the shims into `directory` (created when missing); returns the files written.
 
     A file of the same name that is not a planrisk shim is never overwritten.
@@ -64,7 +91,7 @@ def install_shims(directory: Path, planrisk_command: tuple[str, ...] | None = No
                 hint="install the shims into an empty directory of their own",
             )
         try:
-            path.write_text(shim_script(tool, resolved, command), encoding="utf-8")
+            path.write_text(shim_script(tool, resolved, command, gate), encoding="utf-8")
             path.chmod(0o755)
         except OSError as exc:
             raise InputError(
@@ -97,54 +124,76 @@ def is_shim(path: Path) -> bool:
     return MARKER.encode() in head
 
 
-def shim_script(tool: str, shim_dir: Path, planrisk_command: tuple[str, ...]) -> str:
+def shim_script(
+    tool: str,
+    shim_dir: Path,
+    planrisk_command: tuple[str, ...],
+    gate: ShimGate | None = None,
+) -> str:
     """The POSIX sh text of the shim for `tool`."""
-    kind = TOOL_NAMES[tool]
+    gate = gate or ShimGate()
     planrisk = " ".join(shlex.quote(part) for part in planrisk_command)
-    valued = _alternatives(PULUMI_VALUED_FLAGS) if kind is ToolKind.PULUMI else ""
-    valued_case = f"    {valued}) skip=1 ;;\n" if valued else ""
+    options = "".join(f" {shlex.quote(o)}" for o in gate.guard_options())
+    unset = f"unset {' '.join(DROPPED_ENV)}\n" if gate.actor is not None else ""
     return _TEMPLATE.format(
         marker=MARKER,
         tool=tool,
         shim_dir=shlex.quote(str(shim_dir)),
         planrisk=planrisk,
-        help_flags=_alternatives(HELP_FLAGS),
-        preview_only=_alternatives(PREVIEW_ONLY_FLAGS),
-        valued_case=valued_case,
-        verb_cases=_verb_cases(kind),
+        options=options,
+        unset=unset,
+        direct_cases=direct_cases(TOOL_NAMES[tool]),
     )
 
 
-def _alternatives(words: frozenset[str] | set[str]) -> str:
-    return "|".join(shlex.quote(w) for w in sorted(words))
+def direct_cases(kind: ToolKind) -> str:
+    """Nested `case "$1"`, `case "$2"`… that set `direct=1` for the read-only commands.
+
+    A command counts only when its words are the first arguments (no flag before them), it has
+    no switch that changes its effect, and, for a group (`state`, `stack`), when it is the group
+    itself only with no further argument: a later word could still name a child.
+    """
+    table = COMMANDS[kind]
+    paths = [verb for verb in table if verb]
+    return _cases(kind, (), paths, 1, "")
 
 
-def _verb_cases(kind: ToolKind) -> str:
-    """`case "$sub"` branches that set `mutating=1`, from the guard's tables."""
-    planned = sorted(PLANNED_VERBS[kind])
-    single = sorted(v[0] for v in STATE_VERBS[kind] if len(v) == 1)
-    groups: dict[str, list[str]] = {}
-    for verb in STATE_VERBS[kind]:
-        if len(verb) == 2 and verb[0] in GROUP_VERBS:
-            groups.setdefault(verb[0], []).append(verb[1])
-    planned_action = (
-        '[ -n "$preview_only" ] || mutating=1' if kind is ToolKind.PULUMI else "mutating=1"
+def _cases(
+    kind: ToolKind, prefix: tuple[str, ...], paths: list[tuple[str, ...]], n: int, pad: str
+) -> str:
+    table = COMMANDS[kind]
+    children = sorted(
+        {p[len(prefix)] for p in paths if len(p) > len(prefix) and p[: len(prefix)] == prefix}
     )
-    lines = [f"  {_alternatives(set(planned))}) {planned_action} ;;"]
-    if single:
-        lines.append(f"  {_alternatives(set(single))}) mutating=1 ;;")
-    for group, subs in sorted(groups.items()):
-        lines.append(
-            f'  {shlex.quote(group)}) case "$sub2" in {_alternatives(set(subs))}) '
-            "mutating=1 ;; esac ;;"
-        )
+    lines = [f'{pad}case "${n}" in']
+    direct: list[str] = []
+    for word in children:
+        path = (*prefix, word)
+        spec = table[path]
+        grand = [p for p in paths if len(p) > len(path) and p[: len(path)] == path]
+        plain = spec.effect is Effect.READ_ONLY and not spec.modifiers
+        if not spec.group and not grand:
+            if plain:
+                direct.append(word)
+            continue
+        inner = _cases(kind, path, paths, n + 1, pad + "    ") if grand else ""
+        bare = f'[ "$#" -eq {n} ] && direct=1' if plain else ":"
+        lines.append(f"{pad}  {shlex.quote(word)})")
+        if inner:
+            lines.append(inner)
+        lines.append(f"{pad}    {bare} ;;")
+    if direct:
+        lines.insert(1, f"{pad}  {'|'.join(shlex.quote(w) for w in direct)}) direct=1 ;;")
+    if len(lines) == 1:
+        return ""
+    lines.append(f"{pad}esac")
     return "\n".join(lines)
 
 
 _TEMPLATE = """#!/bin/sh
 # {marker}: {tool}
-# Written by `planrisk shim install`; removed by `planrisk shim uninstall`. Mutating
-# subcommands go through `planrisk guard`; read-only ones run the real {tool} directly.
+# Written by `planrisk shim install`; removed by `planrisk shim uninstall`. Read-only commands
+# run the real {tool} directly; everything else goes through `planrisk guard`, which decides.
 shim_dir={shim_dir}
 tool={tool}
 
@@ -168,30 +217,43 @@ if [ -z "$real" ]; then
   exit 127
 fi
 
-sub=
-sub2=
-skip=
-help=
-preview_only=
-for a in "$@"; do
-  if [ -n "$skip" ]; then skip=; continue; fi
-  case $a in
-    --) break ;;
-    {help_flags}) help=1 ;;
-    {preview_only}) preview_only=1 ;;
-{valued_case}    -*) ;;
-    *) if [ -z "$sub" ]; then sub=$a; elif [ -z "$sub2" ]; then sub2=$a; fi ;;
-  esac
-done
+direct=
+{direct_cases}
 
-mutating=
-case $sub in
-{verb_cases}
-esac
-[ -n "$help" ] && mutating=
-
-if [ -n "$mutating" ]; then
-  exec {planrisk} guard -- "$real" "$@"
+if [ -n "$direct" ]; then
+  exec "$real" "$@"
 fi
-exec "$real" "$@"
+{unset}exec {planrisk} guard{options} -- "$real" "$@"
 """
+
+
+def shim_gate(actor: str | None, config: Path | None) -> ShimGate:
+    """The shims' gate options: `config` made absolute and checked; a warning when the agent
+    may be able to write it (inside a git working tree)."""
+    if actor is not None and actor not in SHIM_ACTORS:
+        raise InputError(f"unknown --actor {actor!r}", hint=f"use one of {', '.join(SHIM_ACTORS)}")
+    if config is None:
+        return ShimGate(actor=actor)
+    absolute = Path(os.path.abspath(config))
+    if not absolute.is_file():
+        raise InputError(
+            "the config file does not exist",
+            source=str(absolute),
+            hint="pass an existing .planrisk.toml, e.g. --config /etc/planrisk/agent.toml",
+        )
+    tree = git_work_tree(absolute.parent)
+    if tree is not None:
+        sys.stderr.write(
+            f"planrisk shim: warning: {absolute} is inside the git working tree {tree}: an agent "
+            "working there may be able to change the policy; keep it outside, e.g. "
+            "/etc/planrisk/agent.toml, owned by another user\n"
+        )
+    return ShimGate(actor=actor, config=absolute)
+
+
+def git_work_tree(directory: Path) -> Path | None:
+    """The enclosing git working tree (a parent holding `.git`), or None."""
+    for candidate in (directory, *directory.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from planrisk.guard.commands import Effect, effect_of, parse_invocation
-from planrisk.shim import MARKER, install_shims, is_shim, uninstall_shims
-from tests.guard.fakes import DEV_TAG_UPDATE, PROD_DB_DELETE, FakeWorld, make_world
+from planrisk.shim import MARKER, ShimGate, install_shims, is_shim, uninstall_shims
+from tests.guard.fakes import DEV_TAG_UPDATE, PROD_DB_DELETE, REPO, FakeWorld, make_world
 
 MUTATING = [
     ["terraform", "apply", "-auto-approve"],
@@ -41,7 +41,7 @@ READ_ONLY = [
     ["terraform", "apply", "-help"],
     ["tofu", "fmt", "-check"],
     ["pulumi", "preview", "--json"],
-    ["pulumi", "--stack", "up", "stack", "ls"],
+    ["pulumi", "--cwd", ".", "stack", "ls"],
     ["pulumi", "destroy", "--preview-only"],
     ["pulumi", "state", "--help"],
     ["pulumi", "stack", "output"],
@@ -108,7 +108,9 @@ def test_human_allowed_apply_runs_unchanged(tmp_path: Path) -> None:
     world.env["FAKE_EXIT"] = "6"
     result = _run(world, ["terraform", "apply", "dev.tfplan"])
     assert result.returncode == 6, result.stderr
-    assert world.argvs() == [["show", "-json", "dev.tfplan"], ["apply", "dev.tfplan"]]
+    (show, apply) = world.argvs()
+    assert show[:2] == ["show", "-json"] and apply == ["apply", show[2]]
+    assert [c["read"] for c in world.calls()] == ["saved plan", "saved plan"]
 
 
 @pytest.mark.slow
@@ -134,25 +136,131 @@ def test_read_only_commands_pass_straight_through(tmp_path: Path) -> None:
     assert not world.audit_db.exists()
 
 
-@pytest.mark.parametrize("argv", MUTATING + READ_ONLY)
-def test_shim_and_guard_agree_on_what_mutates(argv: list[str], tmp_path: Path) -> None:
-    """The shim's classification (run under sh with a recording planrisk) matches the guard's."""
+DIRECT = [
+    ["terraform", "plan", "-out=x.tfplan"],
+    ["terraform", "show", "-json", "x.tfplan"],
+    ["terraform", "state", "list"],
+    ["tofu", "fmt", "-check"],
+    ["pulumi", "preview", "--json"],
+    ["pulumi", "stack", "output"],
+    ["pulumi", "stack"],
+]
+"""Read-only from their first words: the shim runs the real binary itself."""
+UNSURE = [
+    ["terraform", "test"],
+    ["terraform", "init", "-migrate-state"],
+    ["terraform", "workspace", "select", "-or-create", "prod"],
+    ["pulumi", "watch"],
+    ["pulumi", "stack", "-s", "prod", "rm"],
+    ["pulumi", "config", "refresh"],
+    ["pulumi", "destroy", "--yes", "-m", "--preview-only"],
+    ["pulumi", "up", "--yes", "-m", "--help"],
+]
+"""Anything else, however harmless it looks: the shim sends it to the guard, which decides."""
+
+
+def _through_recording_shim(tmp_path: Path, argv: list[str], gate: ShimGate | None = None) -> Path:
+    """Run `argv` through a shim whose planrisk is a script that records its argv and env."""
     shims = tmp_path / "shims"
     recorder = tmp_path / "record.sh"
     marker = tmp_path / "guarded"
-    recorder.write_text(f'#!/bin/sh\necho "$@" > {marker}\n')
+    recorder.write_text(f'#!/bin/sh\necho "$@" > {marker}\nenv > {marker}.env\n')
     recorder.chmod(0o755)
-    install_shims(shims, (str(recorder),))
+    install_shims(shims, (str(recorder),), gate)
     real = tmp_path / "real"
     real.mkdir()
     (real / argv[0]).write_text("#!/bin/sh\nexit 0\n")
     (real / argv[0]).chmod(0o755)
-    env = {"PATH": f"{shims}{os.pathsep}{real}{os.pathsep}/usr/bin{os.pathsep}/bin"}
+    env = {
+        "PATH": f"{shims}{os.pathsep}{real}{os.pathsep}/usr/bin{os.pathsep}/bin",
+        "PLANRISK_SYSTEM_CONFIG": "/tmp/agent-wrote-this.toml",
+        "PLANRISK_BASE_REF": "agent-branch",
+    }
     subprocess.run(argv, env=env, cwd=tmp_path, check=True, timeout=30)
-    guarded = effect_of(parse_invocation(argv, tmp_path)) is not Effect.READ_ONLY
-    assert marker.exists() == guarded
-    if guarded:
-        assert marker.read_text().split() == ["guard", "--", str(real / argv[0]), *argv[1:]]
+    return marker
+
+
+@pytest.mark.parametrize("argv", MUTATING + READ_ONLY + DIRECT[-1:] + UNSURE, ids=" ".join)
+def test_shim_runs_directly_only_what_the_guard_runs_directly(
+    argv: list[str], tmp_path: Path
+) -> None:
+    """Shim (under sh, with a recording planrisk) and guard tables agree; unsure means guard."""
+    marker = _through_recording_shim(tmp_path, argv)
+    effect = effect_of(parse_invocation(argv, tmp_path))
+    if not marker.exists():
+        assert effect is Effect.READ_ONLY
+    assert marker.exists() == (argv not in DIRECT)
+    if effect is not Effect.READ_ONLY or argv in UNSURE:
+        assert marker.exists()
+    if marker.exists():
+        real = str(tmp_path / "real" / argv[0])
+        assert marker.read_text().split() == ["guard", "--", real, *argv[1:]]
+        assert "PLANRISK_SYSTEM_CONFIG=" in (tmp_path / "guarded.env").read_text()
+
+
+def test_shim_with_an_actor_passes_it_and_the_config_and_drops_agent_controlled_env(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "agent.toml"
+    marker = _through_recording_shim(
+        tmp_path, ["terraform", "apply"], ShimGate(actor="agent", config=config)
+    )
+    real = str(tmp_path / "real" / "terraform")
+    args = ["guard", "--actor", "agent", "--config", str(config), "--", real, "apply"]
+    assert marker.read_text().split() == args
+    env = (tmp_path / "guarded.env").read_text()
+    assert "PLANRISK_SYSTEM_CONFIG" not in env and "PLANRISK_BASE_REF" not in env
+
+
+def _install(directory: Path, *options: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [sys.executable, "-m", "planrisk", "shim", "install", str(directory), *options],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.slow
+def test_agent_shims_gate_as_agent_without_any_agent_marker(tmp_path: Path) -> None:
+    world = make_world(tmp_path, PROD_DB_DELETE, agent=False)
+    assert "CLAUDECODE" not in world.env
+    policy = tmp_path / "etc" / "agent.toml"
+    policy.parent.mkdir()
+    policy.write_text("")
+    shims = tmp_path / "agent-shims"
+    installed = _install(shims, "--actor", "agent", "--config", "etc/agent.toml", cwd=tmp_path)
+    assert installed.returncode == 0, installed.stderr
+    assert f"--config {policy}" in (shims / "terraform").read_text()
+    world.env["PATH"] = f"{shims}{os.pathsep}{world.env['PATH']}"
+    result = _run(world, ["terraform", "apply", "-auto-approve"])
+    assert result.returncode == 1
+    assert "DENY" in result.stderr and "--actor agent" in result.stderr
+    assert [a[0] for a in world.argvs()] == ["plan", "show"]
+    result = _run(world, ["terraform", "state", "rm", "aws_db_instance.orders"])
+    assert result.returncode == 1 and "only a human may run it" in result.stderr
+    assert [a[0] for a in world.argvs()] == ["plan", "show"]
+
+
+def test_install_refuses_a_missing_config_and_warns_about_one_in_a_work_tree(
+    tmp_path: Path,
+) -> None:
+    result = _install(tmp_path / "s1", "--actor", "agent", "--config", "nope.toml", cwd=tmp_path)
+    assert result.returncode == 3
+    [line] = result.stderr.splitlines()
+    assert str(tmp_path / "nope.toml") in line and "does not exist" in line
+    assert not (tmp_path / "s1" / "terraform").exists()
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".planrisk.toml").write_text("")
+    result = _install(tmp_path / "s2", "--config", ".planrisk.toml", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert f"inside the git working tree {repo}" in result.stderr
+    result = _install(tmp_path / "s3", "--actor", "robot", cwd=tmp_path)
+    assert result.returncode == 2
 
 
 def test_missing_real_binary_exits_127(tmp_path: Path) -> None:

@@ -1,11 +1,15 @@
 """`planrisk shim install|uninstall DIR`: terraform, tofu and pulumi wrappers for agent sandboxes.
 
-Input: a directory to put first on an agent's PATH. Output: the shims written (or removed), one
-path per line; exit 3 when the directory is unusable or holds a foreign file of the same name.
+Input: a directory to put first on an agent's PATH, and optionally the actor and the config the
+shims always gate with (`--actor agent --config /etc/planrisk/agent.toml`). Output: the shims
+written (or removed), one path per line; a warning on stderr when the config lies inside a git
+working tree (the agent may be able to write it); exit 3 when the directory is unusable, holds a
+foreign file of the same name, or the config file does not exist.
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -26,12 +30,37 @@ DirArgument = Annotated[
 ]
 
 
-@shim_app.command("install")
-def install_command(directory: DirArgument) -> None:
-    """Write terraform, tofu and pulumi shims into DIR."""
-    from planrisk.shim import install_shims
+class ShimActor(StrEnum):
+    """Values of `shim install --actor`."""
 
-    for path in install_shims(directory):
+    HUMAN = "human"
+    BOT = "bot"
+    AGENT = "agent"
+
+
+@shim_app.command("install")
+def install_command(
+    directory: DirArgument,
+    actor: Annotated[
+        ShimActor | None,
+        typer.Option(
+            "--actor",
+            help="Always gate as this actor (the guard can only make it stricter); unsets "
+            "PLANRISK_SYSTEM_CONFIG and PLANRISK_BASE_REF for the guard.",
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", help="Always gate with this config file (stored as an absolute path)."
+        ),
+    ] = None,
+) -> None:
+    """Write terraform, tofu and pulumi shims into DIR."""
+    from planrisk.shim import install_shims, shim_gate
+
+    gate = shim_gate(actor.value if actor is not None else None, config)
+    for path in install_shims(directory, gate=gate):
         typer.echo(f"installed {path}")
     typer.echo(f'put it first on PATH: export PATH="{directory.resolve()}:$PATH"')
 

@@ -1,21 +1,27 @@
-"""Rewriting a wrapped command's arguments into the plan step and the run step (guard stage).
+"""Rewriting a wrapped command into the plan step and the run step (guard stage).
 
 Input: an `Invocation` of a planned command (terraform/tofu apply or destroy; pulumi up,
-destroy, refresh). Output: a `Steps` value: the argv that shows the plan as JSON (after an
-optional argv that saves it first) and the argv that runs on allow.
+destroy, refresh) and the guard's private directory. Output: a `Steps` value: the argv that
+saves the plan into the private directory (or the user's plan file to copy there), the argv
+that prints it as JSON, and the argv that runs on allow, which names the private copy: what
+runs is the file that was gated, never a path someone else can write.
 
 Terraform and OpenTofu:
-- `apply [flags] PLANFILE`: show `<tool> show -json PLANFILE`; run the original argv unchanged.
-- bare `apply [flags]` or `destroy [flags]`: save `<tool> plan -out=TMP [-destroy] <plan flags>`,
-  show `show -json TMP`, run `<tool> apply <apply flags> TMP`. Flags that only a plan takes
-  (-var, -var-file, -target, -replace, -exclude, -refresh, -refresh-only, -destroy) move to the
-  plan step, because a saved plan refuses them; flags both take (-lock, -lock-timeout, -input,
-  -parallelism, -no-color…) go to both; everything else (-auto-approve, -json, -backup…) stays
-  with the apply. What runs is exactly the plan that was gated.
+- `apply [flags] PLANFILE`: copy PLANFILE to PRIVATE/plan.tfplan; show `<tool> show -json COPY`;
+  run `<tool> apply [flags] COPY`.
+- bare `apply [flags]` or `destroy [flags]`: save `<tool> plan -out=PRIVATE/plan.tfplan
+  [-destroy] <plan flags>`, show it, run `<tool> apply <apply flags> PRIVATE/plan.tfplan`. Flags
+  that only a plan takes (-var, -var-file, -target, -replace, -exclude, -refresh, -refresh-only,
+  -destroy…) move to the plan step, because a saved plan refuses them; flags both take (-lock,
+  -lock-timeout, -input, -parallelism, -no-color…) go to both; everything else (-auto-approve,
+  -json, -backup…) stays with the apply.
 
-Pulumi: show `pulumi preview --json <args>` for up (`destroy --preview-only --json`,
-`refresh --preview-only --json` for those), without the confirmation flags (-y, --yes,
--f, --skip-preview) and the up-only flags (--plan, --continue-on-error); run the original argv.
+Pulumi `up`: show `pulumi preview --json --save-plan=PRIVATE/update-plan.json <args>`, run
+`pulumi up --plan=PRIVATE/update-plan.json <args>`: an update plan constrains `up` to the
+previewed operations and fails on any discrepancy. `destroy` and `refresh` take no plan file:
+show `<verb> --preview-only --json <args>`, then run the original argv (what they do can still
+differ from the preview if the stack changes in between). The preview leaves out the
+confirmation and up-only flags (-y, --yes, -f, --skip-preview, --continue-on-error, --strict).
 """
 
 from __future__ import annotations
@@ -24,27 +30,51 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planrisk.errors import PlanriskError
-from planrisk.guard.commands import Invocation, ToolKind
+from planrisk.guard.commands import Flag, Invocation, ToolKind
 
-PLAN_ONLY_VALUED = frozenset(
-    {"var", "var-file", "target", "replace", "exclude", "target-file", "exclude-file"}
+PLAN_ONLY = frozenset(
+    {
+        "var",
+        "var-file",
+        "target",
+        "replace",
+        "exclude",
+        "include",
+        "invoke",
+        "target-file",
+        "exclude-file",
+        "destroy",
+        "refresh-only",
+        "refresh",
+        "allow-deferral",
+        "generate-config-out",
+    }
 )
-"""Terraform plan flags with a value that a saved plan refuses."""
-PLAN_ONLY_SWITCHES = frozenset({"destroy", "refresh-only", "refresh"})
-"""Terraform plan switches (`-refresh=false`) that a saved plan refuses."""
-SHARED_VALUED = frozenset({"lock-timeout", "parallelism", "state"})
-"""Terraform flags with a value that both plan and apply take."""
-SHARED_SWITCHES = frozenset({"lock", "input", "no-color", "compact-warnings", "concise"})
-"""Terraform switches that both plan and apply take."""
-APPLY_VALUED = frozenset({"state-out", "backup"})
-"""Terraform apply flags with a value."""
+"""Terraform plan flags that a saved plan refuses."""
+SHARED = frozenset(
+    {
+        "lock-timeout",
+        "parallelism",
+        "state",
+        "lock",
+        "input",
+        "no-color",
+        "compact-warnings",
+        "concise",
+        "consolidate-warnings",
+        "consolidate-errors",
+    }
+)
+"""Terraform flags that both plan and apply take."""
 
-PULUMI_DROPPED_SWITCHES = frozenset(
-    {"-y", "--yes", "-f", "--skip-preview", "--json", "-j", "--continue-on-error", "--preview-only"}
+PULUMI_PREVIEW_DROPPED = frozenset(
+    {"yes", "skip-preview", "json", "continue-on-error", "preview-only", "strict", "plan"}
 )
-"""Pulumi flags left out of the preview (confirmation, output form, up-only switches)."""
-PULUMI_DROPPED_VALUED = frozenset({"--plan"})
-"""Pulumi up-only flags with a value, left out of the preview."""
+"""Pulumi flags left out of the preview (confirmation, output form, up-only flags)."""
+
+PLAN_FILE = "plan.tfplan"
+UPDATE_PLAN_FILE = "update-plan.json"
+"""Names of the plan files inside the guard's private directory."""
 
 
 @dataclass(frozen=True)
@@ -52,31 +82,29 @@ class Steps:
     """The commands the guard runs for one planned command."""
 
     save: tuple[str, ...] | None
-    """Writes the plan file first (`terraform plan -out=TMP`), or None."""
+    """Writes the plan file into the private directory first (`terraform plan -out=…`), or None."""
+    copy_from: Path | None
+    """The user's saved plan, copied into the private directory before anything reads it."""
+    plan_file: Path | None
+    """The private plan file that is shown, gated and run; None when the tool takes none."""
     show: tuple[str, ...]
     """Prints the plan as JSON on stdout."""
     run: tuple[str, ...]
     """Runs on allow."""
-    saved_plan: Path | None
-    """The user's saved plan file (checked unchanged before it is applied), or None."""
 
 
-@dataclass(frozen=True)
-class _Flag:
-    name: str
-    words: tuple[str, ...]
-
-
-def plan_steps(invocation: Invocation, plan_file: Path) -> Steps:
-    """The steps for `invocation`; `plan_file` is where a plan the guard makes is saved."""
+def plan_steps(invocation: Invocation, work: Path) -> Steps:
+    """The steps for `invocation`; `work` is the guard's private directory."""
     if invocation.kind is ToolKind.PULUMI:
-        return _pulumi_steps(invocation)
-    return _terraform_steps(invocation, plan_file)
+        return _pulumi_steps(invocation, work)
+    return _terraform_steps(invocation, work / PLAN_FILE)
 
 
 def _terraform_steps(invocation: Invocation, plan_file: Path) -> Steps:
     prefix = (invocation.binary, *invocation.global_args)
-    flags, positionals = _split_go_flags(invocation.args)
+    positionals = invocation.positionals
+    target = str(plan_file)
+    flag_words = [word for flag in invocation.flags for word in flag.words]
     if positionals and invocation.verb == ("apply",):
         if len(positionals) > 1:
             raise PlanriskError(
@@ -92,9 +120,10 @@ def _terraform_steps(invocation: Invocation, plan_file: Path) -> Steps:
             )
         return Steps(
             save=None,
-            show=(*prefix, "show", "-json", positionals[0]),
-            run=invocation.argv,
-            saved_plan=saved,
+            copy_from=saved,
+            plan_file=plan_file,
+            show=(*prefix, "show", "-json", target),
+            run=(*prefix, "apply", *flag_words, target),
         )
     if positionals:
         raise PlanriskError(
@@ -105,71 +134,51 @@ def _terraform_steps(invocation: Invocation, plan_file: Path) -> Steps:
     apply_args: list[str] = []
     if invocation.verb == ("destroy",):
         plan_args.append("-destroy")
-    for flag in flags:
-        if flag.name in PLAN_ONLY_VALUED or flag.name in PLAN_ONLY_SWITCHES:
+    for flag in invocation.flags:
+        if flag.name in PLAN_ONLY:
             plan_args.extend(flag.words)
-        elif flag.name in SHARED_VALUED or flag.name in SHARED_SWITCHES:
+        elif flag.name in SHARED:
             plan_args.extend(flag.words)
             apply_args.extend(flag.words)
         else:
             apply_args.extend(flag.words)
-    target = str(plan_file)
     return Steps(
         save=(*prefix, "plan", f"-out={target}", *plan_args),
+        copy_from=None,
+        plan_file=plan_file,
         show=(*prefix, "show", "-json", target),
         run=(*prefix, "apply", *apply_args, target),
-        saved_plan=None,
     )
 
 
-def _split_go_flags(args: tuple[str, ...]) -> tuple[list[_Flag], list[str]]:
-    """Go `flag` parsing: flags until the first non-flag word or `--`."""
-    flags: list[_Flag] = []
-    i = 0
-    while i < len(args):
-        word = args[i]
-        if word == "--":
-            return flags, list(args[i + 1 :])
-        if not word.startswith("-") or word == "-":
-            break
-        name, eq, _ = word.lstrip("-").partition("=")
-        valued = name in PLAN_ONLY_VALUED | SHARED_VALUED | APPLY_VALUED
-        if valued and not eq:
-            if i + 1 >= len(args):
-                raise PlanriskError(
-                    f"flag {word} needs a value", hint=f"write {word}=VALUE or {word} VALUE"
-                )
-            flags.append(_Flag(name, (word, args[i + 1])))
-            i += 2
-            continue
-        flags.append(_Flag(name, (word,)))
-        i += 1
-    return flags, list(args[i:])
+def _canonical(flag: Flag) -> str:
+    """A flag in one unambiguous word (`--name` or `--name=value`)."""
+    return f"--{flag.name}" if flag.value is None else f"--{flag.name}={flag.value}"
 
 
-def _pulumi_steps(invocation: Invocation) -> Steps:
+def _pulumi_steps(invocation: Invocation, work: Path) -> Steps:
     verb = invocation.verb[0]
-    kept: list[str] = []
-    args = invocation.args
-    i = 0
-    while i < len(args):
-        word = args[i]
-        name, eq, _ = word.partition("=")
-        if name in PULUMI_DROPPED_SWITCHES:
-            i += 1
-            continue
-        if name in PULUMI_DROPPED_VALUED:
-            i += 1 if eq else 2
-            continue
-        kept.append(word)
-        i += 1
+    if invocation.flag("plan") is not None:
+        raise PlanriskError(
+            f"`{invocation.label} --plan` is not supported by the guard: it makes its own "
+            "update plan from the preview it gates",
+            hint=f"run `planrisk guard -- {invocation.label}` without --plan",
+        )
+    kept = [_canonical(f) for f in invocation.flags if f.name not in PULUMI_PREVIEW_DROPPED]
+    binary = invocation.binary
     if verb in ("up", "update"):
-        show = (invocation.binary, "preview", "--json", *kept)
-    else:
-        show = (invocation.binary, verb, "--preview-only", "--json", *kept)
+        plan_file = work / UPDATE_PLAN_FILE
+        return Steps(
+            save=None,
+            copy_from=None,
+            plan_file=plan_file,
+            show=(binary, "preview", "--json", f"--save-plan={plan_file}", *kept),
+            run=(binary, *invocation.verb, f"--plan={plan_file}", *invocation.args),
+        )
     return Steps(
         save=None,
-        show=show,
+        copy_from=None,
+        plan_file=None,
+        show=(binary, verb, "--preview-only", "--json", *kept),
         run=invocation.argv,
-        saved_plan=None,
     )

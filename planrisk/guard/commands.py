@@ -1,42 +1,40 @@
-"""Which Terraform, OpenTofu and Pulumi commands mutate infrastructure (guard stage, tables).
+"""Which Terraform, OpenTofu and Pulumi commands the guard runs, gates or refuses (guard stage).
 
 Input: the argv of a wrapped command (`terraform -chdir=infra apply -auto-approve`). Output: an
-`Invocation` (tool, global flags, subcommand words, the rest, working directory) and its
-`Effect`: read-only (passed straight through), planned (a plan can be computed first and gated:
-terraform/tofu apply and destroy, pulumi up, destroy, refresh) or state (changes state with no
-plan to gate: import, state rm/mv/push, taint, untaint, force-unlock, workspace delete; pulumi
-import, state delete/move/rename/edit/unprotect/repair, stack rm, cancel).
+`Invocation` (tool, global flags, subcommand words, the rest, working directory, the flags as
+the tool reads them) and its `Effect`: read-only (run straight through), planned (a plan can be
+computed first and gated), state (no plan to gate: a human initiator only) or refused (not on
+the allow-list, or arguments the guard cannot read the way the tool would).
 
-These tables are the single source of truth: the shims (`planrisk.shim`) render them into their
-shell `case` patterns.
+The subcommand words are found the way each tool finds them: terraform/tofu take the first word
+after the global options (`-chdir=DIR`, `-help`, `-version`), and a second word for a group
+(`state rm`); pulumi follows cobra, where a flag before the subcommand that the current command
+does not know as a switch takes the next word as its value. The tables are in
+`planrisk.guard.subcommands` and `planrisk.guard.flags`; the shims render them too.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
 from planrisk.errors import PlanriskError
+from planrisk.guard.flag_parsing import Flag, Parsed, parse_go_flags, parse_pflags
+from planrisk.guard.flags import PULUMI_ROOT, Flags
+from planrisk.guard.subcommands import COMMANDS, Effect, Spec, ToolKind
 
-
-class ToolKind(StrEnum):
-    """The command-line dialect of the wrapped binary."""
-
-    TERRAFORM = "terraform"
-    """terraform and tofu (Go `flag` parsing, global flags before the subcommand)."""
-    PULUMI = "pulumi"
-    """pulumi (cobra flags, allowed anywhere)."""
-
-
-class Effect(StrEnum):
-    """What running the command does."""
-
-    READ_ONLY = "read-only"
-    PLANNED = "planned"
-    STATE = "state"
-
+__all__ = [
+    "SHIM_TOOLS",
+    "TOOL_NAMES",
+    "Effect",
+    "Flag",
+    "Invocation",
+    "ToolKind",
+    "effect_of",
+    "parse_invocation",
+    "tool_kind",
+]
 
 TOOL_NAMES: dict[str, ToolKind] = {
     "terraform": ToolKind.TERRAFORM,
@@ -49,100 +47,9 @@ TOOL_NAMES: dict[str, ToolKind] = {
 SHIM_TOOLS: tuple[str, ...] = ("terraform", "tofu", "pulumi")
 """The wrappers `planrisk shim install` writes."""
 
-PLANNED_VERBS: dict[ToolKind, frozenset[str]] = {
-    ToolKind.TERRAFORM: frozenset({"apply", "destroy"}),
-    ToolKind.PULUMI: frozenset({"up", "update", "destroy", "down", "refresh"}),
-}
-"""Subcommands whose changes a plan (or preview) shows before they run."""
-
-STATE_VERBS: dict[ToolKind, frozenset[tuple[str, ...]]] = {
-    ToolKind.TERRAFORM: frozenset(
-        {
-            ("import",),
-            ("taint",),
-            ("untaint",),
-            ("force-unlock",),
-            ("state", "rm"),
-            ("state", "mv"),
-            ("state", "push"),
-            ("state", "replace-provider"),
-            ("workspace", "delete"),
-        }
-    ),
-    ToolKind.PULUMI: frozenset(
-        {
-            ("import",),
-            ("cancel",),
-            ("state", "delete"),
-            ("state", "move"),
-            ("state", "rename"),
-            ("state", "edit"),
-            ("state", "unprotect"),
-            ("state", "repair"),
-            ("stack", "rm"),
-        }
-    ),
-}
-"""Subcommands that change state (or a lock) without a plan that could be gated."""
-
-GROUP_VERBS: frozenset[str] = frozenset({"state", "workspace", "stack"})
-"""Subcommands whose second word is the real subcommand."""
-
-PREVIEW_ONLY_FLAGS: frozenset[str] = frozenset({"--preview-only"})
-"""Pulumi flags that turn destroy/refresh into a dry run."""
-
-HELP_FLAGS: frozenset[str] = frozenset({"-h", "-help", "--help"})
-"""Asking for help never changes anything."""
-
-PULUMI_VALUED_FLAGS: frozenset[str] = frozenset(
-    {
-        "-C",
-        "--cwd",
-        "--color",
-        "-v",
-        "--verbose",
-        "--tracing",
-        "--tracing-header",
-        "--profiling",
-        "--memprofilerate",
-        "--otel-traces",
-        "-s",
-        "--stack",
-        "-m",
-        "--message",
-        "-c",
-        "--config",
-        "--config-file",
-        "-p",
-        "--parallel",
-        "-t",
-        "--target",
-        "--replace",
-        "--exclude",
-        "--policy-pack",
-        "--policy-pack-config",
-        "--plan",
-        "--save-plan",
-        "--exec-kind",
-        "--exec-agent",
-        "--secrets-provider",
-        "--import-file",
-        "--client",
-        "--event-log",
-        "--attach-debugger",
-        "--file",
-        "--from",
-        "--out",
-        "--parent",
-        "--provider",
-        "--properties",
-        "--generate-code",
-    }
-)
-"""Pulumi flags whose value may follow as the next word (`--stack prod`)."""
-
-TERRAFORM_GLOBAL_PREFIX = "-"
-"""Terraform global options (`-chdir=DIR`, `-help`, `-version`) come before the subcommand."""
+TERRAFORM_HELP_WORDS = frozenset({"-h", "-help", "--help"})
+TERRAFORM_VERSION_WORDS = frozenset({"-v", "-version", "--version"})
+"""Global options mitchellh/cli reads before the subcommand (besides `-chdir=DIR`)."""
 
 
 @dataclass(frozen=True)
@@ -163,6 +70,14 @@ class Invocation:
     """Where the tool works: `-chdir=DIR`, `--cwd DIR` / `-C DIR`, else the current directory."""
     argv: tuple[str, ...]
     """The whole command exactly as given."""
+    flags: tuple[Flag, ...] = ()
+    """The subcommand's flags as the tool reads them (Pulumi: the root flags too)."""
+    positionals: tuple[str, ...] = ()
+    """Its positional arguments."""
+    help: bool = False
+    """Help was asked for where a flag can stand: the tool prints help and runs nothing."""
+    problem: str | None = None
+    """Why the guard refuses it (unknown subcommand or flag, a value missing), or None."""
 
     @property
     def tool(self) -> str:
@@ -173,6 +88,11 @@ class Invocation:
     def label(self) -> str:
         """`terraform apply`, `pulumi state delete`: for messages and the audit log."""
         return " ".join((self.tool, *self.verb))
+
+    def flag(self, name: str) -> Flag | None:
+        """The last occurrence of flag `name` (the one the tool keeps), or None."""
+        found = [flag for flag in self.flags if flag.name == name]
+        return found[-1] if found else None
 
 
 def _base_name(binary: str) -> str:
@@ -198,7 +118,7 @@ def parse_invocation(argv: list[str] | tuple[str, ...], cwd: Path | None = None)
             "no command to guard",
             hint="run `planrisk guard [OPTIONS] -- terraform apply …` (the command after --)",
         )
-    binary, rest = argv[0], list(argv[1:])
+    binary, rest = argv[0], tuple(argv[1:])
     kind = tool_kind(binary)
     base = cwd if cwd is not None else Path.cwd()
     if kind is ToolKind.TERRAFORM:
@@ -206,76 +126,158 @@ def parse_invocation(argv: list[str] | tuple[str, ...], cwd: Path | None = None)
     return _parse_pulumi(binary, rest, base)
 
 
-def _parse_terraform(binary: str, rest: list[str], base: Path) -> Invocation:
-    i = 0
+def _parse_terraform(binary: str, rest: tuple[str, ...], base: Path) -> Invocation:
     workdir = base
-    while i < len(rest) and rest[i].startswith(TERRAFORM_GLOBAL_PREFIX):
-        name, _, value = rest[i].lstrip("-").partition("=")
-        if name == "chdir" and value:
-            workdir = base / value
+    prints_only = False  # -help or -version: terraform prints and runs nothing
+    problem: str | None = None
+    i = 0
+    while i < len(rest) and rest[i].startswith("-"):
+        word = rest[i]
+        if word.startswith("-chdir="):
+            workdir = base / word.removeprefix("-chdir=")
+        elif word in TERRAFORM_HELP_WORDS or word in TERRAFORM_VERSION_WORDS:
+            prints_only = True
+        else:
+            problem = problem or (
+                f"the guard does not know the global option {word.split('=', 1)[0][:40]!r} "
+                f"of `{_base_name(binary)}` (only -chdir=DIR, -help and -version)"
+            )
         i += 1
-    global_args = tuple(rest[:i])
     verb: list[str] = []
+    table = COMMANDS[ToolKind.TERRAFORM]
     if i < len(rest):
         verb.append(rest[i])
         i += 1
-        if verb[0] in GROUP_VERBS and i < len(rest) and not rest[i].startswith("-"):
+        spec = table.get(tuple(verb))
+        if spec is not None and spec.group and i < len(rest) and _is_word(rest[i]):
             verb.append(rest[i])
             i += 1
+    label = " ".join((_base_name(binary), *verb))
+    # No subcommand: terraform prints its usage (or version) and runs nothing.
+    parsed = _parse_args(ToolKind.TERRAFORM, tuple(verb), rest[i:], label) if verb else Parsed()
+    if problem is not None:
+        parsed.fail(problem)
     return Invocation(
         binary=binary,
         kind=ToolKind.TERRAFORM,
-        global_args=global_args,
+        global_args=rest[: i - len(verb)] if verb else rest,
         verb=tuple(verb),
-        args=tuple(rest[i:]),
+        args=rest[i:],
         workdir=workdir,
         argv=(binary, *rest),
+        flags=tuple(parsed.flags),
+        positionals=tuple(parsed.positionals),
+        help=parsed.help or prints_only or not verb,
+        problem=parsed.problem,
     )
 
 
-def _parse_pulumi(binary: str, rest: list[str], base: Path) -> Invocation:
-    verb: list[str] = []
-    verb_positions: list[int] = []
+def _is_word(word: str) -> bool:
+    """A word mitchellh/cli takes as part of a nested subcommand."""
+    return bool(word) and not word.startswith("-") and " " not in word
+
+
+def _parse_pulumi(binary: str, rest: tuple[str, ...], base: Path) -> Invocation:
+    verb, positions = _pulumi_verb(rest)
+    args = tuple(w for n, w in enumerate(rest) if n not in positions)
+    label = " ".join((_base_name(binary), *verb))
+    parsed = _parse_args(ToolKind.PULUMI, verb, args, label)
     workdir = base
+    cwd = next((flag for flag in reversed(parsed.flags) if flag.name == "cwd"), None)
+    if cwd is not None and cwd.value:
+        workdir = base / cwd.value
+    return Invocation(
+        binary=binary,
+        kind=ToolKind.PULUMI,
+        global_args=(),
+        verb=verb,
+        args=args,
+        workdir=workdir,
+        argv=(binary, *rest),
+        flags=tuple(parsed.flags),
+        positionals=tuple(parsed.positionals),
+        help=parsed.help,
+        problem=parsed.problem,
+    )
+
+
+def _pulumi_verb(rest: tuple[str, ...]) -> tuple[tuple[str, ...], set[int]]:
+    """The command path as cobra's `Find` sees it, and the positions of its words.
+
+    At each level the first word that is not a flag (or a flag's value) is the next child; a
+    flag that the level does not know as a switch takes the next word (cobra's `stripFlags`).
+    """
+    table = COMMANDS[ToolKind.PULUMI]
+    verb: tuple[str, ...] = ()
+    positions: set[int] = set()
+    level = PULUMI_ROOT
     i = 0
     while i < len(rest):
         word = rest[i]
         if word == "--":
             break
-        name, eq, value = word.partition("=")
-        if name in ("-C", "--cwd"):
-            target = value if eq else (rest[i + 1] if i + 1 < len(rest) else "")
-            if target:
-                workdir = base / target
         if word.startswith("-"):
-            i += 2 if (not eq and name in PULUMI_VALUED_FLAGS) else 1
+            i += 2 if _cobra_consumes(word, level) else 1
             continue
-        if not verb or (len(verb) == 1 and verb[0] in GROUP_VERBS):
-            verb.append(word)
-            verb_positions.append(i)
+        if not word:
+            i += 1
+            continue
+        child = (*verb, word)
+        spec = table.get(verb)
+        if child not in table or spec is None or not spec.group:
+            break
+        verb = child
+        positions.add(i)
+        level = PULUMI_ROOT | table[verb].flags
         i += 1
-    args = tuple(w for n, w in enumerate(rest) if n not in verb_positions)
-    return Invocation(
-        binary=binary,
-        kind=ToolKind.PULUMI,
-        global_args=(),
-        verb=tuple(verb),
-        args=args,
-        workdir=workdir,
-        argv=(binary, *rest),
-    )
+    return verb, positions
+
+
+def _cobra_consumes(word: str, level: Flags) -> bool:
+    """cobra `stripFlags`: whether this flag word takes the next word while finding commands."""
+    bare = level.switches | level.optional
+    if word.startswith("--"):
+        return "=" not in word and word[2:] not in bare
+    if len(word) == 2:
+        name = level.short.get(word[1])
+        return name is None or name not in bare
+    return False
+
+
+def _parse_args(kind: ToolKind, verb: tuple[str, ...], args: tuple[str, ...], label: str) -> Parsed:
+    spec = COMMANDS[kind].get(verb)
+    if spec is None:
+        return Parsed().fail(f"the guard does not know `{label}`")
+    if kind is ToolKind.TERRAFORM:
+        parsed = parse_go_flags(args, spec.flags, label)
+    else:
+        parsed = parse_pflags(args, PULUMI_ROOT | spec.flags, label)
+    if parsed.problem is None and not parsed.help and spec.group and parsed.positionals:
+        child = parsed.positionals[0]
+        parsed.fail(f"the guard does not know `{label} {child[:40]}`")
+    limit = spec.max_positionals
+    unread = parsed.problem is None and not parsed.help
+    if unread and limit is not None and len(parsed.positionals) > limit:
+        parsed.fail(f"`{label}` takes no arguments here (got {len(parsed.positionals)})")
+    return parsed
+
+
+def spec_of(invocation: Invocation) -> Spec | None:
+    """The table entry of the invocation's subcommand."""
+    return COMMANDS[invocation.kind].get(invocation.verb)
 
 
 def effect_of(invocation: Invocation) -> Effect:
-    """Read-only, planned or state, from the tables above."""
-    words = set(invocation.args) | set(invocation.global_args)
-    if words & HELP_FLAGS or not invocation.verb:
+    """Refused, read-only, planned or state, from the tables."""
+    if invocation.problem is not None:
+        return Effect.REFUSED
+    if invocation.help:
         return Effect.READ_ONLY
-    kind = invocation.kind
-    if invocation.verb[0] in PLANNED_VERBS[kind]:
-        if kind is ToolKind.PULUMI and words & PREVIEW_ONLY_FLAGS:
-            return Effect.READ_ONLY
-        return Effect.PLANNED
-    if invocation.verb in STATE_VERBS[kind]:
-        return Effect.STATE
-    return Effect.READ_ONLY
+    spec = spec_of(invocation)
+    if spec is None:
+        return Effect.REFUSED
+    for name, effect in spec.modifiers.items():
+        flag = invocation.flag(name)
+        if flag is not None and flag.is_set:
+            return effect
+    return spec.effect

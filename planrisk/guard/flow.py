@@ -1,13 +1,16 @@
 """`planrisk guard`: gate a Terraform, OpenTofu or Pulumi command at apply time, then run it.
 
 Input: the wrapped command's argv and the gate options. Output: the exit code: the tool's own
-on allow (and for read-only commands, which pass straight through), 1 when not allowed (the tool
-never runs), 3 for bad input, 4 for an internal error (never run: fail closed).
+on allow (and for read-only commands, which pass straight through), 1 when not allowed or
+refused (the tool never runs), 3 for bad input, 4 for an internal error (never run: fail closed).
 
-Planned commands (apply, destroy, up…) get the plan JSON for exactly what will run (see
-`planrisk.guard.arguments`), go through ingest → graph → score → gate, and run only on allow;
-the audit log gets the decision and then an `apply_result` record with the exit code. State
-commands (state rm, import, taint…) have no plan to gate: they run only for a human initiator.
+Planned commands (apply, destroy, up…) get their plan saved or copied into a private directory
+and sealed (`planrisk.guard.bound`), its JSON shown (`planrisk.guard.arguments`) and kept for
+approvers under .planrisk/plans/ (`planrisk.guard.kept`), then ingest → graph → score → gate;
+on allow the seal is checked again and the real command runs on that sealed file. The audit log
+gets the decision and then an `apply_result` record with the exit code and the digest of the
+bytes applied. State commands (state rm, import, taint…) have no plan to gate: they run only for
+a human initiator. Commands off the allow-list are refused (`planrisk.guard.refusal`).
 """
 
 from __future__ import annotations
@@ -26,8 +29,10 @@ import msgspec
 
 from planrisk.errors import ExitCode, PlanriskError
 from planrisk.guard.arguments import Steps, plan_steps
+from planrisk.guard.bound import Seal, copy_into, seal
+from planrisk.guard.bound import check as check_seal
 from planrisk.guard.commands import Effect, Invocation, effect_of, parse_invocation
-from planrisk.guard.runner import file_digest, run
+from planrisk.guard.runner import run
 from planrisk.model import ActorResult
 from planrisk.pipeline import Analysis
 
@@ -64,6 +69,10 @@ def guard(command: list[str] | tuple[str, ...], settings: GuardSettings) -> int:
     """Gate `command` and run it on allow; returns the exit code planrisk should end with."""
     invocation = parse_invocation(command, settings.cwd)
     effect = effect_of(invocation)
+    if effect is Effect.REFUSED:
+        from planrisk.guard.refusal import refuse
+
+        return refuse(invocation, audit_path(settings.audit_db, settings))
     if effect is Effect.READ_ONLY:
         return run(invocation.argv).exit_code
     if effect is Effect.STATE:
@@ -75,12 +84,11 @@ def _guard_planned(invocation: Invocation, settings: GuardSettings) -> int:
     from planrisk.gate import GateOptions, run_gate
 
     with work_dir() as work:
-        steps = plan_steps(invocation, work / "plan.tfplan")
-        plan_json = _acquire(invocation, steps)
+        steps = plan_steps(invocation, work)
+        plan_json, sealed = _acquire(invocation, steps)
         plan_path = work / "guard" / "plan" / "plan.json"
         plan_path.parent.mkdir(parents=True)
         plan_path.write_bytes(plan_json)
-        seen = file_digest(steps.saved_plan) if steps.saved_plan is not None else None
         log_path = audit_path(settings.audit_db, settings)
         options = GateOptions(
             actor=settings.actor,
@@ -94,38 +102,73 @@ def _guard_planned(invocation: Invocation, settings: GuardSettings) -> int:
         analysis = relabel(
             _analyze(plan_path, invocation, settings, config, actor), _source(invocation, steps)
         )
-        result = run_gate(analysis, msgspec.structs.replace(options, classified=actor))
+        kept = keep_for_review(plan_json, analysis.plan.digest, settings)
+        result = run_gate(
+            analysis,
+            msgspec.structs.replace(options, classified=actor, plan_reference=str(kept)),
+        )
         _report(result, settings)
         if result.decision.outcome != "allow":
             _say(f"planrisk guard: {result.decision.outcome}: `{invocation.label}` was not run")
             return int(ExitCode.BLOCKED)
-        if steps.saved_plan is not None and file_digest(steps.saved_plan) != seen:
-            raise PlanriskError(
-                "the saved plan changed after it was gated; nothing was applied",
-                source=str(steps.saved_plan),
-                hint=f"run `planrisk guard -- {invocation.label} PLANFILE` again",
-            )
-        code = run(steps.run).exit_code
-        append_record(
-            log_path,
-            {
-                "kind": APPLY_RESULT_KIND,
-                "command": invocation.label,
-                "plan_digest": analysis.plan.digest,
-                "exit_code": code,
-            },
-        )
-        return code
+        return _run_sealed(invocation, steps, sealed, analysis.plan.digest, log_path)
 
 
-def _acquire(invocation: Invocation, steps: Steps) -> bytes:
-    """Save (when needed) and show the plan; a failing step is bad input, nothing ran."""
+def _acquire(invocation: Invocation, steps: Steps) -> tuple[bytes, Seal | None]:
+    """Copy or save the plan into the private directory, seal it, then show it.
+
+    The seal is taken before `show` reads the file, so what is shown and gated is the sealed
+    bytes. A failing step is bad input; nothing ran.
+    """
+    sealed: Seal | None = None
+    if steps.copy_from is not None and steps.plan_file is not None:
+        sealed = copy_into(steps.copy_from, steps.plan_file)
     if steps.save is not None:
         saved = run(steps.save, stdout_to_stderr=True)
         _check_step(invocation, steps.save, saved.exit_code)
+    if sealed is None and steps.save is not None and steps.plan_file is not None:
+        sealed = seal(steps.plan_file)
     shown = run(steps.show, capture=True)
     _check_step(invocation, steps.show, shown.exit_code)
-    return shown.stdout
+    if sealed is None and steps.plan_file is not None:
+        # Pulumi writes the update plan during the preview that prints the JSON.
+        sealed = seal(steps.plan_file)
+    return shown.stdout, sealed
+
+
+def _run_sealed(
+    invocation: Invocation,
+    steps: Steps,
+    sealed: Seal | None,
+    plan_digest: str,
+    log_path: Path,
+) -> int:
+    """Re-check the seal, run the step that names the sealed file, audit the bytes applied."""
+    if sealed is not None:
+        check_seal(sealed)
+    code = run(steps.run).exit_code
+    append_record(
+        log_path,
+        {
+            "kind": APPLY_RESULT_KIND,
+            "command": invocation.label,
+            "plan_digest": plan_digest,
+            "applied_plan_sha256": sealed.digest if sealed is not None else None,
+            "exit_code": code,
+        },
+    )
+    return code
+
+
+def keep_for_review(plan_json: bytes, digest: str, settings: GuardSettings) -> Path:
+    """Keep the gated plan under .planrisk/plans/ and say where (one line on stderr)."""
+    from planrisk.guard.kept import keep_plan
+
+    path = keep_plan(plan_json, digest, settings.cwd)
+    if settings.fmt != "json" or settings.output is not None:
+        # A JSON verdict on stderr stays one document; it names the file in its requirements.
+        _say(f"planrisk guard: the gated plan is kept for review in {path}")
+    return path
 
 
 def _check_step(invocation: Invocation, argv: tuple[str, ...], code: int) -> None:
@@ -180,10 +223,12 @@ def _analyze(
 
 
 def _source(invocation: Invocation, steps: Steps) -> str:
-    """How messages and the audit log name the plan."""
-    if steps.saved_plan is not None or steps.save is None:
-        return " ".join((invocation.tool, *steps.show[1:]))
-    return f"{invocation.tool} plan made by planrisk guard for `{invocation.label}`"
+    """How messages and the audit log name the plan (never the private directory's path)."""
+    if steps.copy_from is not None:
+        return f"{invocation.tool} show -json {steps.copy_from} (a private copy)"
+    if steps.save is not None:
+        return f"{invocation.tool} plan made by planrisk guard for `{invocation.label}`"
+    return f"{invocation.tool} preview made by planrisk guard for `{invocation.label}`"
 
 
 def relabel(analysis: Analysis, source: str) -> Analysis:
@@ -285,26 +330,21 @@ def append_record(path: Path, record: dict[str, Any]) -> None:
 
 @contextmanager
 def work_dir() -> Iterator[Path]:
-    """A private temporary directory for the saved plan and its JSON.
+    """The guard's private directory: an unguessable name, 0700, removed afterwards.
 
-    Environment path signals come from the invocation's working directory
-    (`AnalyzeOptions.plan_signal_path`), never from this directory; its name is still made of
-    planrisk's own words and digits only.
+    The saved plan (or the copy of the user's), its JSON and Pulumi's update plan live here; a
+    fixed or guessable name let another process of the same user overwrite the plan between the
+    gate and the apply. Environment path signals come from the invocation's working directory
+    (`AnalyzeOptions.plan_signal_path`), never from this directory.
     """
-    base = Path(tempfile.gettempdir())
-    for attempt in range(1000):
-        path = base / f"planrisk-guard-{os.getpid()}-{attempt}"
-        try:
-            path.mkdir(mode=0o700)
-        except FileExistsError:
-            continue
-        break
-    else:
+    try:
+        path = Path(tempfile.mkdtemp(prefix="planrisk-guard-"))
+    except OSError as exc:
         raise PlanriskError(
-            "cannot create a temporary directory for the plan",
-            source=str(base),
+            f"cannot create a private directory for the plan ({exc.strerror or exc})",
+            source=tempfile.gettempdir(),
             hint="set TMPDIR to a writable directory",
-        )
+        ) from None
     try:
         yield path
     finally:

@@ -17,7 +17,6 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from types import FrameType
 
 from planrisk.errors import PlanriskError
@@ -100,18 +99,3 @@ def _in_foreground_group() -> bool:
         return False
     finally:
         os.close(fd)
-
-
-def file_digest(path: Path) -> bytes:
-    """SHA-256 of a file's bytes (to check a saved plan did not change before it is applied)."""
-    import hashlib
-
-    try:
-        with path.open("rb") as handle:
-            return hashlib.file_digest(handle, "sha256").digest()
-    except OSError as exc:
-        raise PlanriskError(
-            f"cannot read the saved plan ({exc.strerror or exc})",
-            source=str(path),
-            hint="pass an existing plan file written by `terraform plan -out=FILE`",
-        ) from None

@@ -4,9 +4,11 @@ Input: a `pulumi.automation.Stack` and the gate's options. Output: the `UpResult
 when the gate allows the preview's changes; otherwise `GateDenied` carrying the `GateResult` and
 its `Decision`, and `up` is never called. Steps: `stack.preview(on_event=…)` collects the engine
 events, which are written back in the engine's JSON shape (shared/docs/plan-formats.md §2.7, §2.8)
-and read by `planrisk.ingest.pulumi_events`; ingest → graph → score → gate; `stack.up(...)` with
-the preview's saved plan when PULUMI_EXPERIMENTAL is set (update plans are experimental); the
-audit log gets the decision and an `apply_result` record.
+and read by `planrisk.ingest.pulumi_events`; ingest → graph → score → gate; `stack.up(plan=…)`
+with the update plan that preview saved into the guard's private directory (sealed before the
+gate, checked again before `up`): an update plan constrains `up` to the previewed operations and
+fails on any discrepancy. A preview that writes no update plan fails closed. The audit log gets
+the decision and an `apply_result` record with the digest of the update plan applied.
 
 The SDK drops events it cannot parse (for example the `diff` op), so a preview whose summary
 counts destroys that no collected event shows fails closed. Requires `pip install planrisk[pulumi]`.
@@ -24,6 +26,9 @@ import msgspec
 
 from planrisk.errors import ExitCode, PlanriskError
 from planrisk.gate import GateResult
+from planrisk.guard.arguments import UPDATE_PLAN_FILE
+from planrisk.guard.bound import check as check_seal
+from planrisk.guard.bound import seal
 from planrisk.guard.flow import (
     APPLY_RESULT_KIND,
     GuardSettings,
@@ -95,7 +100,8 @@ def guarded_up(
     Raises `GateDenied` when not allowed, PlanriskError for bad input (the extra missing, a
     preview whose events cannot be read).
     """
-    from planrisk.gate import GateOptions, run_gate
+    from planrisk.config import load_config
+    from planrisk.gate import GateOptions, classify_gate_actor, distrusts_paths, run_gate
     from planrisk.pipeline import AnalyzeOptions, analyze
 
     _require_sdk()
@@ -104,49 +110,66 @@ def guarded_up(
     )
     events: list[dict[str, Any]] = []
     preview_kwargs = {k: v for k, v in up_kwargs.items() if k in PREVIEW_ARGUMENTS}
+    if "plan" in up_kwargs:
+        raise PlanriskError(
+            "guarded_up makes its own update plan from the preview it gates; do not pass plan=",
+            hint="call guarded_up(stack, …) without plan",
+        )
     with work_dir() as work:
-        saved_plan = work / "update-plan.json" if _experimental(settings.environ) else None
-        if saved_plan is not None:
-            preview_kwargs["plan"] = str(saved_plan)
+        saved_plan = work / UPDATE_PLAN_FILE
+        preview_kwargs["plan"] = str(saved_plan)
         preview = stack.preview(
             on_event=lambda e: events.append(event_to_json(e)), **preview_kwargs
         )
+        if not saved_plan.is_file():
+            raise PlanriskError(
+                "pulumi preview wrote no update plan, so `up` could not be held to it",
+                hint="use a Pulumi CLI that supports `preview --save-plan` (3.x; older releases "
+                "need PULUMI_EXPERIMENTAL=true)",
+            )
+        sealed = seal(saved_plan)
         plan_path = work / "guard" / "plan" / "events.ndjson"
         plan_path.parent.mkdir(parents=True)
         plan_path.write_bytes(b"\n".join(msgspec.json.encode(e) for e in events) + b"\n")
         cwd = Path(getattr(stack.workspace, "work_dir", None) or settings.cwd)
+        log_path = audit_path(audit_db, settings)
+        options = GateOptions(
+            actor=actor,
+            initiator=initiator,
+            evidence_paths=tuple(evidence),
+            audit_db=log_path,
+            environ=settings.environ,
+            cwd=cwd,
+        )
+        # Who initiated it is known before the preview is read: an agent's working directory
+        # may then only make the environment stricter.
+        loaded = load_config(
+            config,
+            cwd=cwd,
+            environ=settings.environ,
+            extra_risk_models=tuple(risk_models),
+        )
+        classified = classify_gate_actor(loaded, options)
         analysis = analyze(
             plan_path,
             AnalyzeOptions(
                 env=env,
                 source_dir=source_dir,
-                config_path=config,
-                risk_model_paths=tuple(risk_models),
                 environ=settings.environ,
                 cwd=cwd,
+                config=loaded,
+                paths_raise_only=distrusts_paths(classified),
             ),
         )
         analysis = relabel(analysis, f"pulumi preview of stack {stack.name} (automation API)")
         _check_summary(preview.change_summary, analysis.plan)
-        log_path = audit_path(audit_db, settings)
-        result = run_gate(
-            analysis,
-            GateOptions(
-                actor=actor,
-                initiator=initiator,
-                evidence_paths=tuple(evidence),
-                audit_db=log_path,
-                environ=settings.environ,
-                cwd=cwd,
-            ),
-        )
+        result = run_gate(analysis, msgspec.structs.replace(options, classified=classified))
         if result.decision.outcome != "allow":
             raise GateDenied(result)
-        if saved_plan is not None and saved_plan.exists():
-            up_kwargs = {**up_kwargs, "plan": str(saved_plan)}
+        check_seal(sealed)
         exit_code = 1
         try:
-            up_result = stack.up(**up_kwargs)
+            up_result = stack.up(**up_kwargs, plan=str(sealed.path))
             exit_code = 0
         finally:
             append_record(
@@ -155,6 +178,7 @@ def guarded_up(
                     "kind": APPLY_RESULT_KIND,
                     "command": "pulumi up (automation API)",
                     "plan_digest": analysis.plan.digest,
+                    "applied_plan_sha256": sealed.digest,
                     "exit_code": exit_code,
                 },
             )
@@ -169,10 +193,6 @@ def _require_sdk() -> None:
             "the Pulumi SDK is not installed",
             hint="install the extra: pip install 'planrisk[pulumi]'",
         ) from None
-
-
-def _experimental(environ: Mapping[str, str]) -> bool:
-    return environ.get("PULUMI_EXPERIMENTAL", "").strip().lower() in ("1", "true")
 
 
 def _check_summary(change_summary: Mapping[str, int] | None, plan: Any) -> None:

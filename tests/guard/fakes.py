@@ -2,9 +2,15 @@
 
 Each fake is a Python script that appends its argv (one JSON line) to $FAKE_TOOL_LOG, prints the
 plan file named by $FAKE_PLAN for `show -json` / `preview --json` / `--preview-only --json`,
-writes a stand-in saved plan for `plan -out=FILE`, and exits with $FAKE_EXIT (default 0) for
-everything else. With FAKE_MODE=wait-sigint, a mutating run writes $FAKE_READY and sleeps until
-SIGINT, logs `"signal": "SIGINT"`, and exits 130.
+writes a stand-in saved plan ($FAKE_SAVED_PLAN, default "saved plan") for `plan -out=FILE` and
+an update plan for `preview --save-plan=FILE`, and exits with $FAKE_EXIT (default 0) for
+everything else. For `show` and `apply` it logs the exact bytes of the plan file it was given
+(`"read": …`), as does `up` for `--plan=FILE`: the tests compare what was applied with what was
+gated. With FAKE_SWAP=PATH it overwrites PATH with "swapped plan" when `show` or `apply` starts
+(another process swapping the user's plan file); with FAKE_MODE=tamper-shown, `show` appends to
+the file it printed (another process rewriting the guard's private copy). With
+FAKE_MODE=wait-sigint, a mutating run writes $FAKE_READY and sleeps until SIGINT, logs
+`"signal": "SIGINT"`, and exits 130.
 """
 
 from __future__ import annotations
@@ -34,19 +40,41 @@ def log(entry):
         handle.write(json.dumps(entry) + "\\n")
 
 
-log({{"tool": tool, "argv": argv}})
+def read(path):
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        return handle.read()
+
+
 words = [a for a in argv if not a.startswith("-")]
 sub = words[0] if words else ""
+entry = {{"tool": tool, "argv": argv}}
+if os.environ.get("FAKE_SWAP") and sub in ("show", "apply"):
+    with open(os.environ["FAKE_SWAP"], "w", encoding="utf-8") as handle:
+        handle.write("swapped plan")
+if tool != "pulumi" and sub in ("show", "apply") and len(words) > 1 and os.path.isfile(words[-1]):
+    entry["read"] = read(words[-1])
+    entry["dir_mode"] = oct(os.stat(os.path.dirname(os.path.abspath(words[-1]))).st_mode & 0o777)
+for a in argv:
+    if tool == "pulumi" and a.startswith("--plan="):
+        entry["read"] = read(a[len("--plan="):])
+log(entry)
 if sub == "plan" and tool != "pulumi":
     for a in argv:
         if a.startswith("-out="):
             with open(a[len("-out="):], "w", encoding="utf-8") as handle:
-                handle.write("saved plan")
+                handle.write(os.environ.get("FAKE_SAVED_PLAN", "saved plan"))
     print("fake plan output")
     sys.exit(int(os.environ.get("FAKE_PLAN_EXIT", "0")))
 if sub == "show" or sub == "preview" or "--preview-only" in argv:
+    for a in argv:
+        if a.startswith("--save-plan="):
+            with open(a[len("--save-plan="):], "w", encoding="utf-8") as handle:
+                handle.write(os.environ.get("FAKE_SAVED_PLAN", '{{"resourcePlans": {{}}}}'))
     with open(os.environ["FAKE_PLAN"], encoding="utf-8") as handle:
         sys.stdout.write(handle.read())
+    if os.environ.get("FAKE_MODE") == "tamper-shown" and len(words) > 1:
+        with open(words[-1], "a", encoding="utf-8") as handle:
+            handle.write(" tampered")
     sys.exit(0)
 if os.environ.get("FAKE_MODE") == "wait-sigint":
     def stop(signum, frame):

@@ -37,10 +37,14 @@ def _hook(command: str) -> subprocess.CompletedProcess[str]:
         ("planrisk guard -- terraform apply plan.tfplan", False),
         ("pulumi destroy --preview-only", False),
         ("echo apply", False),
+        ("terraform test", True),
+        ("pulumi watch", True),
     ],
 )
 def test_hook_blocks_only_mutating_commands(command: str, blocked: bool) -> None:
     result = _hook(command)
     assert result.returncode == (2 if blocked else 0), result.stderr
-    if blocked:
+    if blocked and "watch" in command:
+        assert "ask a human to run it outside the agent sandbox" in result.stderr
+    elif blocked:
         assert "planrisk guard -- " in result.stderr

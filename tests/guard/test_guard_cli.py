@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -64,7 +65,9 @@ def test_agent_apply_deleting_prod_database_never_reaches_terraform(tmp_path: Pa
     assert records[0]["plan_source"].startswith("terraform plan made by planrisk guard")
 
 
-def test_human_apply_of_saved_plan_runs_with_identical_arguments(tmp_path: Path) -> None:
+def test_human_apply_of_saved_plan_applies_a_private_copy_with_the_same_flags(
+    tmp_path: Path,
+) -> None:
     world = make_world(tmp_path, DEV_TAG_UPDATE, agent=False)
     (world.root / "dev.tfplan").write_text("saved plan")
     world.env["FAKE_EXIT"] = "0"
@@ -73,7 +76,14 @@ def test_human_apply_of_saved_plan_runs_with_identical_arguments(tmp_path: Path)
     assert result.returncode == 0, result.stderr
     assert "fake terraform output for apply -input=false" in result.stdout
     assert "ALLOW" in result.stderr
-    assert world.argvs() == [["show", "-json", "dev.tfplan"], args[1:]]
+    (show, apply) = world.argvs()
+    copy = show[-1]
+    assert show == ["show", "-json", copy] and Path(copy).name == "plan.tfplan"
+    assert copy != str(world.root / "dev.tfplan")
+    assert apply == ["apply", "-input=false", "-lock-timeout=30s", copy]
+    assert [c["read"] for c in world.calls()] == ["saved plan", "saved plan"]
+    assert [c["dir_mode"] for c in world.calls()] == ["0o700", "0o700"]
+    assert not Path(copy).exists()
 
 
 def test_bare_apply_plans_to_a_file_and_applies_exactly_that_file(tmp_path: Path) -> None:
@@ -111,6 +121,7 @@ def test_bare_apply_plans_to_a_file_and_applies_exactly_that_file(tmp_path: Path
         "kind": "apply_result",
         "command": "terraform apply",
         "plan_digest": records[0]["plan_digest"],
+        "applied_plan_sha256": "sha256:" + hashlib.sha256(b"saved plan").hexdigest(),
         "exit_code": 7,
         "time": records[1]["time"],
     }
@@ -170,21 +181,36 @@ def test_pulumi_up_by_agent_in_prod_is_denied(tmp_path: Path) -> None:
     world = make_world(tmp_path, PULUMI_PROD_DB_DELETE, agent=True)
     result = world.guard("--format", "json", "--", "pulumi", "up", "--yes", "-s", "prod")
     assert result.returncode == 1
-    assert world.argvs() == [["preview", "--json", "-s", "prod"]]
+    [preview] = world.argvs()
+    assert preview[:3] == ["preview", "--json", preview[2]]
+    assert preview[2].startswith("--save-plan=") and preview[3:] == ["--stack=prod"]
     document = json.loads(result.stderr[: result.stderr.rindex("}") + 1])
     assert document["decision"]["outcome"] == "deny"
 
 
-def test_pulumi_up_and_destroy_allowed_in_dev_run_unchanged(tmp_path: Path) -> None:
+def test_pulumi_up_runs_the_update_plan_of_the_gated_preview(tmp_path: Path) -> None:
     preview = tmp_path / "dev-preview.json"
     preview.write_text(json.dumps(DEV_PREVIEW))
     world = make_world(tmp_path, preview, agent=False)
-    result = world.guard("--", "pulumi", "--cwd", ".", "up", "--yes", "--plan", "p.json")
+    world.env["FAKE_SAVED_PLAN"] = '{"resourcePlans": {"gated": {}}}'
+    result = world.guard("--", "pulumi", "--cwd", ".", "up", "--yes", "-m", "ship")
     assert result.returncode == 0, result.stderr
-    assert world.argvs() == [
-        ["preview", "--json", "--cwd", "."],
-        ["--cwd", ".", "up", "--yes", "--plan", "p.json"],
-    ]
+    show, up = world.argvs()
+    plan = show[2].removeprefix("--save-plan=")
+    assert show == ["preview", "--json", f"--save-plan={plan}", "--cwd=.", "--message=ship"]
+    assert up == ["up", f"--plan={plan}", "--cwd", ".", "--yes", "-m", "ship"]
+    assert world.calls()[-1]["read"] == '{"resourcePlans": {"gated": {}}}'
+    applied = [r.data for r in read_log(world.audit_db)][-1]["applied_plan_sha256"]
+    assert applied == "sha256:" + hashlib.sha256(b'{"resourcePlans": {"gated": {}}}').hexdigest()
+    result = world.guard("--", "pulumi", "up", "--yes", "--plan", "mine.json")
+    assert result.returncode == 3
+    assert "makes its own update plan" in result.stderr
+
+
+def test_pulumi_destroy_allowed_in_dev_runs_unchanged(tmp_path: Path) -> None:
+    preview = tmp_path / "dev-preview.json"
+    preview.write_text(json.dumps(DEV_PREVIEW))
+    world = make_world(tmp_path, preview, agent=False)
     result = world.guard("--", "pulumi", "destroy", "-y")
     assert result.returncode == 0, result.stderr
     assert world.argvs()[-2:] == [["destroy", "--preview-only", "--json"], ["destroy", "-y"]]

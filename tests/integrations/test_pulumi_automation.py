@@ -7,6 +7,7 @@ the event log file the SDK tails, and logs every argv.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -32,6 +33,9 @@ with open(os.environ["FAKE_TOOL_LOG"], "a", encoding="utf-8") as handle:
 if argv[:1] == ["version"]:
     print("v3.200.0")
 elif argv[:1] == ["preview"]:
+    if "--save-plan" in argv:
+        with open(argv[argv.index("--save-plan") + 1], "w", encoding="utf-8") as handle:
+            handle.write('{{"resourcePlans": {{}}}}')
     target = argv[argv.index("--event-log") + 1]
     with open(os.environ["FAKE_EVENTS"], encoding="utf-8") as source:
         events = source.read()
@@ -39,6 +43,8 @@ elif argv[:1] == ["preview"]:
         handle.write(events if events.endswith("\\n") else events + "\\n")
     print("Previewing update (dev)")
 elif argv[:1] == ["up"]:
+    with open(argv[argv.index("--plan") + 1], encoding="utf-8") as handle:
+        assert handle.read() == '{{"resourcePlans": {{}}}}'
     print("Updating (dev)")
 elif argv[:2] == ["stack", "output"]:
     print("{{}}")
@@ -115,6 +121,11 @@ def test_human_update_in_dev_is_allowed_and_up_runs(
     assert "Updating (dev)" in result.stdout
     ups = [c for c in _calls(log) if c[:1] == ["up"]]
     assert len(ups) == 1 and ups[0][ups[0].index("--message") :][:2] == ["--message", "ship it"]
+    [preview] = [c for c in _calls(log) if c[:1] == ["preview"]]
+    saved = preview[preview.index("--save-plan") + 1]
+    assert ups[0][ups[0].index("--plan") + 1] == saved
     records = [r.data for r in read_log(audit)]
     assert records[0]["outcome"] == "allow"
     assert records[1]["kind"] == "apply_result" and records[1]["exit_code"] == 0
+    digest = hashlib.sha256(b'{"resourcePlans": {}}').hexdigest()
+    assert records[1]["applied_plan_sha256"] == f"sha256:{digest}"

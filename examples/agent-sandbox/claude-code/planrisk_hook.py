@@ -3,7 +3,8 @@
 
 Input: the hook event JSON on stdin (`tool_input.command` of the Bash tool). Output: exit 0 to
 let the command run; exit 2 with the reason on stderr to block it and tell the agent to run
-`planrisk guard -- <command>` instead. Which subcommands mutate comes from planrisk itself.
+`planrisk guard -- <command>` instead (or, for a command the guard refuses, to ask a human).
+Which subcommands mutate comes from planrisk itself.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def main() -> int:
         from planrisk.guard.commands import TOOL_NAMES, Effect, effect_of, parse_invocation
     except ImportError:
         if any(tool in command for tool in ("terraform", "tofu", "pulumi")):
-            sys.stderr.write("planrisk is not installed here: pip install planrisk\n")
+            sys.stderr.write("planrisk is not installed here; see examples/agent-sandbox\n")
             return 2
         return 0
 
@@ -34,7 +35,14 @@ def main() -> int:
         words = segment[start:]
         if not words or words[0].rsplit("/", 1)[-1] not in TOOL_NAMES:
             continue
-        if effect_of(parse_invocation(words)) is not Effect.READ_ONLY:
+        effect = effect_of(parse_invocation(words))
+        if effect is Effect.REFUSED:
+            sys.stderr.write(
+                "The deploy gate cannot gate this command, so it will not run it; "
+                "ask a human to run it outside the agent sandbox\n"
+            )
+            return 2
+        if effect is not Effect.READ_ONLY:
             sys.stderr.write(
                 "This command changes infrastructure or state; run it through the deploy gate: "
                 f"planrisk guard -- {shlex.join(words)}\n"
