@@ -38,6 +38,9 @@ class AnalyzeOptions(msgspec.Struct, frozen=True):
     plan_signal_path: Path | None = None
     """Where the plan belongs, for environment path signals, when the file read is elsewhere
     (the guard reads `show -json` output from a temporary file)."""
+    complete_required: bool = True
+    """Refuse an input known to be cut off (see `planrisk.ingest.load_plan`); only `analyze`
+    reads one, with a warning."""
 
 
 class Analysis(msgspec.Struct, frozen=True):
@@ -66,7 +69,7 @@ def analyze(plan_path: Path, options: AnalyzeOptions) -> Analysis:
             config = load_config(options.config_path, cwd=options.cwd)
             risk_model = load_risk_model((*config.risk_models, *options.risk_model_paths))
         with stage("ingest"):
-            plan = load_plan(plan_path)
+            plan = load_plan(plan_path, complete_required=options.complete_required)
         with stage("graph"):
             graph = build_graph(plan, source_dir=options.source_dir)
             # The blast radii need only the graph and the risk model: they are computed on

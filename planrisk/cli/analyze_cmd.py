@@ -118,8 +118,13 @@ def run_analysis(
     config: Path | None,
     risk_model: list[Path] | None,
     timings: bool,
+    *,
+    complete_required: bool = True,
 ) -> Analysis:
-    """The pipeline up to scoring for `analyze`, `gate` and `guard`, kept alive until exit."""
+    """The pipeline up to scoring for `analyze`, `gate` and `guard`, kept alive until exit.
+
+    `complete_required` False (analyze only) reads an input known to be cut off, and prints
+    what is missing on stderr."""
     from planrisk import timings as stage_timings
     from planrisk.cli.fast_exit import keep_until_exit
     from planrisk.pipeline import AnalyzeOptions, analyze
@@ -133,9 +138,12 @@ def run_analysis(
             source_dir=source_dir,
             config_path=config,
             risk_model_paths=tuple(risk_model or ()),
+            complete_required=complete_required,
         ),
     )
     keep_until_exit(analysis)
+    for warning in analysis.plan.warnings:
+        typer.echo(f"planrisk: warning: {warning}", err=True)
     return analysis
 
 
@@ -162,7 +170,9 @@ def analyze_command(
     from planrisk.report.formats import RenderOptions, render_pieces
 
     with progress.session(len(STAGES)):
-        analysis = run_analysis(plan, env, source_dir, config, risk_model, timings)
+        analysis = run_analysis(
+            plan, env, source_dir, config, risk_model, timings, complete_required=False
+        )
     base = RenderOptions(
         plan_path=str(plan),
         source_prefix=str(source_dir) if source_dir is not None else None,

@@ -97,7 +97,9 @@ def gate_command(
     from planrisk.report.formats import RenderOptions, render_pieces
 
     with progress.session(len(STAGES) + 1):  # + the gate
-        analysis = run_analysis(plan, env, source_dir, config, risk_model, timings)
+        analysis = run_analysis(
+            plan, env, source_dir, config, risk_model, timings, complete_required=True
+        )
         options = GateOptions(
             actor=actor.value,
             initiator=initiator,

@@ -4,7 +4,10 @@ Input: a Terraform/OpenTofu plan JSON (`terraform show -json`, HCP Terraform red
 trimmed third-party plans), a `pulumi preview --json` digest, or Pulumi engine events (NDJSON,
 concatenated, or a Pulumi Cloud events page). The format is detected from the content.
 Output: `planrisk.model.Plan`. Bad input raises PlanFormatError (exit 3) naming the file, the
-problem and what to run instead; nothing else escapes for bad input.
+problem and what to run instead; nothing else escapes for bad input. `complete_required`
+(the default: the gate, approve, attest) refuses an input that is known to be cut off (a
+Pulumi event log without its summary event); without it (`analyze`) such an input is read and
+`Plan.warnings` says what is missing.
 """
 
 from __future__ import annotations
@@ -20,15 +23,15 @@ from planrisk.model import Plan
 __all__ = ["load_plan", "parse_plan"]
 
 
-def load_plan(path: str | os.PathLike[str]) -> Plan:
+def load_plan(path: str | os.PathLike[str], *, complete_required: bool = True) -> Plan:
     """Read and parse the plan at `path` (format auto-detected); the file is read once."""
-    return parse_plan(read_file(path), os.fsdecode(path))
+    return parse_plan(read_file(path), os.fsdecode(path), complete_required=complete_required)
 
 
-def parse_plan(data: Buffer, source: str) -> Plan:
+def parse_plan(data: Buffer, source: str, *, complete_required: bool = True) -> Plan:
     """Parse plan bytes or a mapped file (format auto-detected); `source` names the input."""
     try:
-        return _parse(data, source)
+        return _parse(data, source, complete_required)
     except UnicodeDecodeError:
         raise PlanFormatError(
             "the JSON text is not valid UTF-8 (binary data or a damaged file)",
@@ -43,7 +46,7 @@ def parse_plan(data: Buffer, source: str) -> Plan:
         ) from None
 
 
-def _parse(data: Buffer, source: str) -> Plan:
+def _parse(data: Buffer, source: str, complete_required: bool) -> Plan:
     text, offset = prepare_with_offset(data, source)
 
     def release() -> None:
@@ -75,4 +78,4 @@ def _parse(data: Buffer, source: str) -> Plan:
     release_pages(data)
     from planrisk.ingest.pulumi_events import parse_pulumi_events
 
-    return parse_pulumi_events(document, source)
+    return parse_pulumi_events(document, source, complete_required=complete_required)

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import NamedTuple
 
 import msgspec
 from msgspec import Raw
 
+from planrisk.environment_signals import VARIABLE_NAMES
 from planrisk.errors import PlanFormatError
 from planrisk.forked import SideJob
 from planrisk.ingest.addresses import ParsedAddress, build_address, parse_address
@@ -94,11 +96,19 @@ def parse_terraform(
 
     outputs = decode_section(head, "output_changes", dict[str, TfOutputChange] | None, source) or {}
     output_changes = tuple(_output_change(n, outputs[n], source) for n in sorted(outputs))
+    variables = _variables(head, configuration, source)
+    bound = _PlanFacts(
+        changes=changes,
+        drift=drift,
+        outputs=output_changes,
+        variables=variables,
+        configuration=head.get("configuration"),
+    )
 
     # The digest is computed on the other core (when there is one to spare) while this
     # process reads the resources: it needs only the changes, and nothing else needs it yet.
     job = SideJob(
-        lambda: _digest(changes, output_changes, release, spaces_only).encode(),
+        lambda: _digest(bound, release, spaces_only).encode(),
         worth_a_process=len(changes) >= FORK_MIN_CHANGES,
     )
     try:
@@ -117,7 +127,7 @@ def parse_terraform(
         resources=resources,
         tool_version=tool_version,
         configuration=configuration,
-        variables=_variables(head, configuration, source),
+        variables=variables,
         output_changes=output_changes,
         drift=tuple(drift),
         errored=bool(decode_section(head, "errored", bool | None, source)),
@@ -331,13 +341,45 @@ def _detect_tool(
     return Tool.TERRAFORM
 
 
-def _digest(
-    changes: list[ResourceChange],
-    outputs: tuple[OutputChange, ...],
-    release: Callable[[], None],
-    spaces_only: bool,
-) -> str:
-    """sha256 over every change's identity, actions and canonical values, and output actions.
+class _PlanFacts(NamedTuple):
+    """What the digest binds of a plan besides its name (see `_digest`)."""
+
+    changes: list[ResourceChange]
+    drift: list[ResourceChange]
+    outputs: tuple[OutputChange, ...]
+    variables: dict[str, Variable]
+    configuration: Raw | None
+
+
+_FACTS = msgspec.json.Encoder()
+"""Encodes a change's facts beside its values (`_change_facts`)."""
+
+
+def _change_facts(change: ResourceChange) -> bytes:
+    """What the later stages read of a change besides its address, actions and values: the
+    type, name, module and key the plan wrote (they need not agree with the address), the
+    provider, the mode and the rarely set fields."""
+    return _FACTS.encode(
+        (
+            change.type,
+            change.name,
+            change.module,
+            change.index,
+            change.provider,
+            change.mode,
+            change.action_reason,
+            change.replace_paths,
+            change.previous_address,
+            change.importing,
+            change.drift,
+        )
+    )
+
+
+def _digest(facts: _PlanFacts, release: Callable[[], None], spaces_only: bool) -> str:
+    """sha256 over every change's identity, actions, canonical values and masks and facts
+    (`_change_facts`), the drift entries, the output actions, the environment variables and
+    the configuration.
 
     Parts go to the hash a batch of changes at a time (the byte stream is the same as adding
     them one by one); the mapped pages the batch read are released after it. Each value's
@@ -347,7 +389,7 @@ def _digest(
     digest = PlanDigest("terraform")
     parts: list[bytes | str | Raw] = []
     canonical = canonical_spaced if spaces_only else canonical_raw
-    for number, change in enumerate(changes, 1):
+    for number, change in enumerate((*facts.changes, *facts.drift), 1):
         parts += (
             change.address,
             change.deposed or "",
@@ -356,12 +398,30 @@ def _digest(
             canonical(change.before),
             canonical(change.after),
             canonical(change.after_unknown),
+            canonical(change.before_sensitive),
+            canonical(change.after_sensitive),
+            _change_facts(change),
         )
         if number % BATCH == 0:
             digest.add_parts(parts)
             parts.clear()
             release()
-    for output in outputs:
-        parts += (output.name, output.action.value)
+    for output in facts.outputs:
+        parts += (output.name, output.action.value, "sensitive" if output.sensitive else "")
+    parts += _variable_parts(facts.variables)
+    parts += ("configuration", canonical_raw(facts.configuration or b"null"))
     digest.add_parts(parts)
     return digest.result()
+
+
+def _variable_parts(variables: dict[str, Variable]) -> list[bytes | str]:
+    """The root variables that name an environment (`VARIABLE_NAMES`), in name order; a
+    sensitive one by name only (its value is never read, and never hashed)."""
+    parts: list[bytes | str] = []
+    for name in sorted(variables):
+        if name.lower() not in VARIABLE_NAMES:
+            continue
+        variable = variables[name]
+        value = b"sensitive" if variable.sensitive else canonical_raw(variable.value)
+        parts += ("variable", name, value)
+    return parts
