@@ -128,19 +128,23 @@ def run_analysis(
     from planrisk import timings as stage_timings
     from planrisk.cli.fast_exit import keep_until_exit
     from planrisk.pipeline import AnalyzeOptions, analyze
+    from planrisk.values import PlanValueError
 
     if timings:
         stage_timings.enable()
-    analysis = analyze(
-        plan,
-        AnalyzeOptions(
-            env=env.value,
-            source_dir=source_dir,
-            config_path=config,
-            risk_model_paths=tuple(risk_model or ()),
-            complete_required=complete_required,
-        ),
-    )
+    try:
+        analysis = analyze(
+            plan,
+            AnalyzeOptions(
+                env=env.value,
+                source_dir=source_dir,
+                config_path=config,
+                risk_model_paths=tuple(risk_model or ()),
+                complete_required=complete_required,
+            ),
+        )
+    except PlanValueError as exc:  # met by a later stage: name the plan it is in
+        raise PlanValueError(exc.message, source=str(plan), hint=exc.hint) from None
     keep_until_exit(analysis)
     for warning in analysis.plan.warnings:
         typer.echo(f"planrisk: warning: {warning}", err=True)

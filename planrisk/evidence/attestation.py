@@ -126,6 +126,8 @@ def decode_statement(payload: bytes) -> Statement:
         statement = msgspec.json.decode(payload, type=Statement)
     except msgspec.DecodeError as exc:
         raise ValueError(f"payload is not a sandbox-apply statement ({exc})") from None
+    except RecursionError:
+        raise ValueError("payload is nested too deeply to be a sandbox-apply statement") from None
     if statement.type != STATEMENT_TYPE:
         raise ValueError(f"_type is {statement.type!r}, expected {STATEMENT_TYPE}")
     if statement.predicate_type != PREDICATE_TYPE:

@@ -15,8 +15,16 @@ from __future__ import annotations
 import mmap
 import os
 
+import msgspec
+
 from planrisk.errors import PlanFormatError
-from planrisk.ingest.reader import Buffer, prepare_with_offset, read_file, release_pages
+from planrisk.ingest.reader import (
+    SHOW_JSON_HINT,
+    Buffer,
+    prepare_with_offset,
+    read_file,
+    release_pages,
+)
 from planrisk.ingest.sniff import InputKind, looks_like_preview, sniff
 from planrisk.model import Plan
 
@@ -36,14 +44,35 @@ def parse_plan(data: Buffer, source: str, *, complete_required: bool = True) -> 
         raise PlanFormatError(
             "the JSON text is not valid UTF-8 (binary data or a damaged file)",
             source=source,
-            hint="run `terraform show -json PLANFILE > plan.json`",
+            hint=_HINT,
         ) from None
+    except msgspec.DecodeError as exc:
+        # A value the typed decoders read is not JSON text they accept (invalid UTF-8 in a
+        # string, a number out of range): the message names the problem, not the value.
+        raise PlanFormatError(f"not a valid plan: {exc}", source=source, hint=_HINT) from None
     except RecursionError:
         raise PlanFormatError(
             "JSON nested too deeply to be a plan",
             source=source,
-            hint="run `terraform show -json PLANFILE > plan.json`",
+            hint=_HINT,
         ) from None
+
+
+_HINT = SHOW_JSON_HINT
+
+
+def require_utf8(text: Buffer, source: str) -> None:
+    """PlanFormatError naming the offset when `text` is not valid UTF-8 throughout (values
+    stay undecoded until a later stage reads them: see `planrisk.ingest.text_check`)."""
+    from planrisk.ingest.text_check import invalid_utf8_at
+
+    at = invalid_utf8_at(text)
+    if at is not None:
+        raise PlanFormatError(
+            f"the JSON text is not valid UTF-8 at byte {at} (binary data or a damaged file)",
+            source=source,
+            hint=_HINT,
+        )
 
 
 def _parse(data: Buffer, source: str, complete_required: bool) -> Plan:
@@ -56,17 +85,21 @@ def _parse(data: Buffer, source: str, complete_required: bool) -> Plan:
         # Decoded whole in one typed pass: no member split, so the document is scanned once.
         from planrisk.ingest.pulumi import parse_whole_preview
 
+        require_utf8(text, source)
+
         whole = parse_whole_preview(text, source)
         if whole is not None:
             release_pages(data)
             return whole
     sniffed = sniff(text, source, offset, release if isinstance(data, mmap.mmap) else None)
     if sniffed.kind is InputKind.TERRAFORM_PLAN:
+        # (The Terraform reader checks the text beside its digest, on the other core.)
         from planrisk.ingest.terraform import parse_terraform
 
         return parse_terraform(
             sniffed.head, source, release=release, spaces_only=sniffed.spaces_only
         )
+    require_utf8(sniffed.document, source)
     if sniffed.kind is InputKind.PULUMI_PREVIEW:
         from planrisk.ingest.pulumi import parse_pulumi_preview_members
 

@@ -21,6 +21,7 @@ from planrisk.errors import PlanFormatError
 from planrisk.forked import SideJob
 from planrisk.ingest.addresses import ParsedAddress, build_address, parse_address
 from planrisk.ingest.digest import PlanDigest, canonical_raw, canonical_spaced
+from planrisk.ingest.locations import quote_location
 from planrisk.ingest.sharing import Sharer
 from planrisk.ingest.terraform_actions import Normalized, normalize_actions
 from planrisk.ingest.terraform_decode import (
@@ -35,6 +36,7 @@ from planrisk.ingest.terraform_decode import (
     mode_of,
 )
 from planrisk.ingest.terraform_resources import plan_resources
+from planrisk.ingest.text_check import invalid_utf8_at
 from planrisk.model import (
     EMPTY_RAW,
     Configuration,
@@ -105,10 +107,11 @@ def parse_terraform(
         configuration=head.get("configuration"),
     )
 
-    # The digest is computed on the other core (when there is one to spare) while this
-    # process reads the resources: it needs only the changes, and nothing else needs it yet.
+    # The digest, and the UTF-8 check of every value kept undecoded, are computed on the
+    # other core (when there is one to spare) while this process reads the resources: they
+    # need only the changes and the input, and nothing else needs them yet.
     job = SideJob(
-        lambda: _digest(bound, release, spaces_only).encode(),
+        lambda: _checked_digest(head, bound, release, spaces_only),
         worth_a_process=len(changes) >= FORK_MIN_CHANGES,
     )
     try:
@@ -118,6 +121,13 @@ def parse_terraform(
         raise
     digest = bytes(job.result()).decode()
     release()
+    if not digest.startswith("sha256:"):
+        raise PlanFormatError(
+            f"the JSON text is not valid UTF-8 in `{quote_location(digest)}` "
+            "(binary data or a damaged file)",
+            source=source,
+            hint=REGEN_HINT,
+        )
     return Plan(
         tool=_detect_tool(head, tool_version, changes, configuration),
         format_version=format_version,
@@ -374,6 +384,18 @@ def _change_facts(change: ResourceChange) -> bytes:
             change.drift,
         )
     )
+
+
+def _checked_digest(
+    head: dict[str, Raw], facts: _PlanFacts, release: Callable[[], None], spaces_only: bool
+) -> bytes:
+    """The digest (`_digest`), or the name of the first top-level member whose text is not
+    valid UTF-8 (values stay undecoded, so no decoder has checked them)."""
+    for key, raw in head.items():
+        if invalid_utf8_at(raw) is not None:
+            return key.encode()
+        release()
+    return _digest(facts, release, spaces_only).encode()
 
 
 def _digest(facts: _PlanFacts, release: Callable[[], None], spaces_only: bool) -> str:
