@@ -611,8 +611,8 @@ def _digest_parts(
     # The values are compact JSON already (`_inputs`), their own canonical form (keys in
     # document order, as for Terraform); an absent side is null.
     return (
-        entry.urn.encode(),
-        _ops_json(tuple(entry.ops)),
+        change.address.encode(),
+        _ops_json(change.raw_actions),
         change.before or b"null",
         change.after or b"null",
         change.after_unknown or b"null",

@@ -105,6 +105,8 @@ def parse_terraform(
         outputs=output_changes,
         variables=variables,
         configuration=head.get("configuration"),
+        planned_values=head.get("planned_values"),
+        prior_state=head.get("prior_state"),
     )
 
     # The digest, and the UTF-8 check of every value kept undecoded, are computed on the
@@ -359,6 +361,10 @@ class _PlanFacts(NamedTuple):
     outputs: tuple[OutputChange, ...]
     variables: dict[str, Variable]
     configuration: Raw | None
+    planned_values: Raw | None
+    """The resources (their tags name the environment) and the state's `depends_on` (edges
+    of the graph): bound whole, as written."""
+    prior_state: Raw | None
 
 
 _FACTS = msgspec.json.Encoder()
@@ -400,8 +406,8 @@ def _checked_digest(
 
 def _digest(facts: _PlanFacts, release: Callable[[], None], spaces_only: bool) -> str:
     """sha256 over every change's identity, actions, canonical values and masks and facts
-    (`_change_facts`), the drift entries, the output actions, the environment variables and
-    the configuration.
+    (`_change_facts`), the drift entries, the output actions, the environment variables, the
+    configuration, and the planned values and prior state (the resources the plan knows).
 
     Parts go to the hash a batch of changes at a time (the byte stream is the same as adding
     them one by one); the mapped pages the batch read are released after it. Each value's
@@ -433,6 +439,13 @@ def _digest(facts: _PlanFacts, release: Callable[[], None], spaces_only: bool) -
     parts += _variable_parts(facts.variables)
     parts += ("configuration", canonical_raw(facts.configuration or b"null"))
     digest.add_parts(parts)
+    release()
+    for name, section in (
+        ("planned_values", facts.planned_values),
+        ("prior_state", facts.prior_state),
+    ):
+        digest.add_parts((name, canonical(section) if section is not None else b"null"))
+        release()
     return digest.result()
 
 

@@ -18,8 +18,8 @@ from tests.cli import run_main
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 RETAINED = FIXTURES / "pulumi/retain-on-delete/preview.json"
 DB_DELETE = FIXTURES / "pulumi/prod-db-delete/preview.json"
-TRUNCATED = FIXTURES / "pulumi/truncated-event-log/events.ndjson"
-MISSING_STEP = FIXTURES / "pulumi/summary-counts-a-missing-step/preview.json"
+TRUNCATED = FIXTURES / "invalid/pulumi-truncated-event-log/events.ndjson"
+MISSING_STEP = FIXTURES / "invalid/pulumi-summary-counts-a-missing-step/preview.json"
 TF_DB_DELETE = FIXTURES / "terraform/prod-db-delete-no-snapshot/plan.json"
 DB_URN = "urn:pulumi:prod::orders::aws:rds/instance:Instance::orders-db"
 
