@@ -391,11 +391,9 @@ def test_evidence_for_a_kept_in_cloud_plan_does_not_count_for_the_deleting_plan(
 
     files = {name: write_keypair(tmp_path / name) for name in ("bob", "sandbox")}
     trusted = [
-        TrustedKeyEntry(name="bob", purpose="approval", public_key_path=str(files["bob"].public_path)),
-        TrustedKeyEntry(
-            name="sandbox", purpose="attestation", public_key_path=str(files["sandbox"].public_path)
-        ),
-    ]  # fmt: skip
+        TrustedKeyEntry(name=name, purpose=purpose, public_key_path=str(files[name].public_path))
+        for name, purpose in (("bob", "approval"), ("sandbox", "attestation"))
+    ]
     now = utc_now()
     approval = build_approval(
         approver="bob", plan_digest=kept.digest, now=now, lifetime=timedelta(hours=1)

@@ -234,3 +234,20 @@ def test_over_deep_evidence_is_ignored_with_the_reason(
     assert not entry["accepted"]
     if where == "envelope":
         assert entry["reason"] == "malformed: JSON nested too deeply to be an envelope"
+
+
+def test_a_destroy_whose_values_were_removed_gets_no_guard_credit(tmp_path: Path) -> None:
+    # Found by the fuzzing: with `before` renamed away, the bucket's `force_destroy` default
+    # (false: "the delete fails if the bucket is not empty") was credited and a human's
+    # delete was allowed. Nothing is known of an object whose values are absent.
+    document = json.loads((FIXTURES / "terraform/no-format-version/plan.json").read_text())
+    (delete,) = [e for e in document["resource_changes"] if e["change"]["actions"] == ["delete"]]
+    human = ("--actor", "human", "--initiator", "alice")
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(document))
+    assert run_main("gate", str(path), *human, "--env", "prod", "--audit-db",
+                    str(tmp_path / "a.db"), "-o", os.devnull) == 0  # fmt: skip
+    delete["change"]["BEFORE"] = delete["change"].pop("before")
+    path.write_text(json.dumps(document))
+    assert run_main("gate", str(path), *human, "--env", "prod", "--audit-db",
+                    str(tmp_path / "a.db"), "-o", os.devnull) == 1  # fmt: skip
