@@ -32,6 +32,11 @@ BUCKETS = frozenset(
 )  # fmt: skip
 """Buckets: their providers refuse to delete one that holds objects unless `force_destroy`
 (`forceDestroy`) is true, so only such a destroy loses data."""
+SNAPSHOTTED = frozenset(
+    {"aws_db_instance", "aws_rds_cluster", "aws:rds/instance:Instance", "aws:rds/cluster:Cluster"}
+)
+"""RDS: unless `skip_final_snapshot` (`skipFinalSnapshot`) is true, the provider takes a final
+snapshot (or, without its identifier, fails the delete), so only such a destroy loses data."""
 _DESTROYING_OPS = frozenset({"delete", "replace", "delete-replaced"})
 
 
@@ -115,5 +120,8 @@ def _guarded(kind: str, values: Any) -> bool:
     if not isinstance(values, dict):
         return False
     if kind in BUCKETS and values.get("force_destroy", values.get("forceDestroy")) is not True:
+        return True
+    skip = values.get("skip_final_snapshot", values.get("skipFinalSnapshot"))
+    if kind in SNAPSHOTTED and skip is not True:
         return True
     return any(values.get(name) is True for name in GUARDS)
