@@ -172,10 +172,6 @@ class StepCollector:
     def __len__(self) -> int:
         return len(self._urns)
 
-    def op_counts(self) -> Counter[str]:
-        """How many steps of each op were read (skipped ops and refresh results included)."""
-        return self._op_counts
-
     def add(
         self,
         *,

@@ -171,7 +171,8 @@ class _EventReader:
         """Record a step once: a completion event without its pre-event still counts."""
         op: Any = meta.get("op")
         urn: Any = meta.get("urn")
-        self.collector.check_step(op, urn)  # (a step that cannot be read is an error)
+        if not isinstance(op, str) or not isinstance(urn, str):
+            self.collector.check_step(op, urn)  # raises: such a step cannot be read
         key = (op, urn)
         if payload != "resourcePreEvent" and self._open_steps[key] > 0:
             self._open_steps[key] -= 1

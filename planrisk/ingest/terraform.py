@@ -35,7 +35,7 @@ from planrisk.ingest.terraform_decode import (
     decode_section,
     mode_of,
 )
-from planrisk.ingest.terraform_resources import plan_resources
+from planrisk.ingest.terraform_resources import plan_resources, raw_instances
 from planrisk.ingest.text_check import invalid_utf8_at
 from planrisk.model import (
     EMPTY_RAW,
@@ -105,8 +105,7 @@ def parse_terraform(
         outputs=output_changes,
         variables=variables,
         configuration=head.get("configuration"),
-        planned_values=head.get("planned_values"),
-        prior_state=head.get("prior_state"),
+        head=head,
     )
 
     # The digest, and the UTF-8 check of every value kept undecoded, are computed on the
@@ -123,9 +122,9 @@ def parse_terraform(
         raise
     digest = bytes(job.result()).decode()
     release()
-    if not digest.startswith("sha256:"):
+    if digest.startswith(_NOT_UTF8):
         raise PlanFormatError(
-            f"the JSON text is not valid UTF-8 in `{quote_location(digest)}` "
+            f"the JSON text is not valid UTF-8 in `{quote_location(digest[1:])}` "
             "(binary data or a damaged file)",
             source=source,
             hint=REGEN_HINT,
@@ -361,10 +360,8 @@ class _PlanFacts(NamedTuple):
     outputs: tuple[OutputChange, ...]
     variables: dict[str, Variable]
     configuration: Raw | None
-    planned_values: Raw | None
-    """The resources (their tags name the environment) and the state's `depends_on` (edges
-    of the graph): bound whole, as written."""
-    prior_state: Raw | None
+    head: dict[str, Raw]
+    """The document's top-level members (the resources of `_STATE_SECTIONS` are bound)."""
 
 
 _FACTS = msgspec.json.Encoder()
@@ -395,19 +392,23 @@ def _change_facts(change: ResourceChange) -> bytes:
 def _checked_digest(
     head: dict[str, Raw], facts: _PlanFacts, release: Callable[[], None], spaces_only: bool
 ) -> bytes:
-    """The digest (`_digest`), or the name of the first top-level member whose text is not
-    valid UTF-8 (values stay undecoded, so no decoder has checked them)."""
+    """The digest (`_digest`), or `_NOT_UTF8` and the name of the first top-level member whose
+    text is not valid UTF-8 (values stay undecoded, so no decoder has checked them)."""
     for key, raw in head.items():
         if invalid_utf8_at(raw) is not None:
-            return key.encode()
+            return (_NOT_UTF8 + key).encode()
         release()
     return _digest(facts, release, spaces_only).encode()
+
+
+_NOT_UTF8 = "!"
+"""How `_checked_digest` starts a member name instead of a digest (`sha256:…` never does)."""
 
 
 def _digest(facts: _PlanFacts, release: Callable[[], None], spaces_only: bool) -> str:
     """sha256 over every change's identity, actions, canonical values and masks and facts
     (`_change_facts`), the drift entries, the output actions, the environment variables, the
-    configuration, and the planned values and prior state (the resources the plan knows).
+    configuration, and the resources of the planned values and prior state.
 
     Parts go to the hash a batch of changes at a time (the byte stream is the same as adding
     them one by one); the mapped pages the batch read are released after it. Each value's
@@ -438,15 +439,22 @@ def _digest(facts: _PlanFacts, release: Callable[[], None], spaces_only: bool) -
         parts += (output.name, output.action.value, "sensitive" if output.sensitive else "")
     parts += _variable_parts(facts.variables)
     parts += ("configuration", canonical_raw(facts.configuration or b"null"))
+    for key in _STATE_SECTIONS:
+        parts.append(key)
+        for number, (module, raw) in enumerate(raw_instances(facts.head, key), 1):
+            parts += (module, canonical(raw))
+            if number % BATCH == 0:
+                digest.add_parts(parts)
+                parts.clear()
+                release()
     digest.add_parts(parts)
-    release()
-    for name, section in (
-        ("planned_values", facts.planned_values),
-        ("prior_state", facts.prior_state),
-    ):
-        digest.add_parts((name, canonical(section) if section is not None else b"null"))
-        release()
     return digest.result()
+
+
+_STATE_SECTIONS = ("planned_values", "prior_state")
+"""Where the resources the plan knows are (their tags name the environment, the state's
+`depends_on` are edges of the graph): each resource is bound as written, in document order,
+one at a time (a section is never reformatted whole: that would copy it)."""
 
 
 def _variable_parts(variables: dict[str, Variable]) -> list[bytes | str]:

@@ -143,9 +143,8 @@ def other(value: Any, name: str) -> Any:
 
 def tf_digest(changes: list[ResourceChange]) -> str:
     facts = terraform._PlanFacts(
-        changes=changes, drift=[], outputs=(), variables={}, configuration=None,
-        planned_values=None, prior_state=None,
-    )  # fmt: skip
+        changes=changes, drift=[], outputs=(), variables={}, configuration=None, head={}
+    )
     return terraform._digest(facts, lambda: None, spaces_only=False)
 
 
