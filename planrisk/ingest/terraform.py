@@ -395,7 +395,7 @@ def _checked_digest(
     """The digest (`_digest`), or `_NOT_UTF8` and the name of the first top-level member whose
     text is not valid UTF-8 (values stay undecoded, so no decoder has checked them)."""
     for key, raw in head.items():
-        if invalid_utf8_at(raw) is not None:
+        if invalid_utf8_at(raw, release) is not None:
             return (_NOT_UTF8 + key).encode()
         release()
     return _digest(facts, release, spaces_only).encode()

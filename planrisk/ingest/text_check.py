@@ -13,19 +13,29 @@ decoded (incrementally, so a character cut by a chunk boundary is still read who
 from __future__ import annotations
 
 import codecs
+from collections.abc import Callable
 
 from planrisk.ingest.reader import Buffer
 
 _CHUNK = 1 << 22
 """Bytes examined at a time (a copy of this many at most is alive)."""
+_CHUNKS_PER_RELEASE = 16
+"""Chunks read between two calls of `release` (the mapped pages read are dropped)."""
 
 
-def invalid_utf8_at(text: Buffer) -> int | None:
-    """The offset of the first byte of `text` that is not valid UTF-8, or None."""
+def _nothing() -> None:
+    """The default `release`: nothing is mapped."""
+
+
+def invalid_utf8_at(text: Buffer, release: Callable[[], None] = _nothing) -> int | None:
+    """The offset of the first byte of `text` that is not valid UTF-8, or None; `release`
+    is called every few chunks (it drops a mapped file's pages, as the readers do)."""
     view = memoryview(text)
     decoder = codecs.getincrementaldecoder("utf-8")()
     pending = 0  # bytes of a character cut by the end of the previous chunk
-    for start in range(0, len(view), _CHUNK):
+    for number, start in enumerate(range(0, len(view), _CHUNK), 1):
+        if number % _CHUNKS_PER_RELEASE == 0:
+            release()
         chunk = bytes(view[start : start + _CHUNK])
         if not pending and chunk.isascii():
             continue
