@@ -49,7 +49,8 @@ from planrisk.model import (
 )
 from planrisk.progress import counted
 
-_VERSION = re.compile(r"^(\d+)\.(\d+)")
+_VERSION = re.compile(r"^(\d{1,9})\.(\d{1,9})(?!\d)")
+"""major.minor (a longer run of digits is no version: `int` of thousands of digits fails)."""
 _OPENTOFU_REGISTRY = "registry.opentofu.org/"
 _CHANGES = list[TfResourceChange] | None
 FORK_MIN_CHANGES = 2048
@@ -152,12 +153,15 @@ def _check_version(version: str, source: str) -> None:
     match = _VERSION.match(version)
     if match is None:
         raise PlanFormatError(
-            f"unreadable plan format_version {version!r}", source=source, hint=REGEN_HINT
+            f"unreadable plan format_version {quote_location(version)}",
+            source=source,
+            hint=REGEN_HINT,
         )
     major, minor = int(match.group(1)), int(match.group(2))
     if major >= 2 or (major, minor) < (0, 1):
         raise PlanFormatError(
-            f"unsupported plan format_version {version} (planrisk reads 0.1 through 1.x)",
+            f"unsupported plan format_version {quote_location(version)} "
+            "(planrisk reads 0.1 through 1.x)",
             source=source,
             hint="upgrade planrisk, or render the plan with a Terraform/OpenTofu that writes 1.x",
         )
@@ -228,7 +232,7 @@ def _change(
     normalized = normalize_actions(change.actions, importing)
     if normalized is None:
         raise PlanFormatError(
-            f"unknown actions {change.actions!r} for {address}",
+            f"unknown actions for {quote_location(address)}",
             source=source,
             hint="upgrade planrisk to read plans from this Terraform/OpenTofu version",
         )
@@ -297,7 +301,7 @@ def _output_change(name: str, entry: TfOutputChange, source: str) -> OutputChang
     normalized = normalize_actions(entry.actions, importing=False)
     if normalized is None:
         raise PlanFormatError(
-            f"unknown actions {entry.actions!r} for output {name}",
+            f"unknown actions for output {quote_location(name)}",
             source=source,
             hint="upgrade planrisk to read plans from this Terraform/OpenTofu version",
         )
