@@ -36,6 +36,16 @@ def one_line(err: str) -> str:
     return err
 
 
+SECRETS_LOG = FIXTURES / "pulumi/secrets/events.ndjson"
+
+
+def gate_log(tmp_path: Path, lines: list[str]) -> int:
+    """The gate's exit code on an event log of `lines`."""
+    path = tmp_path / "events.ndjson"
+    path.write_text("\n".join(lines) + "\n")
+    return gate(tmp_path, path)
+
+
 def with_op(tmp_path: Path, op: object, urn: str = DB_URN) -> Path:
     document = json.loads(DB_DELETE.read_text())
     for step in document["steps"]:
@@ -79,23 +89,19 @@ def test_a_urn_is_escaped_and_shortened_in_the_message(
 def test_a_step_event_of_an_unknown_op_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    lines = (FIXTURES / "pulumi/secrets/events.ndjson").read_text().splitlines()
+    lines = SECRETS_LOG.read_text().splitlines()
     mutated = [line.replace('"op":"update"', '"op":"delete-forced"') for line in lines]
     assert mutated != lines
-    path = tmp_path / "events.ndjson"
-    path.write_text("\n".join(mutated) + "\n")
-    assert gate(tmp_path, path) == 3
+    assert gate_log(tmp_path, mutated) == 3
     assert "has an op planrisk does not know" in one_line(capsys.readouterr().err)
 
 
 def test_a_step_event_without_metadata_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    lines = (FIXTURES / "pulumi/secrets/events.ndjson").read_text().splitlines()
+    lines = SECRETS_LOG.read_text().splitlines()
     lines.insert(1, json.dumps({"sequence": 9, "resourcePreEvent": {"planning": True}}))
-    path = tmp_path / "events.ndjson"
-    path.write_text("\n".join(lines) + "\n")
-    assert gate(tmp_path, path) == 3
+    assert gate_log(tmp_path, lines) == 3
     assert "a resourcePreEvent has no step metadata object" in one_line(capsys.readouterr().err)
 
 
@@ -132,12 +138,10 @@ def test_a_summary_that_counts_a_step_the_preview_lacks_is_refused(
 def test_a_summary_event_that_counts_a_step_the_log_lacks_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    lines = (FIXTURES / "pulumi/secrets/events.ndjson").read_text().splitlines()
+    lines = SECRETS_LOG.read_text().splitlines()
     kept = [line for line in lines if '"op":"create"' not in line]
     assert len(kept) < len(lines)
-    path = tmp_path / "events.ndjson"
-    path.write_text("\n".join(kept) + "\n")
-    assert gate(tmp_path, path) == 3
+    assert gate_log(tmp_path, kept) == 3
     assert "resourceChanges counts 1 create step(s" in one_line(capsys.readouterr().err)
 
 
