@@ -21,16 +21,16 @@ _EXPORTS = {
     "AnalyzeOptions": "planrisk.pipeline",
     "Assessment": "planrisk.model",
     "DependencyGraph": "planrisk.graph",
-    "GateOptions": "planrisk.gate",
-    "GateResult": "planrisk.gate",
+    "GateOptions": "planrisk.gate.decide",
+    "GateResult": "planrisk.gate.decide",
     "Plan": "planrisk.model",
     "PlanriskError": "planrisk.errors",
     "ResourceChange": "planrisk.model",
     "analyze": "planrisk.pipeline",
     "build_graph": "planrisk.graph",
     "load_plan": "planrisk.ingest",
-    "load_risk_model": "planrisk.risk_model",
-    "run_gate": "planrisk.gate",
+    "load_risk_model": "planrisk.score.risk_model",
+    "run_gate": "planrisk.gate.decide",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])

@@ -19,11 +19,11 @@ from planrisk.model import Assessment, EnvironmentResult, Plan
 if TYPE_CHECKING:
     from planrisk.config import PlanriskConfig
     from planrisk.graph import DependencyGraph
-    from planrisk.risk_model import RiskModel
+    from planrisk.score.risk_model import RiskModel
 
 
 STAGES = ("config", "ingest", "graph", "environment", "hints", "score")
-"""The stages `analyze` runs, in order (each one a `planrisk.timings.stage` block)."""
+"""The stages `analyze` runs, in order (each one a `planrisk._runtime.timings.stage` block)."""
 
 
 class AnalyzeOptions(msgspec.Struct, frozen=True):
@@ -64,14 +64,14 @@ class Analysis(msgspec.Struct, frozen=True):
 
 def analyze(plan_path: Path, options: AnalyzeOptions) -> Analysis:
     """Run ingest → graph → score on one plan file."""
+    from planrisk._runtime.gc import paused_gc
+    from planrisk._runtime.timings import stage
     from planrisk.config import load_config
-    from planrisk.gc_pause import paused_gc
     from planrisk.graph import build_graph
-    from planrisk.hints import change_hints
     from planrisk.ingest import load_plan
-    from planrisk.risk_model import load_risk_model
-    from planrisk.score import BlastRadiiJob, ScoreInputs, provider_expressions, score_plan
-    from planrisk.timings import stage
+    from planrisk.score.hints import change_hints
+    from planrisk.score.risk_model import load_risk_model
+    from planrisk.score.score import BlastRadiiJob, ScoreInputs, provider_expressions, score_plan
 
     with paused_gc():
         with stage("config"):
@@ -95,7 +95,7 @@ def analyze(plan_path: Path, options: AnalyzeOptions) -> Analysis:
                 environment = classify(plan, options, config, plan_path)
                 removed: frozenset[str] = frozenset()
                 if options.source_dir is not None:  # (git and tar are imported only then)
-                    from planrisk.source_diff import prevent_destroy_removed
+                    from planrisk.graph.source_diff import prevent_destroy_removed
 
                     base = config.provenance.base
                     removed = prevent_destroy_removed(
@@ -130,7 +130,7 @@ def classify(
     plan: Plan, options: AnalyzeOptions, config: PlanriskConfig, plan_path: Path
 ) -> EnvironmentResult:
     """The environment classification for this run."""
-    from planrisk.environment import classify_environment
+    from planrisk.classify.environment import classify_environment
 
     return classify_environment(
         plan,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from planrisk.forked import SideJob
+from planrisk._runtime.forked import SideJob
 
 
 class ChildOnly(SideJob):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from planrisk.actor import actor_lists, classify_actor, classify_login, is_agent_identity
+from planrisk.classify.actor import actor_lists, classify_actor, classify_login, is_agent_identity
 from planrisk.config import ActorLists, PlanriskConfig
 from planrisk.errors import PlanriskError
 from planrisk.model import ActorResult

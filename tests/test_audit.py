@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from planrisk.audit import GENESIS, append_decision, default_audit_path, read_log, verify_log
-from planrisk.audit.chain import record_hash
 from planrisk.errors import InputError
+from planrisk.gate.audit import GENESIS, append_decision, default_audit_path, read_log, verify_log
+from planrisk.gate.audit.chain import record_hash
 
 
 def decision(n: int) -> dict[str, Any]:
@@ -204,7 +204,7 @@ def test_default_path_honours_the_environment(tmp_path: Path) -> None:
 
 
 def test_text_log_names_guard_records_by_kind(tmp_path: Path) -> None:
-    from planrisk.audit.render import render_text
+    from planrisk.gate.audit.render import render_text
 
     db = tmp_path / "audit.db"
     append_decision(db, decision(1))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from planrisk.audit import append_decision
+from planrisk.gate.audit import append_decision
 from tests.cli import run_main as run
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from planrisk.audit import append_decision, read_log, verify_log
+from planrisk.gate.audit import append_decision, read_log, verify_log
 
 PROCESSES = 4
 APPENDS = 25

@@ -50,7 +50,7 @@ def test_bad_source_dir_is_an_input_error(tmp_path: Path) -> None:
 
 
 def test_output_file_is_written_whole_and_ends_with_a_newline(tmp_path: Path) -> None:
-    from planrisk.cli.output import write_output
+    from planrisk.report.output import write_output
 
     target = tmp_path / "out" / "graph.json"
     write_output(iter(["{", '"a": 1', "}"]), target)

@@ -1,4 +1,4 @@
-"""Command output (`planrisk.cli.output.write_output`): files renamed into place, devices and
+"""Command output (`planrisk.report.output.write_output`): files renamed into place, devices and
 pipes written to directly (renaming over `/dev/null` would replace the device)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from planrisk.cli.output import write_output
+from planrisk.report.output import write_output
 
 
 def test_file_is_written_whole_with_a_trailing_newline(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from planrisk.config import is_allowed, load_config
 from planrisk.errors import ConfigError
-from planrisk.risk_model import load_risk_model
+from planrisk.score.risk_model import load_risk_model
 from tests.gitrepo import make_repo
 
 CHEAP_DB = """\

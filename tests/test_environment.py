@@ -9,8 +9,9 @@ from typing import Any
 import msgspec
 import pytest
 
+from planrisk.classify.environment import classify_environment
+from planrisk.classify.tokens import environment_of
 from planrisk.config import EnvironmentMapping, PlanriskConfig
-from planrisk.environment import classify_environment
 from planrisk.errors import PlanriskError
 from planrisk.model import (
     Action,
@@ -24,7 +25,6 @@ from planrisk.model import (
     Tool,
     Variable,
 )
-from planrisk.tokens import environment_of
 
 
 def raw(value: Any) -> msgspec.Raw:

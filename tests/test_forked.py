@@ -1,4 +1,4 @@
-"""Side jobs (`planrisk.forked`): a function's bytes from a forked child, or computed here.
+"""Side jobs (`planrisk._runtime.forked`): a function's bytes from a forked child, or computed here.
 
 Checked: the child's result is the function's, mapped from its memory file; a child that
 fails or dies before saying it is done, a process with another thread alive, no memory files
@@ -14,8 +14,8 @@ import time
 
 import pytest
 
-from planrisk import forked
-from planrisk.forked import SideJob
+from planrisk._runtime import forked
+from planrisk._runtime.forked import SideJob
 
 pytestmark = pytest.mark.skipif(not forked.can_fork(), reason="forks only on Linux")
 

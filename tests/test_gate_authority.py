@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from planrisk.evidence.keys import write_keypair
+from planrisk.gate.evidence.keys import write_keypair
 from tests.gitrepo import GitRepo, make_repo
 
 pytestmark = pytest.mark.slow

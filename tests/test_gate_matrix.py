@@ -20,13 +20,13 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from planrisk.evidence.approval import build_approval, sign_approval
-from planrisk.evidence.attestation import build_statement, sign_statement
-from planrisk.evidence.ci_context import CiContext
-from planrisk.evidence.dsse import Envelope, encode_envelope
-from planrisk.evidence.durations import utc_now
-from planrisk.evidence.keys import load_private_key, write_keypair
-from planrisk.gate import GateOptions, GateResult, run_gate
+from planrisk.gate.decide import GateOptions, GateResult, run_gate
+from planrisk.gate.evidence.approval import build_approval, sign_approval
+from planrisk.gate.evidence.attestation import build_statement, sign_statement
+from planrisk.gate.evidence.ci_context import CiContext
+from planrisk.gate.evidence.dsse import Envelope, encode_envelope
+from planrisk.gate.evidence.durations import utc_now
+from planrisk.gate.evidence.keys import load_private_key, write_keypair
 from planrisk.model import Plan
 from planrisk.pipeline import Analysis, AnalyzeOptions, analyze
 
@@ -437,7 +437,7 @@ def test_cli_exit_codes_input_error_and_internal_error(world: World, tmp_path: P
     # Force an internal error inside the gate's decision: the process fails closed (4, never 0).
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "PYTHONPATH": str(REPO)}
     script = (
-        "import planrisk.gate as g\n"
+        "import planrisk.gate.decide as g\n"
         "def boom(*a, **k):\n"
         "    raise RuntimeError('forced')\n"
         "g._decide = boom\n"

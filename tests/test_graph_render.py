@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from planrisk.graph import build_graph, render_graph
+from planrisk.graph import build_graph
 from planrisk.model import Action, Link, Plan, Resource, ResourceChange, Tool
+from planrisk.report.graph_formats import render_graph
 
 ODD = 'module.m["a.b\\"c]"].aws_x.y["#<q>`"]'
 URN = "urn:pulumi:dev::proj::aws:s3/bucket:Bucket::a::b"

@@ -15,10 +15,16 @@ import networkx as nx
 import pytest
 
 from benchmarks.generate import generate
-from planrisk.graph import DependencyGraph, build_graph, iter_graph, render_graph
-from planrisk.graph.render import SCHEMA_VERSION, edge_rows, node_rows
+from planrisk.graph import DependencyGraph, build_graph
 from planrisk.ingest import load_plan
 from planrisk.model import Action, Resource, ResourceChange, Tool
+from planrisk.report.graph_formats import (
+    SCHEMA_VERSION,
+    edge_rows,
+    iter_graph,
+    node_rows,
+    render_graph,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from planrisk.guards import (
+from planrisk.model import Expression, PulumiStep
+from planrisk.score.protections import (
     PULUMI_UNKNOWN,
     GuardHit,
     evaluate_guards,
@@ -17,8 +18,7 @@ from planrisk.guards import (
     pulumi_guard_weakening,
     pulumi_guards,
 )
-from planrisk.model import Expression, PulumiStep
-from planrisk.risk_model import RiskModel, load_risk_model
+from planrisk.score.risk_model import RiskModel, load_risk_model
 
 
 @pytest.fixture(scope="module")

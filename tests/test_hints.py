@@ -1,4 +1,4 @@
-"""Tests of planrisk.hints: replace causes, moved blocks, Pulumi aliases, HCL key quoting."""
+"""Tests of planrisk.score.hints: replace causes, moved blocks, Pulumi aliases, HCL key quoting."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import hcl2
 import msgspec
 import pytest
 
-from planrisk.hints import change_hints, hint_key
-from planrisk.hints.hcl import hcl_quote, instance_address, render_path
 from planrisk.ingest import load_plan
 from planrisk.ingest.addresses import parse_address
 from planrisk.model import Action, Mode, Plan, PulumiStep, ResourceChange, Tool
+from planrisk.score.hints import change_hints, hint_key
+from planrisk.score.hints.hcl import hcl_quote, instance_address, render_path
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

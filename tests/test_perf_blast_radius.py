@@ -1,6 +1,6 @@
 """Blast radius in one pass (score stage): equal to one walk per destroy, and never quadratic.
 
-The one-pass computation (`planrisk.blast_radius`) is compared with a naive reference — a
+The one-pass computation (`planrisk.score.blast_radius`) is compared with a naive reference — a
 breadth-first walk per source, as the scorer once did — on random graphs with cycles,
 self-loops, weightless nodes and Pulumi component `parent` edges; long chains and wide fan-outs
 of 20,000 nodes must complete and give the counts a chain and a star have.
@@ -15,10 +15,10 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from planrisk.blast_radius import TOP_DEPENDENTS, blast_radii
 from planrisk.graph import DependencyGraph
 from planrisk.model import Action, BlastRadius, Mode, Resource, ResourceChange, Tool
-from planrisk.score import CLASS_WEIGHTS
+from planrisk.score.blast_radius import TOP_DEPENDENTS, blast_radii
+from planrisk.score.score import CLASS_WEIGHTS
 
 CLASSES = ("data-bearing", "foundational", "standard", "guard", "cheap", "none")
 
@@ -152,8 +152,8 @@ def test_scored_teardown_of_a_chain_uses_the_same_radius() -> None:
     """The scorer reports the one-pass radius of each destroy."""
     from planrisk.graph import build_graph
     from planrisk.model import EnvironmentResult, Plan
-    from planrisk.risk_model import load_risk_model
-    from planrisk.score import ScoreInputs, score_plan
+    from planrisk.score.risk_model import load_risk_model
+    from planrisk.score.score import ScoreInputs, score_plan
 
     size = 300
     resources = tuple(

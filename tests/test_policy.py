@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from planrisk.errors import ConfigError
+from planrisk.gate.policy import DEFAULT_RULES, default_policy, evaluate_policy, load_policy
 from planrisk.model import (
     Action,
     ActorResult,
@@ -28,7 +29,6 @@ from planrisk.model import (
     RiskLevel,
     Tool,
 )
-from planrisk.policy import DEFAULT_RULES, default_policy, evaluate_policy, load_policy
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""CLI shell: the terminal progress line (`planrisk.progress`).
+"""CLI shell: the terminal progress line (`planrisk._runtime.progress`).
 
 Input: fixture plans gated by the real CLI with stderr on a pseudo-terminal, a pipe, or in CI;
 `session` driven in-process with a stream that says it is a terminal. Checked: the line is
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from planrisk import progress
-from planrisk.actor_ci import ci_system
+from planrisk._runtime import progress
+from planrisk.classify.ci import ci_system
 from planrisk.pipeline import STAGES
 
 ROOT = Path(__file__).resolve().parents[1]

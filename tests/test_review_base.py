@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from planrisk.review_base import ReviewBase, find_review_base
+from planrisk.config.review_base import ReviewBase, find_review_base
 
 BASE_SHA = "b" * 40
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from planrisk.errors import ExitCode, RiskModelError
-from planrisk.risk_model import (
+from planrisk.score.risk_model import (
     CLASS_WEIGHTS,
     RISK_CLASSES,
     builtin_model_files,

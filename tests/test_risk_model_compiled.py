@@ -7,15 +7,15 @@ from pathlib import Path
 import msgspec
 import pytest
 
-import planrisk.risk_model_compiled as compiled_module
-from planrisk.risk_model import (
+import planrisk.score.risk_model_compiled as compiled_module
+from planrisk.score.risk_model import (
     ParsedFile,
     builtin_model_directory,
     builtin_model_files,
     load_risk_model,
     parse_model_file,
 )
-from planrisk.risk_model_compiled import (
+from planrisk.score.risk_model_compiled import (
     COMPILED_NAME,
     CompiledFile,
     compile_builtin,
@@ -29,7 +29,7 @@ SHIPPED = Path(__file__).resolve().parents[1] / "risk_models"
 def test_the_shipped_compiled_file_is_current() -> None:
     written = (SHIPPED / COMPILED_NAME).read_bytes()
     assert written == compile_builtin(SHIPPED), (
-        "risk_models/compiled.json is stale: run `python -m planrisk.risk_model_compiled`"
+        "risk_models/compiled.json is stale: run `python -m planrisk.score.risk_model_compiled`"
     )
 
 

@@ -17,7 +17,6 @@ import msgspec
 import pytest
 
 from planrisk.graph import build_graph
-from planrisk.guards import PULUMI_UNKNOWN
 from planrisk.model import (
     Action,
     Assessment,
@@ -33,8 +32,9 @@ from planrisk.model import (
     Tool,
 )
 from planrisk.pipeline import AnalyzeOptions, analyze
-from planrisk.risk_model import RiskModel, load_risk_model
-from planrisk.score import BLAST_CAP, ScoreInputs, blast_points, score_plan
+from planrisk.score.protections import PULUMI_UNKNOWN
+from planrisk.score.risk_model import RiskModel, load_risk_model
+from planrisk.score.score import BLAST_CAP, ScoreInputs, blast_points, score_plan
 from tests.corpus import CORPUS, corpus_plans
 
 REPO = Path(__file__).resolve().parents[1]

@@ -17,12 +17,13 @@ from typing import Any, ClassVar
 
 import pytest
 
-from planrisk import forked, pipeline
-from planrisk import score as scoring
+from planrisk import pipeline
+from planrisk._runtime import forked
 from planrisk.errors import PlanriskError
-from planrisk.hints import change_hints
 from planrisk.model import ChangeScore
 from planrisk.pipeline import AnalyzeOptions, analyze
+from planrisk.score import score as scoring
+from planrisk.score.hints import change_hints
 from tests.side_jobs import ChildOnly
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from planrisk.guard.commands import Effect, effect_of, parse_invocation
-from planrisk.shim import MARKER, ShimGate, install_shims, is_shim, uninstall_shims
+from planrisk.guard.shim import MARKER, ShimGate, install_shims, is_shim, uninstall_shims
 from tests.guard.fakes import DEV_TAG_UPDATE, PROD_DB_DELETE, REPO, FakeWorld, make_world
 
 MUTATING = [

@@ -8,8 +8,8 @@ import pytest
 
 from planrisk.errors import InputError
 from planrisk.graph import build_graph
+from planrisk.graph.sources import parse_sources, references_in
 from planrisk.ingest import load_plan
-from planrisk.sources import parse_sources, references_in
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "terraform" / "local-references"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from planrisk.tokens import _glob_regex, any_glob, glob_match
+from planrisk.classify.tokens import _glob_regex, any_glob, glob_match
 
 
 @pytest.mark.parametrize(

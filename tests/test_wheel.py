@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from planrisk.risk_model import load_risk_model
+from planrisk.score.risk_model import load_risk_model
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "risk_models"
@@ -59,7 +59,7 @@ def test_model_loads_from_the_unpacked_wheel(wheel: Path, tmp_path: Path) -> Non
     with zipfile.ZipFile(wheel) as archive:
         archive.extractall(site)
     script = (
-        "import json, planrisk, planrisk.risk_model as r, planrisk.risk_model_compiled as c\n"
+        "import json, planrisk, planrisk.score.risk_model as r, planrisk.score.risk_model_compiled as c\n"
         "m = r.load_risk_model()\n"
         "compiled = c.load_compiled(r.builtin_model_directory())\n"
         "current = [f.name for label, f in r.builtin_model_files()\n"

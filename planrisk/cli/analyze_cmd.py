@@ -97,8 +97,8 @@ def write_reports(
     """Render the chosen formats to stdout, `-o FILE` or `--output-dir DIR`."""
     from msgspec.structs import replace
 
-    from planrisk.cli.output import write_output
     from planrisk.errors import InputError
+    from planrisk.report.output import write_output
     from planrisk.report.text import use_colour
 
     chosen = list(dict.fromkeys(formats or ()))
@@ -142,7 +142,7 @@ def run_analysis(
 
     `complete_required` False (analyze only) reads an input known to be cut off, and prints
     what is missing on stderr."""
-    from planrisk import timings as stage_timings
+    from planrisk._runtime import timings as stage_timings
     from planrisk.cli.fast_exit import keep_until_exit
     from planrisk.pipeline import AnalyzeOptions, analyze
     from planrisk.values import PlanValueError
@@ -188,9 +188,9 @@ def analyze_command(
     timings: TimingsOption = False,
 ) -> None:
     """Score every change of a plan and explain each score."""
-    from planrisk import progress
-    from planrisk import timings as stage_timings
-    from planrisk.gc_pause import paused_gc
+    from planrisk._runtime import progress
+    from planrisk._runtime import timings as stage_timings
+    from planrisk._runtime.gc import paused_gc
     from planrisk.pipeline import STAGES
     from planrisk.report.formats import RenderOptions, render_pieces
 

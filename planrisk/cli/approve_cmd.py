@@ -19,7 +19,7 @@ from planrisk.cli.app import app
 
 def _duration(text: str) -> timedelta:
     """Parse --expires; a bad value is a usage error (exit 2)."""
-    from planrisk.evidence.durations import parse_duration
+    from planrisk.gate.evidence.durations import parse_duration
 
     try:
         return parse_duration(text)
@@ -61,12 +61,12 @@ def approve_command(
     ] = None,
 ) -> None:
     """Approve PLAN: a signed approval that counts only for this exact plan digest."""
-    from planrisk.cli.output import write_output
-    from planrisk.evidence.approval import build_approval, sign_approval
-    from planrisk.evidence.dsse import encode_envelope
-    from planrisk.evidence.durations import utc_now
-    from planrisk.evidence.keys import load_private_key
+    from planrisk.gate.evidence.approval import build_approval, sign_approval
+    from planrisk.gate.evidence.dsse import encode_envelope
+    from planrisk.gate.evidence.durations import utc_now
+    from planrisk.gate.evidence.keys import load_private_key
     from planrisk.ingest import load_plan
+    from planrisk.report.output import write_output
 
     name = approver.strip()
     if not name:

@@ -31,13 +31,13 @@ def attest_command(
     """Attest that PLAN was applied in a sandbox: a signed in-toto statement for the gate."""
     import os
 
-    from planrisk.cli.output import write_output
-    from planrisk.evidence.attestation import build_statement, sign_statement
-    from planrisk.evidence.ci_context import ci_context
-    from planrisk.evidence.dsse import encode_envelope
-    from planrisk.evidence.durations import utc_now
-    from planrisk.evidence.keys import load_private_key
+    from planrisk.gate.evidence.attestation import build_statement, sign_statement
+    from planrisk.gate.evidence.ci_context import ci_context
+    from planrisk.gate.evidence.dsse import encode_envelope
+    from planrisk.gate.evidence.durations import utc_now
+    from planrisk.gate.evidence.keys import load_private_key
     from planrisk.ingest import load_plan
+    from planrisk.report.output import write_output
 
     environment = env.strip().lower()
     if not environment:

@@ -1,6 +1,6 @@
 """`planrisk audit log|verify`: read and verify the hash-chained audit log of gate decisions.
 
-Input: the audit database (`--audit-db`, else PLANRISK_AUDIT_DB, else .planrisk/audit.db).
+Input: the audit database (`--audit-db`, else PLANRISK_AUDIT_DB, else .planrisk/gate/audit.db).
 Output: the decisions (text or JSON), or the verification result: exit 0 intact, 1 broken
 (naming the first broken record), 3 when the database is missing or not an audit log.
 """
@@ -27,7 +27,7 @@ AuditDbOption = Annotated[
     Path | None,
     typer.Option(
         "--audit-db",
-        help="Audit database (default: $PLANRISK_AUDIT_DB or .planrisk/audit.db).",
+        help="Audit database (default: $PLANRISK_AUDIT_DB or .planrisk/gate/audit.db).",
     ),
 ]
 
@@ -43,7 +43,7 @@ def _db_path(audit_db: Path | None) -> Path:
     """The explicit path, or the default one."""
     import os
 
-    from planrisk.audit import default_audit_path
+    from planrisk.gate.audit import default_audit_path
 
     return audit_db if audit_db is not None else default_audit_path(os.environ, Path.cwd())
 
@@ -54,9 +54,9 @@ def audit_log_command(
     fmt: Annotated[LogFormat, typer.Option("--format", help="Output format.")] = LogFormat.TEXT,
 ) -> None:
     """Print every recorded gate decision, oldest first."""
-    from planrisk.audit import read_log
-    from planrisk.audit.render import render_json, render_text
-    from planrisk.cli.output import write_output
+    from planrisk.gate.audit import read_log
+    from planrisk.gate.audit.render import render_json, render_text
+    from planrisk.report.output import write_output
 
     records = read_log(_db_path(audit_db))
     text = render_json(records) if fmt is LogFormat.JSON else render_text(records)
@@ -66,7 +66,7 @@ def audit_log_command(
 @audit_app.command("verify")
 def audit_verify_command(audit_db: AuditDbOption = None) -> None:
     """Check the hash chain: exit 1 naming the first changed, removed or reordered record."""
-    from planrisk.audit import verify_log
+    from planrisk.gate.audit import verify_log
 
     path = _db_path(audit_db)
     result = verify_log(path)

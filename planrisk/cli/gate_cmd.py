@@ -91,11 +91,11 @@ def gate_command(
     timings: TimingsOption = False,
 ) -> None:
     """Decide whether PLAN may be applied: exit 0 allow, 1 pending or deny."""
-    from planrisk import progress
-    from planrisk import timings as stage_timings
+    from planrisk._runtime import progress
+    from planrisk._runtime import timings as stage_timings
+    from planrisk._runtime.gc import paused_gc
     from planrisk.config import load_config
-    from planrisk.gate import GateOptions, classify_gate_actor, distrusts_paths, run_gate
-    from planrisk.gc_pause import paused_gc
+    from planrisk.gate.decide import GateOptions, classify_gate_actor, distrusts_paths, run_gate
     from planrisk.pipeline import STAGES
     from planrisk.report.formats import RenderOptions, render_pieces
 

@@ -33,9 +33,10 @@ def graph_command(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE.")] = None,
 ) -> None:
     """Print the dependency graph: every resource instance and what it depends on."""
-    from planrisk.cli.output import write_output
-    from planrisk.graph import build_graph, iter_graph
+    from planrisk.graph import build_graph
     from planrisk.ingest import load_plan
+    from planrisk.report.graph_formats import iter_graph
+    from planrisk.report.output import write_output
 
     loaded = load_plan(plan)
     graph = build_graph(loaded, source_dir=source_dir)

@@ -22,7 +22,7 @@ def keygen_command(
     ] = False,
 ) -> None:
     """Create a signing key pair for attestations (`attest`) or approvals (`approve`)."""
-    from planrisk.evidence.keys import write_keypair
+    from planrisk.gate.evidence.keys import write_keypair
 
     files = write_keypair(prefix, force=force)
     typer.echo(f"wrote {files.private_path} (private key, mode 0600: keep it secret)")

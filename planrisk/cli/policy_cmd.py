@@ -37,17 +37,17 @@ def policy_show(
     output: OutputOption = None,
 ) -> None:
     """Print the effective configuration: layers, rules, trusted keys, and each value's origin."""
-    from planrisk.cli.output import write_output
     from planrisk.config import load_config
-    from planrisk.gate import load_effective_policy_of
+    from planrisk.gate.decide import load_effective_policy_of
     from planrisk.report.json_format import render_json
+    from planrisk.report.output import write_output
     from planrisk.report.policy_view import KeyRow, policy_json, policy_toml
 
     loaded = load_config(config, config_ref=config_ref)
     policy = load_effective_policy_of(loaded)
     rows = []
     if loaded.trusted_keys:
-        from planrisk.evidence.keys import load_trusted_keys
+        from planrisk.gate.evidence.keys import load_trusted_keys
 
         for entry, key in zip(
             loaded.trusted_keys, load_trusted_keys(loaded.trusted_keys), strict=True

@@ -57,7 +57,7 @@ def install_command(
     ] = None,
 ) -> None:
     """Write terraform, tofu and pulumi shims into DIR."""
-    from planrisk.shim import install_shims, shim_gate
+    from planrisk.guard.shim import install_shims, shim_gate
 
     gate = shim_gate(actor.value if actor is not None else None, config)
     for path in install_shims(directory, gate=gate):
@@ -68,7 +68,7 @@ def install_command(
 @shim_app.command("uninstall")
 def uninstall_command(directory: DirArgument) -> None:
     """Remove the planrisk shims from DIR (other files are left alone)."""
-    from planrisk.shim import uninstall_shims
+    from planrisk.guard.shim import uninstall_shims
 
     removed = uninstall_shims(directory)
     for path in removed:

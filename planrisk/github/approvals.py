@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from planrisk.actor import classify_login
+from planrisk.classify.actor import classify_login
 from planrisk.config import ActorLists
 from planrisk.github.client import GitHubClient
 from planrisk.model import EvidenceResult

@@ -17,13 +17,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from planrisk.actor import actor_lists
+from planrisk.classify.actor import actor_lists
 from planrisk.github.approvals import KIND, github_approvals
 from planrisk.github.context import GitHubContext, read_github_context
 from planrisk.model import ActorResult, EvidenceResult
 
 if TYPE_CHECKING:
-    from planrisk.gate import GateOptions
+    from planrisk.gate.decide import GateOptions
     from planrisk.pipeline import Analysis
 
 
@@ -50,7 +50,7 @@ def pull_request_approvals(
         )
         return (("", note),)
     if actor is None:
-        from planrisk.gate import classify_gate_actor
+        from planrisk.gate.decide import classify_gate_actor
 
         actor = classify_gate_actor(analysis.config, options)
     return github_approvals(

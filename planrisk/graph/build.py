@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from planrisk.gc_pause import paused_gc
+from planrisk._runtime.gc import paused_gc
 from planrisk.graph.assemble import EdgeSet, NodeData, add_edges, node_adjacency
 from planrisk.graph.config_refs import ConfigResolver, Down, ModulePath, Target
 from planrisk.graph.dependency_graph import DependencyGraph
@@ -34,9 +34,9 @@ from planrisk.graph.references import (
     module_path,
     resource_key,
 )
+from planrisk.graph.sources import SourceIndex, parse_sources
 from planrisk.ingest.addresses import Key, build_address, parse_address
 from planrisk.model import Plan, Resource, ResourceChange, Tool
-from planrisk.sources import SourceIndex, parse_sources
 
 
 def build_graph(plan: Plan, source_dir: Path | None = None) -> DependencyGraph:

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from planrisk.graph.assemble import Adjacency, EdgeData, NodeData, as_networkx
 from planrisk.graph.references import config_address
+from planrisk.graph.sources import SourceBlock
 from planrisk.model import Tool
-from planrisk.sources import SourceBlock
 
 if TYPE_CHECKING:
     import networkx as nx

@@ -38,7 +38,7 @@ from planrisk.pipeline import Analysis
 
 if TYPE_CHECKING:
     from planrisk.config import PlanriskConfig
-    from planrisk.gate import GateOptions
+    from planrisk.gate.decide import GateOptions
 
 APPLY_RESULT_KIND = "apply_result"
 """`kind` of the audit record that follows an allowed command with its exit code."""
@@ -81,7 +81,7 @@ def guard(command: list[str] | tuple[str, ...], settings: GuardSettings) -> int:
 
 
 def _guard_planned(invocation: Invocation, settings: GuardSettings) -> int:
-    from planrisk.gate import GateOptions, run_gate
+    from planrisk.gate.decide import GateOptions, run_gate
 
     with work_dir() as work:
         steps = plan_steps(invocation, work)
@@ -186,7 +186,7 @@ def _config_and_actor(
     """The configuration layers of the run and who initiated it (known before the analysis:
     an agent's working directory may only make the environment stricter)."""
     from planrisk.config import load_config
-    from planrisk.gate import classify_gate_actor
+    from planrisk.gate.decide import classify_gate_actor
 
     config = load_config(
         settings.config_path,
@@ -205,7 +205,7 @@ def _analyze(
     config: PlanriskConfig,
     actor: ActorResult,
 ) -> Analysis:
-    from planrisk.gate import distrusts_paths
+    from planrisk.gate.decide import distrusts_paths
     from planrisk.pipeline import AnalyzeOptions, analyze
 
     return analyze(
@@ -240,7 +240,7 @@ def relabel(analysis: Analysis, source: str) -> Analysis:
 
 def _guard_state_command(invocation: Invocation, settings: GuardSettings) -> int:
     """No plan to gate: run only when a human initiated it; audit the decision and the result."""
-    from planrisk.gate import GateOptions
+    from planrisk.gate.decide import GateOptions
 
     config, actor = _config_and_actor(
         invocation,
@@ -291,8 +291,8 @@ def _guard_state_command(invocation: Invocation, settings: GuardSettings) -> int
 
 def _report(result: Any, settings: GuardSettings) -> None:
     """The gate's verdict: on stderr (stdout belongs to the tool), or in the -o file."""
-    from planrisk.cli.output import write_output
-    from planrisk.gate import gate_document
+    from planrisk.gate.decide import gate_document
+    from planrisk.report.output import write_output
 
     if settings.fmt == "json":
         from planrisk.report.json_format import render_json
@@ -315,15 +315,15 @@ def _say(text: str) -> None:
 
 
 def audit_path(audit_db: Path | None, settings: GuardSettings) -> Path:
-    """`audit_db`, else PLANRISK_AUDIT_DB or .planrisk/audit.db under the settings' cwd."""
-    from planrisk.audit import default_audit_path
+    """`audit_db`, else PLANRISK_AUDIT_DB or .planrisk/gate/audit.db under the settings' cwd."""
+    from planrisk.gate.audit import default_audit_path
 
     return audit_db or default_audit_path(settings.environ, settings.cwd)
 
 
 def append_record(path: Path, record: dict[str, Any]) -> None:
     """Append one record (decision follow-up) to the audit log."""
-    from planrisk.audit import append_decision
+    from planrisk.gate.audit import append_decision
 
     append_decision(path, record)
 

@@ -20,7 +20,7 @@ REFUSED_KIND = "refused_command"
 
 def refuse(invocation: Invocation, log_path: Path) -> int:
     """Audit and explain the refusal; the tool never runs."""
-    from planrisk.audit import append_decision
+    from planrisk.gate.audit import append_decision
 
     label = refused_label(invocation)
     reason = invocation.problem or f"the guard does not know `{label}`"

@@ -9,7 +9,7 @@ tools' own documentation, because a guard that passes what it does not know lets
 test`, `init -migrate-state -force-copy` or `pulumi watch` run ungated.
 
 These tables are the single source of truth: `planrisk.guard.commands` parses with them and the
-shims (`planrisk.shim`) render their `case` patterns from them.
+shims (`planrisk.guard.shim`) render their `case` patterns from them.
 """
 
 from __future__ import annotations

@@ -29,8 +29,8 @@ import stat
 
 import msgspec
 
+from planrisk._runtime.gc import can_drop_pages, drop_pages, track_mapping
 from planrisk.errors import PlanFormatError
-from planrisk.gc_pause import can_drop_pages, drop_pages, track_mapping
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_LE_BOM = b"\xff\xfe"

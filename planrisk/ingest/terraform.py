@@ -16,9 +16,10 @@ from typing import NamedTuple
 import msgspec
 from msgspec import Raw
 
-from planrisk.environment_signals import VARIABLE_NAMES
+from planrisk._runtime.forked import SideJob
+from planrisk._runtime.progress import counted
+from planrisk.classify.environment_signals import VARIABLE_NAMES
 from planrisk.errors import PlanFormatError
-from planrisk.forked import SideJob
 from planrisk.ingest.addresses import ParsedAddress, build_address, parse_address
 from planrisk.ingest.digest import PlanDigest, canonical_raw, canonical_spaced
 from planrisk.ingest.locations import quote_location
@@ -47,14 +48,13 @@ from planrisk.model import (
     Tool,
     Variable,
 )
-from planrisk.progress import counted
 
 _VERSION = re.compile(r"^(\d{1,9})\.(\d{1,9})(?!\d)")
 """major.minor (a longer run of digits is no version: `int` of thousands of digits fails)."""
 _OPENTOFU_REGISTRY = "registry.opentofu.org/"
 _CHANGES = list[TfResourceChange] | None
 FORK_MIN_CHANGES = 2048
-"""From this many changes the digest is worth a forked process (`planrisk.forked`)."""
+"""From this many changes the digest is worth a forked process (`planrisk._runtime.forked`)."""
 
 
 def _nothing() -> None:

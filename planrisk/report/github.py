@@ -14,7 +14,7 @@ from planrisk.report.findings import KIND_BY_ID, Finding, collect_findings
 from planrisk.report.hygiene import clean_controls, no_workflow_commands
 
 if TYPE_CHECKING:
-    from planrisk.gate import GateResult
+    from planrisk.gate.decide import GateResult
     from planrisk.pipeline import Analysis
 
 _COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}

@@ -15,7 +15,7 @@ from planrisk.report.templating import render_template
 from planrisk.report.view import build_view
 
 if TYPE_CHECKING:
-    from planrisk.gate import GateResult
+    from planrisk.gate.decide import GateResult
     from planrisk.pipeline import Analysis
 
 

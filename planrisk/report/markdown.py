@@ -15,12 +15,12 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from planrisk.graph.render import mermaid_escape
+from planrisk.report.graph_formats import mermaid_escape
 from planrisk.report.templating import render_template
 from planrisk.report.view import ChangeRow, ReportView, build_view
 
 if TYPE_CHECKING:
-    from planrisk.gate import GateResult
+    from planrisk.gate.decide import GateResult
     from planrisk.graph import DependencyGraph
     from planrisk.pipeline import Analysis
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from planrisk.config import BUILT_IN, MAPPING_KEYS, PlanriskConfig
-from planrisk.policy import Policy, policy_document
+from planrisk.gate.policy import Policy, policy_document
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 

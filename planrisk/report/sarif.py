@@ -14,7 +14,7 @@ from planrisk.report.findings import KINDS, Finding, collect_findings
 from planrisk.report.json_format import render_json
 
 if TYPE_CHECKING:
-    from planrisk.gate import GateResult
+    from planrisk.gate.decide import GateResult
     from planrisk.pipeline import Analysis
 
 SARIF_VERSION = "2.1.0"

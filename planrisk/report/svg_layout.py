@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import networkx as nx
 
 from planrisk.graph.dependency_graph import DependencyGraph
-from planrisk.graph.render import ACTION_COLOURS
 from planrisk.model import Action
+from planrisk.report.graph_formats import ACTION_COLOURS
 
 NODE_WIDTH = 280
 NODE_HEIGHT = 28

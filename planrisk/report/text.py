@@ -14,7 +14,7 @@ from planrisk.model import ACTION_ORDER, Assessment, format_action
 from planrisk.report.hygiene import safe_for_log
 
 if TYPE_CHECKING:
-    from planrisk.gate import GateResult
+    from planrisk.gate.decide import GateResult
 
 
 def use_colour(stream: TextIO | None = None) -> bool:

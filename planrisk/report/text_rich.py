@@ -20,7 +20,7 @@ from planrisk.model import Assessment, RiskLevel, format_action
 from planrisk.report.hygiene import clean_controls
 
 if TYPE_CHECKING:
-    from planrisk.gate import GateResult
+    from planrisk.gate.decide import GateResult
 
 LEVEL_STYLES = {
     RiskLevel.CRITICAL: "bold red",

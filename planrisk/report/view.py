@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from planrisk.model import ACTION_ORDER, ChangeScore, RiskLevel, format_action
 
 if TYPE_CHECKING:
-    from planrisk.gate import GateResult
+    from planrisk.gate.decide import GateResult
     from planrisk.pipeline import Analysis
 
 LEVEL_ICONS: dict[RiskLevel, str] = {

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from planrisk.evidence.dsse import Envelope, encode_envelope
+from planrisk.gate.evidence.dsse import Envelope, encode_envelope
 from planrisk.model import Action, Plan
 
 from .helpers import KeyRing, change, make_plan

@@ -9,8 +9,8 @@ from pathlib import Path
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from planrisk.evidence.dsse import Envelope
-from planrisk.evidence.keys import load_private_key, write_keypair
+from planrisk.gate.evidence.dsse import Envelope
+from planrisk.gate.evidence.keys import load_private_key, write_keypair
 from planrisk.model import Action, Plan, ResourceChange, Tool, TrustedKeyEntry
 
 NOW = datetime(2026, 11, 21, 12, 0, 0, tzinfo=UTC)

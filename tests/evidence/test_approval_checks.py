@@ -9,10 +9,10 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from planrisk.evidence.approval import build_approval, decode_approval, sign_approval
-from planrisk.evidence.dsse import Envelope, b64decode
-from planrisk.evidence.loading import load_evidence
-from planrisk.evidence.verify import (
+from planrisk.gate.evidence.approval import build_approval, decode_approval, sign_approval
+from planrisk.gate.evidence.dsse import Envelope, b64decode
+from planrisk.gate.evidence.loading import load_evidence
+from planrisk.gate.evidence.verify import (
     UNKNOWN_INITIATOR,
     EvidenceCheck,
     check_approvals,
@@ -79,7 +79,7 @@ def test_approval_payload_binds_plan_and_expiry(plan: Plan, keys: KeyRing) -> No
 
 
 def _keyid(keys: KeyRing, name: str) -> str:
-    from planrisk.evidence.keys import key_id
+    from planrisk.gate.evidence.keys import key_id
 
     return key_id(keys.key(name).public_key())
 

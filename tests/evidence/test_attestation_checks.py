@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from planrisk.errors import EvidenceError
-from planrisk.evidence.attestation import build_statement, change_fingerprint, sign_statement
-from planrisk.evidence.ci_context import CiContext
-from planrisk.evidence.dsse import Envelope
-from planrisk.evidence.loading import load_evidence
-from planrisk.evidence.verify import EvidenceCheck, check_attestations
+from planrisk.gate.evidence.attestation import build_statement, change_fingerprint, sign_statement
+from planrisk.gate.evidence.ci_context import CiContext
+from planrisk.gate.evidence.dsse import Envelope
+from planrisk.gate.evidence.loading import load_evidence
+from planrisk.gate.evidence.verify import EvidenceCheck, check_attestations
 from planrisk.model import Action, Plan, TrustedKeyEntry
 
 from .helpers import NOW, KeyRing, change, flip_payload_byte, flip_signature_byte, make_plan

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from planrisk.evidence.attestation import decode_statement
-from planrisk.evidence.durations import utc_now
-from planrisk.evidence.loading import load_evidence
-from planrisk.evidence.verify import check_approvals, check_attestations
+from planrisk.gate.evidence.attestation import decode_statement
+from planrisk.gate.evidence.durations import utc_now
+from planrisk.gate.evidence.loading import load_evidence
+from planrisk.gate.evidence.verify import check_approvals, check_attestations
 from planrisk.model import TrustedKeyEntry
 from tests.cli import run_main as run
 

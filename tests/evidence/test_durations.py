@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from planrisk.evidence.durations import format_duration, format_utc, parse_duration, parse_utc
+from planrisk.gate.evidence.durations import format_duration, format_utc, parse_duration, parse_utc
 
 
 @pytest.mark.parametrize(

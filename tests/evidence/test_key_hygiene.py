@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from planrisk.errors import EvidenceError
-from planrisk.evidence.keys import load_private_key, load_trusted_keys, write_keypair
+from planrisk.gate.evidence.keys import load_private_key, load_trusted_keys, write_keypair
 from planrisk.model import TrustedKeyEntry
 from tests.cli import run_main as run
 

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, generate_private_key
 
 from planrisk.errors import EvidenceError
-from planrisk.evidence.keys import (
+from planrisk.gate.evidence.keys import (
     key_id,
     load_private_key,
     load_public_key,

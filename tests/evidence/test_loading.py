@@ -9,9 +9,9 @@ import msgspec
 import pytest
 
 from planrisk.errors import EvidenceError
-from planrisk.evidence.approval import build_approval, sign_approval
-from planrisk.evidence.dsse import encode_envelope, pae
-from planrisk.evidence.loading import load_evidence
+from planrisk.gate.evidence.approval import build_approval, sign_approval
+from planrisk.gate.evidence.dsse import encode_envelope, pae
+from planrisk.gate.evidence.loading import load_evidence
 
 from .helpers import NOW, KeyRing
 

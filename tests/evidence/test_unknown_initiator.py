@@ -13,11 +13,11 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from planrisk.evidence.approval import build_approval, sign_approval
-from planrisk.evidence.dsse import encode_envelope
-from planrisk.evidence.durations import utc_now
-from planrisk.evidence.keys import load_private_key, write_keypair
-from planrisk.evidence.verify import UNKNOWN_INITIATOR
+from planrisk.gate.evidence.approval import build_approval, sign_approval
+from planrisk.gate.evidence.dsse import encode_envelope
+from planrisk.gate.evidence.durations import utc_now
+from planrisk.gate.evidence.keys import load_private_key, write_keypair
+from planrisk.gate.evidence.verify import UNKNOWN_INITIATOR
 
 REPO = Path(__file__).resolve().parents[2]
 DB_DELETE = REPO / "fixtures/terraform/data-delete-no-recovery/plan.json"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from planrisk.actor import builtin_actor_lists
+from planrisk.classify.actor import builtin_actor_lists
 from planrisk.config import ActorLists
 from planrisk.github.approvals import approve_command_target, github_approvals
 from planrisk.github.client import GitHubClient

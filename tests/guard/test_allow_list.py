@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from planrisk.audit import read_log
+from planrisk.gate.audit import read_log
 from tests.guard.fakes import PROD_DB_DELETE, PULUMI_PROD_DB_DELETE, make_world
 
 pytestmark = pytest.mark.slow

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from planrisk.audit import read_log
+from planrisk.gate.audit import read_log
 from tests.guard.fakes import DEV_TAG_UPDATE, make_world
 
 pytestmark = pytest.mark.slow

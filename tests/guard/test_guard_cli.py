@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from planrisk.audit import read_log, verify_log
+from planrisk.gate.audit import read_log, verify_log
 from tests.guard.fakes import (
     DEV_TAG_UPDATE,
     PROD_DB_DELETE,
@@ -253,8 +253,8 @@ def test_sigint_reaches_the_running_apply_and_its_exit_code_comes_back(tmp_path:
 def test_internal_error_never_runs_the_tool(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from planrisk import gate
     from planrisk.cli import main
+    from planrisk.gate import decide as gate
 
     world = make_world(tmp_path, DEV_TAG_UPDATE, agent=False)
 

@@ -24,14 +24,14 @@ from typing import Any
 import msgspec
 import pytest
 
-from planrisk.evidence.approval import build_approval, sign_approval
-from planrisk.evidence.attestation import build_statement, sign_statement
-from planrisk.evidence.ci_context import CiContext
-from planrisk.evidence.dsse import encode_envelope
-from planrisk.evidence.durations import utc_now
-from planrisk.evidence.keys import load_private_key, write_keypair
-from planrisk.evidence.loading import load_evidence
-from planrisk.evidence.verify import check_approvals, check_attestations
+from planrisk.gate.evidence.approval import build_approval, sign_approval
+from planrisk.gate.evidence.attestation import build_statement, sign_statement
+from planrisk.gate.evidence.ci_context import CiContext
+from planrisk.gate.evidence.dsse import encode_envelope
+from planrisk.gate.evidence.durations import utc_now
+from planrisk.gate.evidence.keys import load_private_key, write_keypair
+from planrisk.gate.evidence.loading import load_evidence
+from planrisk.gate.evidence.verify import check_approvals, check_attestations
 from planrisk.ingest import load_plan, parse_plan, pulumi_common, terraform
 from planrisk.ingest.pulumi_values import parse_urn
 from planrisk.ingest.terraform_actions import normalize_actions
@@ -51,15 +51,11 @@ from planrisk.model import (
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures"
-DECISION_MODULES = [
-    ROOT / "planrisk" / name
-    for name in (
-        "score.py", "guards.py", "environment.py", "environment_signals.py", "policy.py",
-        "blast_radius.py", "gate.py",
-    )
-] + sorted((ROOT / "planrisk" / "graph").glob("*.py")) + sorted(
-    (ROOT / "planrisk" / "hints").glob("*.py")
-)  # fmt: skip
+DECISION_MODULES = sorted(
+    path
+    for stage in ("graph", "classify", "score")
+    for path in (ROOT / "planrisk" / stage).rglob("*.py")
+) + [ROOT / "planrisk" / "gate" / name for name in ("decide.py", "policy.py", "way_forward.py")]
 STRUCTS = (Plan, ResourceChange, PulumiStep, Resource, Link, Variable, ProviderConfig)
 TF_PLANS = sorted((FIXTURES / "terraform").glob("*/plan.json"))
 PULUMI_PLANS = sorted((FIXTURES / "pulumi").glob("*/preview.json")) + sorted(

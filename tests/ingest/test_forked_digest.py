@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from planrisk import forked
+from planrisk._runtime import forked
 from planrisk.ingest import load_plan
 from planrisk.ingest import terraform as terraform_ingest
 from tests.corpus import CORPUS, corpus_plans

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from planrisk.gc_pause import paused_gc, release_mapped_pages, track_mapping
+from planrisk._runtime.gc import paused_gc, release_mapped_pages, track_mapping
 
 
 def test_collector_paused_inside_and_restored_after() -> None:
@@ -62,7 +62,7 @@ def test_released_mapping_keeps_its_content(tmp_path: Path) -> None:
 def test_platform_without_madvise_reads_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from planrisk import gc_pause
+    from planrisk._runtime import gc as gc_pause
     from planrisk.ingest import load_plan, parse_plan, reader
 
     monkeypatch.setattr(gc_pause, "_DONTNEED", None)

@@ -1,4 +1,4 @@
-"""`planrisk.integrations.pulumi.guarded_up` against a fake `pulumi` CLI replaying corpus events.
+"""`planrisk.guard.pulumi_automation.guarded_up` against a fake `pulumi` CLI replaying corpus events.
 
 The fake answers the Automation API's calls (`version`, `stack select`, `preview --event-log`,
 `up`, `stack output`, `stack history`), writes a recorded engine event log from the corpus into
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from planrisk.audit import read_log
+from planrisk.gate.audit import read_log
 from planrisk.ingest import load_plan, parse_plan
 
 auto = pytest.importorskip("pulumi.automation")
@@ -82,7 +82,7 @@ def _calls(log: Path) -> list[list[str]]:
 def test_events_round_trip_to_the_same_plan() -> None:
     from pulumi.automation import EngineEvent
 
-    from planrisk.integrations.pulumi import event_to_json
+    from planrisk.guard.pulumi_automation import event_to_json
 
     if not REPLACES.is_file():
         pytest.skip(f"corpus event log not found: {REPLACES}")
@@ -95,7 +95,7 @@ def test_events_round_trip_to_the_same_plan() -> None:
 def test_agent_replacing_resources_in_prod_is_denied_and_up_never_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from planrisk.integrations.pulumi import GateDenied, guarded_up
+    from planrisk.guard.pulumi_automation import GateDenied, guarded_up
 
     stack, log = _stack(tmp_path, REPLACES, monkeypatch)
     audit = tmp_path / "audit.db"
@@ -113,7 +113,7 @@ def test_agent_replacing_resources_in_prod_is_denied_and_up_never_runs(
 def test_human_update_in_dev_is_allowed_and_up_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from planrisk.integrations.pulumi import guarded_up
+    from planrisk.guard.pulumi_automation import guarded_up
 
     stack, log = _stack(tmp_path, UPDATE, monkeypatch)
     audit = tmp_path / "audit.db"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from planrisk.gate import GateOptions, GateResult, run_gate
+from planrisk.gate.decide import GateOptions, GateResult, run_gate
 from planrisk.pipeline import Analysis, AnalyzeOptions, analyze
 
 REPO = Path(__file__).resolve().parents[2]

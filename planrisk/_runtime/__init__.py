@@ -1,0 +1,1 @@
+"""Runtime machinery, not a stage: the forked side job, the GC policy, progress and timings."""

@@ -1,0 +1,1 @@
+"""Classify stage: who initiated the plan (human, bot, AI agent) and where it applies (prod…)."""
