@@ -3,7 +3,8 @@
 Input: `--timings` (see `enable`) or `PLANRISK_TIMINGS=1` in the environment. Output: for each
 `with stage("ingest"):` block, `planrisk timings: ingest 0.123 s` on stderr when the block
 ends. Off by default; never written to stdout, so JSON output stays clean. Each stage's name
-is also passed to `planrisk._runtime.progress` (the terminal progress line, when the CLI opened one).
+is also passed to `planrisk._runtime.progress` (the terminal progress line, when the CLI
+opened one).
 """
 
 from __future__ import annotations

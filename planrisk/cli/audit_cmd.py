@@ -1,6 +1,6 @@
 """`planrisk audit log|verify`: read and verify the hash-chained audit log of gate decisions.
 
-Input: the audit database (`--audit-db`, else PLANRISK_AUDIT_DB, else .planrisk/gate/audit.db).
+Input: the audit database (`--audit-db`, else PLANRISK_AUDIT_DB, else .planrisk/audit.db).
 Output: the decisions (text or JSON), or the verification result: exit 0 intact, 1 broken
 (naming the first broken record), 3 when the database is missing or not an audit log.
 """
@@ -27,7 +27,7 @@ AuditDbOption = Annotated[
     Path | None,
     typer.Option(
         "--audit-db",
-        help="Audit database (default: $PLANRISK_AUDIT_DB or .planrisk/gate/audit.db).",
+        help="Audit database (default: $PLANRISK_AUDIT_DB or .planrisk/audit.db).",
     ),
 ]
 

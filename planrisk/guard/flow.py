@@ -315,7 +315,7 @@ def _say(text: str) -> None:
 
 
 def audit_path(audit_db: Path | None, settings: GuardSettings) -> Path:
-    """`audit_db`, else PLANRISK_AUDIT_DB or .planrisk/gate/audit.db under the settings' cwd."""
+    """`audit_db`, else PLANRISK_AUDIT_DB or .planrisk/audit.db under the settings' cwd."""
     from planrisk.gate.audit import default_audit_path
 
     return audit_db or default_audit_path(settings.environ, settings.cwd)

@@ -2,7 +2,7 @@
 
 Input: the plan JSON the gate judged, its digest (`sha256:<hex>`) and the guard's working
 directory. Output: `.planrisk/plans/<hex>.json` under that directory (the base of the default
-audit log `.planrisk/gate/audit.db`), owner-only: the directories 0700, the file 0600 and created with
+audit log `.planrisk/audit.db`), owner-only: the directories 0700, the file 0600 and created with
 that mode, so no other user can read it at any moment (plans can hold secrets). The gate names
 this file in what it asks approvers to do; `planrisk approve --digest` signs for that digest, and
 a re-run whose fresh plan has the same digest counts the approvals.

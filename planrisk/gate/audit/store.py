@@ -58,7 +58,7 @@ _COLUMNS = "seq, time, payload, prev_hash, hash"
 
 
 def default_audit_path(environ: Mapping[str, str], cwd: Path) -> Path:
-    """PLANRISK_AUDIT_DB (relative to `cwd`) or `cwd/.planrisk/gate/audit.db`."""
+    """PLANRISK_AUDIT_DB (relative to `cwd`) or `cwd/.planrisk/audit.db`."""
     configured = environ.get(ENV_VAR, "").strip()
     path = Path(configured) if configured else DEFAULT_RELATIVE_PATH
     return path if path.is_absolute() else cwd / path
