@@ -15,7 +15,10 @@ def test_all_is_sorted_and_resolves() -> None:
 
 
 def test_public_api_is_imported_lazily() -> None:
-    code = "import sys, planrisk; print('networkx' in sys.modules, 'planrisk.gate.decide' in sys.modules)"
+    code = (
+        "import sys, planrisk; "
+        "print('networkx' in sys.modules, 'planrisk.gate.decide' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
 

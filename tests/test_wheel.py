@@ -59,7 +59,8 @@ def test_model_loads_from_the_unpacked_wheel(wheel: Path, tmp_path: Path) -> Non
     with zipfile.ZipFile(wheel) as archive:
         archive.extractall(site)
     script = (
-        "import json, planrisk, planrisk.score.risk_model as r, planrisk.score.risk_model_compiled as c\n"
+        "import json, planrisk, planrisk.score.risk_model as r\n"
+        "import planrisk.score.risk_model_compiled as c\n"
         "m = r.load_risk_model()\n"
         "compiled = c.load_compiled(r.builtin_model_directory())\n"
         "current = [f.name for label, f in r.builtin_model_files()\n"

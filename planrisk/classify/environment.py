@@ -4,7 +4,8 @@ Input: a `Plan`, `--env`, the `[environments.*]` config mappings, the process en
 the plan path and the working directory. Output: `model.EnvironmentResult` with prod |
 staging | dev | sandbox | unknown, the environment used for scoring, and the evidence.
 
-Signals, each read as a whole value (see planrisk.classify.environment_signals for where they come from):
+Signals, each read as a whole value (`planrisk.classify.environment_signals` says where they
+come from):
   config mapping of a workspace, stack, path, AWS account, GCP project, Azure subscription or
   kube context (globs); TF_WORKSPACE / TFC_WORKSPACE_NAME / Atlantis WORKSPACE; Pulumi stacks
   of the URNs; root variables and Pulumi config named environment / env / stage; provider
@@ -13,8 +14,8 @@ Signals, each read as a whole value (see planrisk.classify.environment_signals f
   resources; the plan's directory and the working directory (below the repository root).
 
 "Enough evidence": a value is evidence when a config glob maps it (checked first, most severe
-environment first), or else when its whole tokens name an environment (planrisk.classify.tokens). One
-such signal is enough; planrisk reads no guess-prone signal (resource names, regions,
+environment first), or else when its whole tokens name an environment
+(`planrisk.classify.tokens`). One such signal is enough; planrisk reads no guess-prone signal (resource names, regions,
 namespaces). Account ids, projects and subscriptions count only through the config mapping.
 
 Resolution: one environment named → that one. Several (a `dev` workspace with a prod account,

@@ -44,7 +44,8 @@ class Observation(msgspec.Struct, frozen=True):
     mapping_key: str | None
     """The `[environments.*]` key whose globs apply (`workspaces`, `aws_accounts`…), if any."""
     tokens: str | None
-    """`value` or `path` to read the value's tokens (see planrisk.classify.tokens); None: mapping only."""
+    """`value` or `path` to read the value's tokens (`planrisk.classify.tokens`); None: mapping
+    only."""
 
 
 class _Probe(msgspec.Struct):

@@ -3,8 +3,8 @@
 Input: the system configuration (`/etc/planrisk/planrisk.toml` when it exists, else the file
 PLANRISK_SYSTEM_CONFIG names), the repository configuration (`--config FILE` or
 `.planrisk.toml` in the working directory) and the base of the change under review
-(`planrisk.config.review_base`). Output: a validated, frozen `PlanriskConfig` with every file it names
-resolved (risk models, public keys), a `digest` for the audit log, and its provenance: which
+(`planrisk.config.review_base`). Output: a validated, frozen `PlanriskConfig` with every file it
+names resolved (risk models, public keys), a `digest` for the audit log, and its provenance: which
 layer each value came from, what was ignored, and which of the gate's own inputs the change
 under review modifies (`planrisk.config.gate_inputs`).
 

@@ -663,7 +663,8 @@ def _weakenings(
 
 
 FORK_MIN_DESTROYS = 2048
-"""From this many destroys the blast radii are worth a forked process (`planrisk._runtime.forked`)."""
+"""From this many destroys the blast radii are worth a forked process
+(`planrisk._runtime.forked`)."""
 _RADII_ENCODER = msgspec.msgpack.Encoder()
 _RADII_DECODER = msgspec.msgpack.Decoder(dict[str, BlastRadius])
 

@@ -1,4 +1,4 @@
-"""`planrisk.guard.pulumi_automation.guarded_up` against a fake `pulumi` CLI replaying corpus events.
+"""`guard.pulumi_automation.guarded_up` against a fake `pulumi` CLI replaying corpus events.
 
 The fake answers the Automation API's calls (`version`, `stack select`, `preview --event-log`,
 `up`, `stack output`, `stack history`), writes a recorded engine event log from the corpus into
