@@ -15,8 +15,9 @@ come from):
 
 "Enough evidence": a value is evidence when a config glob maps it (checked first, most severe
 environment first), or else when its whole tokens name an environment
-(`planrisk.classify.tokens`). One such signal is enough; planrisk reads no guess-prone signal (resource names, regions,
-namespaces). Account ids, projects and subscriptions count only through the config mapping.
+(`planrisk.classify.tokens`). One such signal is enough; planrisk reads no guess-prone signal
+(resource names, regions, namespaces). Account ids, projects and subscriptions count only
+through the config mapping.
 
 Resolution: one environment named → that one. Several (a `dev` workspace with a prod account,
 or resources tagged prod and staging) → conflict → prod, and the evidence says so. None →
