@@ -87,6 +87,79 @@ class Mode(StrEnum):
     COMPONENT = "component"
 
 
+class Environment(StrEnum):
+    """Where a plan applies (unknown: no evidence, treated as prod)."""
+
+    PROD = "prod"
+    STAGING = "staging"
+    DEV = "dev"
+    SANDBOX = "sandbox"
+    UNKNOWN = "unknown"
+
+
+NAMED_ENVIRONMENTS: tuple[Environment, ...] = (
+    Environment.PROD,
+    Environment.STAGING,
+    Environment.DEV,
+    Environment.SANDBOX,
+)
+"""The environments evidence can name, most severe first."""
+
+ENVIRONMENT_VARIABLES = frozenset({"environment", "env", "stage", "environment_name", "env_name"})
+"""Root variables (and Pulumi config keys, after the namespace) whose value names the
+environment: the classifier reads them and the plan digest binds them."""
+
+
+class ActorKind(StrEnum):
+    """Who initiated a plan (unknown: no identity, treated as agent)."""
+
+    HUMAN = "human"
+    AGENT = "agent"
+    BOT = "bot"
+    UNKNOWN = "unknown"
+
+
+class RiskClass(StrEnum):
+    """What a resource type is, for scoring; most severe first (guard: deleting it weakens a
+    protection of another resource)."""
+
+    DATA_BEARING = "data-bearing"
+    FOUNDATIONAL = "foundational"
+    STANDARD = "standard"
+    CHEAP = "cheap"
+    GUARD = "guard"
+
+
+class Outcome(StrEnum):
+    """The gate's verdict."""
+
+    ALLOW = "allow"
+    PENDING = "pending"
+    DENY = "deny"
+
+
+class RuleEffect(StrEnum):
+    """What a policy rule does when it matches."""
+
+    DENY = "deny"
+    REQUIRE = "require"
+
+
+class RequirementKind(StrEnum):
+    """Something a decision may need before it allows."""
+
+    SANDBOX_ATTESTATION = "sandbox_attestation"
+    APPROVALS = "approvals"
+
+
+class EvidenceKind(StrEnum):
+    """What a piece of evidence is."""
+
+    SANDBOX_ATTESTATION = "sandbox_attestation"
+    APPROVAL = "approval"
+    UNKNOWN = "unknown"
+
+
 class PulumiStep(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """Pulumi-only facts about one resource's step(s) that later stages read."""
 

@@ -160,3 +160,14 @@ class MemberReader:
             return None
         values: tuple[Raw | msgspec.UnsetType, ...] = msgspec.structs.astuple(found)
         return values
+
+
+def canonical_value(value: Any) -> bytes:
+    """A decoded value encoded with sorted keys and no whitespace."""
+    return msgspec.json.encode(value, order="sorted")
+
+
+DIGEST_VERSION = 2
+"""What a digest binds: 1 (planrisk <= 0.x) bound addresses, actions and values only; 2 binds
+everything the decision reads (type, provider, Pulumi options, links, masks, environment
+variables and configuration)."""

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from planrisk.config import is_allowed, load_config
+from planrisk.config import load_config
+from planrisk.config.schema import is_allowed
 from planrisk.errors import ConfigError
 from planrisk.score.risk_model import load_risk_model
 from tests.gitrepo import make_repo

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from planrisk.errors import ConfigError
-from planrisk.gate.policy import DEFAULT_RULES, default_policy, evaluate_policy, load_policy
+from planrisk.gate.policy import default_policy, evaluate_policy, load_policy
+from planrisk.gate.rules import DEFAULT_RULES
 from planrisk.model import (
     Action,
     ActorResult,

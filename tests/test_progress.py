@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from planrisk._runtime import progress
-from planrisk.classify.ci import ci_system
+from planrisk.config.ci import ci_system
 from planrisk.pipeline import STAGES
 
 ROOT = Path(__file__).resolve().parents[1]

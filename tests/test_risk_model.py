@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from planrisk.errors import ExitCode, RiskModelError
-from planrisk.score.risk_model import (
+from planrisk.score.risk_model import load_risk_model
+from planrisk.score.risk_model_parse import (
     CLASS_WEIGHTS,
     RISK_CLASSES,
     builtin_model_files,
     entry_keys,
-    load_risk_model,
     parse_model_file,
     parse_path,
 )

@@ -8,19 +8,19 @@ import msgspec
 import pytest
 
 import planrisk.score.risk_model_compiled as compiled_module
-from planrisk.score.risk_model import (
-    ParsedFile,
-    builtin_model_directory,
-    builtin_model_files,
-    load_risk_model,
-    parse_model_file,
-)
+from planrisk.score.risk_model import load_risk_model
 from planrisk.score.risk_model_compiled import (
     COMPILED_NAME,
     CompiledFile,
     compile_builtin,
     load_compiled,
     parsed_builtin,
+)
+from planrisk.score.risk_model_parse import (
+    ParsedFile,
+    builtin_model_directory,
+    builtin_model_files,
+    parse_model_file,
 )
 
 SHIPPED = Path(__file__).resolve().parents[1] / "risk_models"

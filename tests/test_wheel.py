@@ -62,7 +62,7 @@ def test_model_loads_from_the_unpacked_wheel(wheel: Path, tmp_path: Path) -> Non
         "import json, planrisk, planrisk.score.risk_model as r\n"
         "import planrisk.score.risk_model_compiled as c\n"
         "m = r.load_risk_model()\n"
-        "compiled = c.load_compiled(r.builtin_model_directory())\n"
+        "compiled = c.load_compiled(c.builtin_model_directory())\n"
         "current = [f.name for label, f in r.builtin_model_files()\n"
         "           if c.parsed_builtin(label, f.name, f.read_bytes(), compiled)\n"
         "           is compiled[f.name].parsed]\n"

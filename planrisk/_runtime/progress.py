@@ -34,7 +34,7 @@ _REFRESHES_PER_SECOND = 4
 
 def wanted(stream: TextIO, environ: Mapping[str, str]) -> bool:
     """Whether progress may be drawn on `stream`: a terminal, outside CI, not turned off."""
-    from planrisk.classify.ci import ci_system, is_set
+    from planrisk.config.ci import ci_system, is_set
 
     if ENV_VAR in environ and not is_set(environ, ENV_VAR):
         return False

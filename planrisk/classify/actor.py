@@ -27,10 +27,11 @@ from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
-from planrisk.classify.ci import CiContext, Login, is_set, read_ci_context
+from planrisk.classify.ci import CiContext, Login, read_ci_context
 from planrisk.classify.commits import read_commits, trailers_of
 from planrisk.classify.tokens import any_glob
 from planrisk.config import ActorLists, PlanriskConfig, parse_actor_lists
+from planrisk.config.ci import is_set
 from planrisk.errors import PlanriskError
 from planrisk.model import ActorResult
 

@@ -10,32 +10,17 @@ unreadable payload is skipped, never guessed at.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import msgspec
 
-GITHUB_ACTIONS = "GitHub Actions"
-GITLAB_CI = "GitLab CI"
-ATLANTIS = "Atlantis"
-_FALSY = frozenset({"", "0", "false", "no", "off"})
-
-_OTHER_CI = (
-    ("TFC_RUN_ID", "HCP Terraform"),
-    ("SPACELIFT_RUN_ID", "Spacelift"),
-    ("TF_VAR_spacelift_run_type", "Spacelift"),
-    ("BUILDKITE", "Buildkite"),
-    ("CIRCLECI", "CircleCI"),
-    ("JENKINS_URL", "Jenkins"),
-    ("TF_BUILD", "Azure Pipelines"),
-    ("CI", "CI"),
+from planrisk.config.ci import (
+    ATLANTIS,
+    GITHUB_ACTIONS,
+    GITLAB_CI,
+    ci_system,
+    event_payload,
 )
-
-
-def is_set(environ: Mapping[str, str], name: str) -> bool:
-    """True when `name` is set to something other than an empty or false-like value."""
-    return environ.get(name, "").strip().lower() not in _FALSY
 
 
 class Login(msgspec.Struct, frozen=True):
@@ -68,44 +53,6 @@ class CiContext(msgspec.Struct, frozen=True):
     """(base, head) of the commits being applied, when known."""
     notes: tuple[str, ...] = ()
     """Facts worth reporting that are not signals (an unreadable payload)."""
-
-
-def event_payload(environ: Mapping[str, str]) -> dict[str, Any] | None:
-    """The GitHub event payload at GITHUB_EVENT_PATH: {} when none is named, None when it is
-    unreadable or not a JSON object (read once per version of the file: the actor and the
-    configuration both ask)."""
-    path = environ.get("GITHUB_EVENT_PATH", "")
-    if not path:
-        return {}
-    try:
-        stat = Path(path).stat()
-    except OSError:
-        return None
-    return _read_payload(path, stat.st_size, stat.st_mtime_ns)
-
-
-@lru_cache(maxsize=4)
-def _read_payload(path: str, size: int, mtime_ns: int) -> dict[str, Any] | None:
-    try:
-        decoded = msgspec.json.decode(Path(path).read_bytes())
-    except (OSError, msgspec.DecodeError):
-        return None
-    return decoded if isinstance(decoded, dict) else None
-
-
-def ci_system(environ: Mapping[str, str]) -> str | None:
-    """The CI system `environ` belongs to (`GitHub Actions`, `GitLab CI`, `Atlantis`, another
-    CI's name), or None outside CI."""
-    if environ.get("GITHUB_ACTIONS", "").lower() == "true":
-        return GITHUB_ACTIONS
-    if environ.get("GITLAB_CI", "").lower() == "true":
-        return GITLAB_CI
-    if any(k.startswith("ATLANTIS_") for k in environ):
-        return ATLANTIS
-    for name, system in _OTHER_CI:
-        if is_set(environ, name):
-            return system
-    return None
 
 
 def read_ci_context(environ: Mapping[str, str]) -> CiContext:

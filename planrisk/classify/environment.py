@@ -44,7 +44,7 @@ from planrisk.classify.environment_signals import (
 from planrisk.classify.tokens import ENVIRONMENTS, UNKNOWN, any_glob, environment_of, severity
 from planrisk.config import EnvironmentMapping, PlanriskConfig
 from planrisk.errors import PlanriskError
-from planrisk.model import EnvironmentResult, Plan
+from planrisk.model import Environment, EnvironmentResult, Plan
 
 ENV_CHOICES: tuple[str, ...] = ("auto", *ENVIRONMENTS)
 """Values accepted by `--env`."""
@@ -167,16 +167,17 @@ def _mapped(patterns: tuple[str, ...], observation: Observation) -> str | None:
 def _resolve(signals: list[tuple[str, str]], requested: str) -> EnvironmentResult:
     evidence = list(dict.fromkeys(text for _, text in signals))
     named = [e for e in ENVIRONMENTS if any(name == e for name, _ in signals)]
+    name: Environment
     if not named:
         name = UNKNOWN
     elif len(named) == 1:
         name = named[0]
     else:
-        name = "prod"
+        name = Environment.PROD
         evidence.append(f"conflict: {' vs '.join(named)} → prod")
     if requested != "auto":
         if name == UNKNOWN or severity(requested) > severity(name):
-            name = requested
+            name = Environment(requested)
             evidence.append(f"--env {requested} requested")
         elif severity(requested) < severity(name):
             evidence.append(f"--env {requested} requested but {name} evidence wins")
@@ -185,5 +186,7 @@ def _resolve(signals: list[tuple[str, str]], requested: str) -> EnvironmentResul
     if name == UNKNOWN:
         evidence.append("no environment evidence: unknown, treated as prod")
     return EnvironmentResult(
-        name=name, treated_as="prod" if name == UNKNOWN else name, evidence=tuple(evidence)
+        name=name,
+        treated_as=Environment.PROD if name == UNKNOWN else name,
+        evidence=tuple(evidence),
     )

@@ -20,13 +20,10 @@ from typing import Any
 import msgspec
 
 from planrisk import values
-from planrisk.model import Plan, ProviderConfig, Resource
+from planrisk.model import ENVIRONMENT_VARIABLES, Plan, ProviderConfig, Resource
 
 TAG_KEYS = frozenset({"environment", "env", "stage"})
 """Tag and label keys (compared case-insensitively) whose value names the environment."""
-
-VARIABLE_NAMES = frozenset({"environment", "env", "stage", "environment_name", "env_name"})
-"""Root variables (and Pulumi config keys, after the namespace) that name the environment."""
 
 _TAG_MEMBERS = ("tags", "tags_all", "labels", "effective_labels")
 _ARN_ACCOUNT = re.compile(r"^arn:aws[a-z-]*:[^:]*:[^:]*:(\d{12}):")
@@ -114,13 +111,13 @@ def plan_observations(plan: Plan) -> list[Observation]:
             stacks[stack] = None
     found.extend(Observation(f"Pulumi stack {s}", s, "stacks", "value") for s in stacks)
     for name, variable in sorted(plan.variables.items()):
-        if variable.sensitive or name.lower() not in VARIABLE_NAMES:
+        if variable.sensitive or name.lower() not in ENVIRONMENT_VARIABLES:
             continue
         value = values.decode(variable.value)
         if isinstance(value, str) and value:
             found.append(Observation(f"variable {name}={value}", value, None, "value"))
     for key, text in sorted(plan.pulumi_config.items()):
-        if key.rpartition(":")[2].lower() in VARIABLE_NAMES and text and text != "[secret]":
+        if key.rpartition(":")[2].lower() in ENVIRONMENT_VARIABLES and text and text != "[secret]":
             found.append(Observation(f"Pulumi config {key}={text}", text, None, "value"))
     if plan.configuration is not None:
         for key, provider in sorted(plan.configuration.provider_config.items()):

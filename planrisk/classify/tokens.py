@@ -25,11 +25,13 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-ENVIRONMENTS: tuple[str, ...] = ("prod", "staging", "dev", "sandbox")
+from planrisk.model import NAMED_ENVIRONMENTS, Environment
+
+ENVIRONMENTS: tuple[Environment, ...] = NAMED_ENVIRONMENTS
 """Environment names, most severe first."""
 
-UNKNOWN = "unknown"
-"""The environment (or actor kind) when there is no evidence."""
+UNKNOWN = Environment.UNKNOWN
+"""The environment when there is no evidence."""
 
 _SEVERITY = {"prod": 3, "staging": 2, "dev": 1, "sandbox": 0, UNKNOWN: 3}
 

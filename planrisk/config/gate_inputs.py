@@ -21,8 +21,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from planrisk.config import CONFIG_FILENAME, GateInputChange, leaf_items, relative_posix
 from planrisk.config.git import changed_paths, file_at, merge_base, resolve_commit
+from planrisk.config.schema import CONFIG_FILENAME, GateInputChange, leaf_items, relative_posix
 
 MAX_DETAIL_KEYS = 8
 """Key paths named per configuration file; the rest are counted."""

@@ -22,7 +22,9 @@ from typing import Any
 
 import msgspec
 
-from planrisk.config import (
+from planrisk.config.git import fetch_revision, file_at, files_at, repository_root, resolve_commit
+from planrisk.config.review_base import ReviewBase
+from planrisk.config.schema import (
     CONFIG_FILENAME,
     REPOSITORY,
     SYSTEM,
@@ -39,8 +41,6 @@ from planrisk.config import (
     parse_layer,
     relative_posix,
 )
-from planrisk.config.git import fetch_revision, file_at, files_at, repository_root, resolve_commit
-from planrisk.config.review_base import ReviewBase
 from planrisk.errors import ConfigError
 from planrisk.model import TrustedKeyEntry
 

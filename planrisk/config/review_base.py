@@ -19,7 +19,7 @@ from typing import Any
 
 import msgspec
 
-from planrisk.classify.ci import ATLANTIS, GITHUB_ACTIONS, GITLAB_CI, ci_system, event_payload
+from planrisk.config.ci import ATLANTIS, GITHUB_ACTIONS, GITLAB_CI, ci_system, event_payload
 
 BASE_REF_ENV = "PLANRISK_BASE_REF"
 """Names the base revision outside CI (or overrides what CI says)."""

@@ -16,8 +16,9 @@ from planrisk.model import ChangeScore
 
 if TYPE_CHECKING:
     from planrisk.config import GateInputChange
-    from planrisk.gate.policy import Rule
-    from planrisk.score.risk_model import Condition, RiskModel
+    from planrisk.gate.rules import Rule
+    from planrisk.score.risk_model import RiskModel
+    from planrisk.score.risk_model_parse import Condition
 
 HUMAN_INSTEAD = "or let a human initiate this change"
 """The alternative every deny rule that covers agents offers."""

@@ -291,7 +291,7 @@ def _guard_state_command(invocation: Invocation, settings: GuardSettings) -> int
 
 def _report(result: Any, settings: GuardSettings) -> None:
     """The gate's verdict: on stderr (stdout belongs to the tool), or in the -o file."""
-    from planrisk.gate.decide import gate_document
+    from planrisk.report.analysis_data import gate_document
     from planrisk.report.output import write_output
 
     if settings.fmt == "json":

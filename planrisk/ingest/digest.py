@@ -19,6 +19,8 @@ from typing import Any
 
 import msgspec
 
+from planrisk.values import canonical_value
+
 _LENGTH = struct.Struct(">Q").pack
 """A part's length prefix: 8 bytes, big-endian."""
 _SPACE_BY_SYMBOL = re.compile(rb" (?:(?<=[\[\]{},:] )|[\[\]{},:])")
@@ -55,11 +57,6 @@ def canonical_spaced(raw: msgspec.Raw) -> bytes | msgspec.Raw:
     if _SPACE_BY_SYMBOL.search(raw) is None:
         return raw
     return _compact(raw)
-
-
-def canonical_value(value: Any) -> bytes:
-    """A decoded value encoded with sorted keys and no whitespace."""
-    return msgspec.json.encode(value, order="sorted")
 
 
 DIGEST_VERSION = 2

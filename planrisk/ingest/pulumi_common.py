@@ -32,7 +32,7 @@ import msgspec
 from msgspec import UNSET
 
 from planrisk.errors import PlanFormatError
-from planrisk.ingest.digest import PlanDigest, canonical_value
+from planrisk.ingest.digest import PlanDigest
 from planrisk.ingest.locations import quote_location
 from planrisk.ingest.pulumi_values import (
     PROVIDER_TYPE_PREFIX,
@@ -58,6 +58,7 @@ from planrisk.model import (
     ResourceChange,
     Tool,
 )
+from planrisk.values import canonical_value
 
 OP_ACTIONS: dict[str, Action] = {
     "same": Action.NOOP,

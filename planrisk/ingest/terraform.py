@@ -18,7 +18,6 @@ from msgspec import Raw
 
 from planrisk._runtime.forked import SideJob
 from planrisk._runtime.progress import counted
-from planrisk.classify.environment_signals import VARIABLE_NAMES
 from planrisk.errors import PlanFormatError
 from planrisk.ingest.addresses import ParsedAddress, build_address, parse_address
 from planrisk.ingest.digest import PlanDigest, canonical_raw, canonical_spaced
@@ -40,6 +39,7 @@ from planrisk.ingest.terraform_resources import plan_resources, raw_instances
 from planrisk.ingest.text_check import invalid_utf8_at
 from planrisk.model import (
     EMPTY_RAW,
+    ENVIRONMENT_VARIABLES,
     Configuration,
     Mode,
     OutputChange,
@@ -462,11 +462,11 @@ one at a time (a section is never reformatted whole: that would copy it)."""
 
 
 def _variable_parts(variables: dict[str, Variable]) -> list[bytes | str]:
-    """The root variables that name an environment (`VARIABLE_NAMES`), in name order; a
+    """The root variables that name an environment (`ENVIRONMENT_VARIABLES`), in name order; a
     sensitive one by name only (its value is never read, and never hashed)."""
     parts: list[bytes | str] = []
     for name in sorted(variables):
-        if name.lower() not in VARIABLE_NAMES:
+        if name.lower() not in ENVIRONMENT_VARIABLES:
             continue
         variable = variables[name]
         value = b"sensitive" if variable.sensitive else canonical_raw(variable.value)

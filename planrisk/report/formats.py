@@ -123,7 +123,7 @@ def _json_document(
 ) -> dict[str, Any]:
     """The JSON format's document: the gate's when there is a decision, else the analysis'."""
     if gate is not None:
-        from planrisk.gate.decide import gate_document
+        from planrisk.report.analysis_data import gate_document
 
         return gate_document(gate, with_paths=opts.with_paths)
     from planrisk.report.analysis_data import analysis_document

@@ -10,8 +10,9 @@ import os
 import sys
 from typing import TYPE_CHECKING, TextIO
 
-from planrisk.model import ACTION_ORDER, Assessment, format_action
+from planrisk.model import Assessment, format_action
 from planrisk.report.hygiene import safe_for_log
+from planrisk.report.view import header_line
 
 if TYPE_CHECKING:
     from planrisk.gate.decide import GateResult
@@ -23,21 +24,6 @@ def use_colour(stream: TextIO | None = None) -> bool:
         return False
     target = stream if stream is not None else sys.stdout
     return bool(getattr(target, "isatty", lambda: False)())
-
-
-def header_line(assessment: Assessment) -> str:
-    """`planrisk 85/100 CRITICAL · prod · 1 delete, 2 update · teardown`."""
-    risk = assessment.risk
-    counts = assessment.plan.counts()
-    shown = [f"{counts[a.value]} {a.value}" for a in ACTION_ORDER if counts[a.value]]
-    parts = [
-        f"planrisk {risk.score}/100 {risk.level.value.upper()}",
-        assessment.environment.label,
-        ", ".join(shown) if shown else "no changes",
-    ]
-    if risk.teardown:
-        parts.append("TEARDOWN")
-    return " · ".join(parts)
 
 
 def render_text(assessment: Assessment, *, colour: bool = False) -> str:

@@ -18,6 +18,7 @@ from rich.text import Text as RichText
 
 from planrisk.model import Assessment, RiskLevel, format_action
 from planrisk.report.hygiene import clean_controls
+from planrisk.report.view import header_line
 
 if TYPE_CHECKING:
     from planrisk.gate.decide import GateResult
@@ -48,8 +49,6 @@ class Text(RichText):
 
 def render_rich(assessment: Assessment, gate: GateResult | None = None, width: int = 0) -> str:
     """ANSI text for a terminal `width` columns wide (default: the terminal's)."""
-    from planrisk.report.text import header_line
-
     console = Console(
         file=io.StringIO(),
         force_terminal=True,

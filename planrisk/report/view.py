@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from planrisk.model import ACTION_ORDER, ChangeScore, RiskLevel, format_action
+from planrisk.model import ACTION_ORDER, Assessment, ChangeScore, RiskLevel, format_action
 
 if TYPE_CHECKING:
     from planrisk.gate.decide import GateResult
@@ -219,3 +219,18 @@ def build_view(analysis: Analysis, gate: GateResult | None = None) -> ReportView
         changes=tuple(change_row(c) for c in assessment.changes),
         verdict=verdict,
     )
+
+
+def header_line(assessment: Assessment) -> str:
+    """`planrisk 85/100 CRITICAL · prod · 1 delete, 2 update · teardown`."""
+    risk = assessment.risk
+    counts = assessment.plan.counts()
+    shown = [f"{counts[a.value]} {a.value}" for a in ACTION_ORDER if counts[a.value]]
+    parts = [
+        f"planrisk {risk.score}/100 {risk.level.value.upper()}",
+        assessment.environment.label,
+        ", ".join(shown) if shown else "no changes",
+    ]
+    if risk.teardown:
+        parts.append("TEARDOWN")
+    return " · ".join(parts)

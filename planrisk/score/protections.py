@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import msgspec
 
 from planrisk.model import Expression, PulumiStep
-from planrisk.score.risk_model import Condition, Guard, PathStep, TypeRisk
+from planrisk.score.risk_model_parse import Condition, Guard, PathStep, TypeRisk
 from planrisk.values import MISSING, REDACTED
 
 PROTECTIVE_KINDS: frozenset[str] = frozenset({"blocking", "recovery", "kept"})

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from planrisk.score.risk_model import (
+from planrisk.score.risk_model_parse import (
     ParsedFile,
     builtin_model_directory,
     builtin_model_files,

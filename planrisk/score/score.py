@@ -59,7 +59,8 @@ if TYPE_CHECKING:
 
     from planrisk.graph import DependencyGraph
     from planrisk.score.protections import GuardHit
-    from planrisk.score.risk_model import RiskModel, TypeRisk
+    from planrisk.score.risk_model import RiskModel
+    from planrisk.score.risk_model_parse import TypeRisk
 
 DATA = "data-bearing"
 FOUNDATIONAL = "foundational"

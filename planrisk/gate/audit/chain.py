@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from planrisk.ingest.digest import canonical_value
+from planrisk.values import canonical_value
 
 GENESIS = "0" * 64
 """`prev_hash` of the first record."""
