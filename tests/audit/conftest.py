@@ -14,25 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from .stores import DEFAULT_TEST_POSTGRES, Engine, PostgresSchema, server_problem
-
-_server: list[str] = []
+from .stores import Engine, PostgresSchema, require_server
 
 
 @pytest.fixture(scope="session")
 def postgres_server() -> str:
-    """The test server's URL, once it answered (skip, or fail under PLANRISK_REQUIRE_POSTGRES)."""
-    import os
-
-    if not _server:
-        url = os.environ.get("PLANRISK_TEST_POSTGRES", "").strip() or DEFAULT_TEST_POSTGRES
-        problem = server_problem(url)
-        if problem is not None:
-            if os.environ.get("PLANRISK_REQUIRE_POSTGRES") == "1":
-                pytest.fail(f"{problem} (PLANRISK_REQUIRE_POSTGRES=1)")
-            pytest.skip(f"{problem}; set PLANRISK_TEST_POSTGRES to run the PostgreSQL tests")
-        _server.append(url)
-    return _server[0]
+    """The test server's URL (skips, or fails under PLANRISK_REQUIRE_POSTGRES, without one)."""
+    return require_server()
 
 
 @pytest.fixture

@@ -21,6 +21,27 @@ DEFAULT_TEST_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 REPO = Path(__file__).resolve().parents[2]
 
 
+_answered: list[str] = []
+
+
+def require_server() -> str:
+    """The test server's URL once it answered; else skip (or fail under
+    PLANRISK_REQUIRE_POSTGRES=1) with the reason."""
+    import os
+
+    import pytest
+
+    if not _answered:
+        url = os.environ.get("PLANRISK_TEST_POSTGRES", "").strip() or DEFAULT_TEST_POSTGRES
+        problem = server_problem(url)
+        if problem is not None:
+            if os.environ.get("PLANRISK_REQUIRE_POSTGRES") == "1":
+                pytest.fail(f"{problem} (PLANRISK_REQUIRE_POSTGRES=1)")
+            pytest.skip(f"{problem}; set PLANRISK_TEST_POSTGRES to run the PostgreSQL tests")
+        _answered.append(url)
+    return _answered[0]
+
+
 def server_problem(url: str) -> str | None:
     """Why the server at `url` cannot be used for the tests, or None."""
     try:
