@@ -1,0 +1,53 @@
+"""What the store costs commands that do not use PostgreSQL: nothing is imported for it.
+
+In a fresh interpreter: `planrisk --help` imports neither psycopg nor the store; a gate on the
+SQLite log does not import psycopg; a gate on a PostgreSQL store does (so the check can fail).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from .stores import REPO, Engine
+
+WATCHED = ("psycopg", "planrisk.audit", "planrisk.audit.postgres_engine")
+PLAN = str(REPO / "fixtures" / "terraform" / "dev-tag-update" / "plan.json")
+
+_PROBE = """
+import json, sys
+from planrisk.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(json.dumps([m for m in {watched!r} if m in sys.modules]))
+"""
+
+
+def imported_by(args: list[str], cwd: Path, env: dict[str, str]) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE.format(watched=WATCHED), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        check=True,
+    )
+    found: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return set(found)
+
+
+def test_help_and_a_sqlite_gate_import_no_postgresql(tmp_path: Path) -> None:
+    local = Engine.sqlite(tmp_path / "audit.db")
+    assert imported_by(["--help"], tmp_path, local.env()) == set()
+    gate = ["gate", PLAN, "--format", "json", "-o", str(tmp_path / "out.json")]
+    assert imported_by(gate, tmp_path, local.env()) == {"planrisk.audit"}
+
+
+def test_a_postgresql_gate_imports_psycopg(engine: Engine, tmp_path: Path) -> None:
+    gate = ["gate", PLAN, "--format", "json", "-o", str(tmp_path / "out.json")]
+    expected = set(WATCHED) if engine.kind == "postgresql" else {"planrisk.audit"}
+    assert imported_by(gate, tmp_path, engine.env()) == expected
