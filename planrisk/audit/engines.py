@@ -17,7 +17,7 @@ from typing import Protocol
 
 import msgspec
 
-from planrisk.audit.chain import GENESIS, AuditRecord
+from planrisk.audit.chain import GENESIS, AuditRecord, record_hash
 from planrisk.audit.locations import POSTGRESQL, StoreSpec
 
 SCHEMA_VERSION = 1
@@ -108,6 +108,18 @@ class Store(Protocol):
     def close(self) -> None:
         """Release the connection."""
         ...
+
+
+def next_record(head: StreamHead, time: str, payload: str) -> AuditRecord:
+    """The record that follows `head` in its stream: the next seq, chained to its hash."""
+    return AuditRecord(
+        seq=head.size + 1,
+        time=time,
+        payload=payload,
+        prev_hash=head.head_hash,
+        hash=record_hash(head.head_hash, payload),
+        stream=head.stream,
+    )
 
 
 def check_continues(head: StreamHead, records: Sequence[AuditRecord], label: str) -> None:

@@ -168,9 +168,10 @@ def scrub(text: str, spec: StoreSpec) -> str:
     """`text` with the URL's password (in the user part or a `password=` parameter) masked."""
     if spec.engine != POSTGRESQL:
         return text
+    text = text.replace(spec.location, spec.label)
     for secret in _passwords(spec.location):
         text = text.replace(secret, "***")
-    return text.replace(spec.location, spec.label)
+    return text
 
 
 def _passwords(url: str) -> list[str]:

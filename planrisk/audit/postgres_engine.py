@@ -26,13 +26,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import psycopg
 from psycopg import errors
 
-from planrisk.audit.chain import AuditRecord, record_hash
+from planrisk.audit.chain import AuditRecord
 from planrisk.audit.engines import (
     SCHEMA_VERSION,
     EvidenceRow,
     MigrateResult,
     StreamHead,
     check_continues,
+    next_record,
 )
 from planrisk.audit.locations import StoreSpec, scrub
 from planrisk.audit.postgres_schema import EVIDENCE, META, MIGRATIONS, RECORDS, SET_VERSION
@@ -95,14 +96,7 @@ class PostgresStore:
         def write(conn: Connection[Any]) -> AuditRecord:
             conn.execute(_LOCK, (stream,))
             head = _head(conn, stream)
-            stored = AuditRecord(
-                seq=head.size + 1,
-                time=time,
-                payload=payload,
-                prev_hash=head.head_hash,
-                hash=record_hash(head.head_hash, payload),
-                stream=stream,
-            )
+            stored = next_record(head, time, payload)
             _insert(conn, stream, [stored])
             return stored
 

@@ -23,13 +23,14 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-from planrisk.audit.chain import DEFAULT_STREAM, AuditRecord, record_hash
+from planrisk.audit.chain import DEFAULT_STREAM, AuditRecord
 from planrisk.audit.engines import (
     SCHEMA_VERSION,
     EvidenceRow,
     MigrateResult,
     StreamHead,
     check_continues,
+    next_record,
 )
 from planrisk.audit.locations import AUDIT_DB_ENV, StoreSpec
 from planrisk.audit.store_errors import version_error
@@ -96,14 +97,7 @@ class SqliteStore:
     def append(self, stream: str, time: str, payload: str) -> AuditRecord:
         with self._writer() as (conn, _):
             head = _head(conn, stream, SCHEMA_VERSION)
-            stored = AuditRecord(
-                seq=head.size + 1,
-                time=time,
-                payload=payload,
-                prev_hash=head.head_hash,
-                hash=record_hash(head.head_hash, payload),
-                stream=stream,
-            )
+            stored = next_record(head, time, payload)
             _insert(conn, stream, [stored])
         return stored
 

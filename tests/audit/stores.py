@@ -7,7 +7,6 @@ database's keys would.
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 import uuid
@@ -144,13 +143,9 @@ class Engine:
                 *statements,
             )
             return
-        conn = sqlite3.connect(self.url)
-        with conn:
-            conn.execute("DROP TRIGGER records_no_update")
-            conn.execute("DROP TRIGGER records_no_delete")
-            for statement in statements:
-                conn.execute(statement)
-        conn.close()
+        from tests.test_audit import tamper
+
+        tamper(Path(self.url), *statements)
 
     def env(self, **extra: str) -> dict[str, str]:
         """A clean environment for the real CLI with PLANRISK_STORE set to this store."""

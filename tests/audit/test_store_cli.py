@@ -324,3 +324,56 @@ PRAGMA application_id = 1886154354;
 INSERT INTO records VALUES (1, '2026-11-21T10:00:00Z', '{LEGACY_PAYLOAD}', '{GENESIS}',
     '{record_hash(GENESIS, LEGACY_PAYLOAD)}');
 """
+
+
+def test_store_status_and_migrate(engine: Engine, tmp_path: Path) -> None:
+    env = engine.env()
+    empty = planrisk("store", "status", env=env, cwd=tmp_path)
+    assert empty.returncode == 3
+    assert ("audit log not found" if engine.kind == "sqlite" else "no planrisk tables") in (
+        empty.stderr
+    )
+    created = planrisk("store", "migrate", env=env, cwd=tmp_path)
+    assert "created the planrisk tables (schema version 1)" in created.stdout
+    again = planrisk("store", "migrate", env=env, cwd=tmp_path)
+    assert again.stdout.endswith(": schema version 1 is current\n")
+    for stream in ("acme/web", "acme/infra", "acme/web"):
+        done = planrisk(
+            "gate",
+            str(DEV_TAG_UPDATE),
+            "--stream",
+            stream,
+            "-o",
+            "/dev/null",
+            env=env,
+            cwd=tmp_path,
+        )
+        assert done.returncode in (0, 1), done.stderr
+    status = planrisk("store", "status", env=env, cwd=tmp_path)
+    label = engine.spec().label
+    lines = status.stdout.splitlines()
+    assert [line.split(", head ")[0] for line in lines] == [
+        f"{label} [acme/infra]: 1 record(s)",
+        f"{label} [acme/web]: 2 record(s)",
+    ]
+    document = json.loads(
+        planrisk("store", "status", "--format", "json", env=env, cwd=tmp_path).stdout
+    )
+    assert document["store"] == label and document["engine"] == engine.kind
+    assert [(s["stream"], s["size"]) for s in document["streams"]] == [
+        ("acme/infra", 1),
+        ("acme/web", 2),
+    ]
+    assert document["streams"][1]["head_hash"] == read_log(engine.spec(), "acme/web")[-1].hash
+
+
+def test_migrate_upgrades_a_log_from_before_streams(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.executescript(LEGACY_LOG)
+    conn.close()
+    local = Engine.sqlite(path)
+    done = planrisk("store", "migrate", "--audit-db", str(path), env=local.env(), cwd=tmp_path)
+    assert done.stdout == f"{path}: upgraded from schema version 0 to 1\n"
+    assert verify_log(local.spec()).count == 1

@@ -11,20 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.test_gate_imports import _PROBE
+
 from .stores import REPO, Engine
 
 WATCHED = ("psycopg", "planrisk.audit", "planrisk.audit.postgres_engine")
 PLAN = str(REPO / "fixtures" / "terraform" / "dev-tag-update" / "plan.json")
-
-_PROBE = """
-import json, sys
-from planrisk.cli import main
-try:
-    main(sys.argv[1:])
-except SystemExit:
-    pass
-print(json.dumps([m for m in {watched!r} if m in sys.modules]))
-"""
 
 
 def imported_by(args: list[str], cwd: Path, env: dict[str, str]) -> set[str]:
