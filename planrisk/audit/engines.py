@@ -143,8 +143,16 @@ def open_store(spec: StoreSpec) -> Iterator[Store]:
     """The store of `spec`, closed afterwards."""
     store: Store
     if spec.engine == POSTGRESQL:
-        from planrisk.audit.postgres_engine import PostgresStore
+        try:
+            from planrisk.audit.postgres_engine import PostgresStore
+        except ImportError:
+            from planrisk.errors import InputError
 
+            raise InputError(
+                "a PostgreSQL store needs psycopg, which is not installed",
+                source=spec.label,
+                hint="install the extra: pip install 'planrisk[postgres]'",
+            ) from None
         store = PostgresStore(spec)
     else:
         from planrisk.audit.sqlite_engine import SqliteStore

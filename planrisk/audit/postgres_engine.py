@@ -233,8 +233,8 @@ class PostgresStore:
             conn = self._connection()
             with conn.transaction():
                 yield conn
-        except _RETRY:
-            raise _Retry() from None
+        except _RETRY as exc:
+            raise _Retry(self.label, _first_line(scrub(str(exc), self.spec))) from None
         except psycopg.Error as exc:
             raise self._error(exc) from None
 
@@ -279,8 +279,16 @@ class PostgresStore:
         )
 
 
-class _Retry(Exception):
-    """The server rolled the transaction back and asks the client to try again."""
+class _Retry(StoreUnavailable):
+    """The server rolled the transaction back and asks the client to try again (retried by
+    `_retrying`; elsewhere it ends the command like any unavailable store)."""
+
+    def __init__(self, label: str, detail: str) -> None:
+        super().__init__(
+            f"the store rolled the transaction back ({detail}); nothing was allowed",
+            source=label,
+            hint="run the command again",
+        )
 
 
 def connect(spec: StoreSpec) -> Connection[Any]:

@@ -14,10 +14,10 @@ import pytest
 
 from planrisk.audit import GENESIS, append_decision, read_log, verify_log
 from planrisk.audit.chain import record_hash
-from planrisk.audit.engines import SCHEMA_VERSION, EvidenceRow, open_store
+from planrisk.audit.engines import SCHEMA_VERSION, EvidenceRow, StreamHead, open_store
 from planrisk.errors import InputError
 
-from .stores import Engine
+from .stores import Engine, PostgresSchema
 
 
 def decision(n: int, stream: str = "default") -> dict[str, Any]:
@@ -182,3 +182,27 @@ def _raw(engine: Engine, statement: str) -> None:
             conn.execute(statement)
     finally:
         conn.close()
+
+
+def test_a_lost_race_on_the_head_is_retried(
+    postgres: PostgresSchema, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A writer that read a stale head (as one that skipped the lock would) hits the primary
+    # key on (stream, seq); the transaction is rolled back and the append tried again.
+    import planrisk.audit.postgres_engine as engine_module
+
+    engine = Engine.on_postgres(postgres)
+    fill(engine, 2)
+    first = read_log(engine.spec())[0]
+    real_head = engine_module._head
+    calls: list[str] = []
+
+    def stale_once(conn: Any, stream: str) -> StreamHead:
+        calls.append(stream)
+        return StreamHead(stream, 1, first.hash) if len(calls) == 1 else real_head(conn, stream)
+
+    monkeypatch.setattr(engine_module, "_head", stale_once)
+    stored = append_decision(engine.spec(), decision(3))
+    assert (stored.seq, len(calls)) == (3, 2)
+    result = verify_log(engine.spec())
+    assert (result.ok, result.count) == (True, 3)

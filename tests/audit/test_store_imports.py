@@ -43,3 +43,21 @@ def test_a_postgresql_gate_imports_psycopg(engine: Engine, tmp_path: Path) -> No
     gate = ["gate", PLAN, "--format", "json", "-o", str(tmp_path / "out.json")]
     expected = set(WATCHED) if engine.kind == "postgresql" else {"planrisk.audit"}
     assert imported_by(gate, tmp_path, engine.env()) == expected
+
+
+def test_without_psycopg_a_postgresql_store_names_the_extra(tmp_path: Path) -> None:
+    env = Engine("postgresql", "postgresql://gate:pw@db.example/audit", "").env()
+    probe = "import sys; sys.modules['psycopg'] = None\nfrom planrisk.cli import main\nmain()"
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "gate", PLAN, "-o", str(tmp_path / "out.json")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 3
+    assert done.stderr == (
+        "planrisk: error: postgresql://gate@db.example:5432/audit: a PostgreSQL store needs "
+        "psycopg, which is not installed; install the extra: pip install 'planrisk[postgres]'\n"
+    )
