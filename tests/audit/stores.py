@@ -86,12 +86,14 @@ class PostgresSchema:
         rest = after_scheme.partition("@")[2] if "@" in after_scheme else after_scheme
         return with_search_path(f"postgresql://{role}@{rest}", self.name)
 
-    def admin(self, *statements: str) -> list[tuple[object, ...]]:
-        """Run statements as the server's superuser in this schema; the last one's rows."""
+    def admin(self, *statements: str, role: str | None = None) -> list[tuple[object, ...]]:
+        """Run statements in this schema as the server's superuser (or as `role`); the last
+        one's rows."""
         import psycopg
 
         rows: list[tuple[object, ...]] = []
-        with psycopg.connect(self.server, autocommit=True) as conn:
+        url = self.server if role is None else self.url_as(role)
+        with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(f'SET search_path = "{self.name}"')
             for statement in statements:
                 cursor = conn.execute(statement)

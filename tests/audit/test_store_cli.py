@@ -237,14 +237,20 @@ def test_a_broken_log_is_not_copied(postgres: PostgresSchema, tmp_path: Path) ->
 def test_a_gate_role_with_only_select_and_insert_works(
     postgres: PostgresSchema, jobs: Path
 ) -> None:
-    owner = Engine.on_postgres(postgres)
+    # The README's recipe: an owner role owns the schema and migrates; it grants the gate
+    # role USAGE, SELECT and INSERT, nothing else.
+    owner_role = postgres.role("planrisk_owner")
+    postgres.admin(f'ALTER SCHEMA "{postgres.name}" OWNER TO {owner_role}')
+    owner = Engine("postgresql", postgres.url_as(owner_role), "planrisk_records", postgres)
     migrated = planrisk("store", "migrate", env=owner.env(), cwd=jobs)
-    assert migrated.returncode == 0 and "created the planrisk tables" in migrated.stdout
+    assert migrated.returncode == 0, migrated.stderr
+    assert "created the planrisk tables" in migrated.stdout
     gate_role = postgres.role("planrisk_gate")
     postgres.admin(
         f'GRANT USAGE ON SCHEMA "{postgres.name}" TO {gate_role}',
         f"GRANT SELECT, INSERT ON planrisk_records, planrisk_evidence TO {gate_role}",
         f"GRANT SELECT ON planrisk_meta TO {gate_role}",
+        role=owner_role,
     )
     restricted = Engine("postgresql", postgres.url_as(gate_role), "planrisk_records", postgres)
     for _ in range(2):  # the second envelope is the same: ON CONFLICT DO NOTHING, no UPDATE
