@@ -156,7 +156,11 @@ def _decide(
     ]
     counted = list(approvers)
     for approver, entry in options.extra_approvals:
-        if entry.accepted and approver in counted:
+        if entry.accepted and actor.identity is None:
+            from planrisk.evidence.verify import UNKNOWN_INITIATOR
+
+            entry = msgspec.structs.replace(entry, accepted=False, reason=UNKNOWN_INITIATOR)
+        elif entry.accepted and approver in counted:
             entry = EvidenceResult(
                 file=entry.file,
                 kind=entry.kind,
@@ -189,6 +193,12 @@ def _decide(
         have = len(counted)
         needed = outcome.approvals_needed
         who = ", ".join(counted) if counted else "none yet"
+        unknown = (
+            "; the initiator is unknown, so no approval counts until it is known: pass "
+            "--initiator NAME or run in CI"
+            if actor.identity is None
+            else ""
+        )
         requirements.append(
             Requirement(
                 kind="approvals",
@@ -199,7 +209,7 @@ def _decide(
                     f"approvals from distinct humans other than the initiator ({who}); each "
                     f"approver reviews {options.plan_reference or 'the plan'} and runs "
                     f"`planrisk approve --digest {analysis.plan.digest} --approver NAME "
-                    f"--key KEY -o FILE`"
+                    f"--key KEY -o FILE`{unknown}"
                 ),
             )
         )

@@ -188,6 +188,10 @@ def _read(
     """Read a condition's attribute from resource values or from provider configuration."""
     if cond.when == "always":
         return _Read(None, unknown=False, sensitive=False, defaulted=False)
+    if cond.scope != "provider" and not isinstance(values, dict):
+        # The object's values are absent altogether (a side the plan left out): nothing is
+        # known of it, so no default is credited (fail closed).
+        return _Read(MISSING, unknown=True, sensitive=False, defaulted=False)
     if cond.scope == "provider":
         value = _expression_value(provider_config, cond.path)
         is_unknown = value is _REFERENCE

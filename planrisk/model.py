@@ -366,7 +366,10 @@ class Plan(msgspec.Struct, frozen=True, kw_only=True):
     errored: bool = False
     """The plan stopped with an error: its changes are partial."""
     complete: bool | None = None
-    """False when deferred or targeted work remains."""
+    """False when deferred or targeted work remains, or the input was cut off (a Pulumi event
+    log without its summary event, read by `analyze`)."""
+    warnings: tuple[str, ...] = ()
+    """What the reader could not vouch for (each one line for stderr, naming the file)."""
     redacted: bool = False
     """HCP Terraform redacted form (sensitive values already replaced)."""
     pulumi_config: dict[str, str] = {}

@@ -47,6 +47,9 @@ class AnalyzeOptions(msgspec.Struct, frozen=True):
     """Environment signals from paths (the plan file's directory, the working directory) may
     only make the environment stricter: set for agent and unknown initiators, who choose where
     the plan file is written and where the tool runs."""
+    complete_required: bool = True
+    """Refuse an input known to be cut off (see `planrisk.ingest.load_plan`); only `analyze`
+    reads one, with a warning."""
 
 
 class Analysis(msgspec.Struct, frozen=True):
@@ -81,7 +84,7 @@ def analyze(plan_path: Path, options: AnalyzeOptions) -> Analysis:
             )
             risk_model = load_risk_model(config.risk_model_sources())
         with stage("ingest"):
-            plan = load_plan(plan_path)
+            plan = load_plan(plan_path, complete_required=options.complete_required)
         with stage("graph"):
             graph = build_graph(plan, source_dir=options.source_dir)
             # The blast radii need only the graph and the risk model: they are computed on

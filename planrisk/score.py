@@ -263,7 +263,7 @@ class _Lookups(_TypeRisks):
             decoded_before = (
                 {n: decode(r) for n, r in zip(members, before, strict=True) if r is not UNSET}
                 if before
-                else {}
+                else None  # (no object: `evaluate_guards` credits no default)
             )
             decoded_mask = (
                 {n: decode(r) for n, r in zip(members, mask, strict=True) if r is not UNSET}

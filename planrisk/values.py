@@ -4,6 +4,8 @@ Input: `msgspec.Raw` values and masks from a `ResourceChange` or `Resource`.
 Output: decoded Python values, and answers to "is this path known / sensitive?".
 Nothing here ever returns a value that a sensitivity mask covers unless asked for it by
 `lookup`, whose callers must check `is_sensitive` first; `redact` gives a safe copy.
+A value that is not JSON text msgspec accepts (a number out of range: ingest keeps values
+undecoded, so it is first met here) is a `PlanValueError`, an input error, never a crash.
 """
 
 from __future__ import annotations
@@ -14,17 +16,29 @@ from typing import Any
 import msgspec
 from msgspec import Raw
 
+from planrisk.errors import PlanFormatError
+
 REDACTED = "(sensitive)"
 """What planrisk prints instead of a sensitive value."""
 
 Path = Sequence[str | int]
 
 
+class PlanValueError(PlanFormatError):
+    """A value of the plan cannot be decoded (the message names why, never the value)."""
+
+
 def decode(raw: Raw) -> Any:
     """Decode a raw JSON value (`null` and empty raw give None)."""
     if not raw:
         return None
-    return msgspec.json.decode(raw)
+    try:
+        return msgspec.json.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise PlanValueError(
+            f"a value in the plan is not JSON text planrisk can read ({exc})",
+            hint="re-render it with `terraform show -json PLANFILE` or `pulumi preview --json`",
+        ) from None
 
 
 def lookup(value: Any, path: Path) -> Any:
@@ -101,7 +115,7 @@ def decode_members(raw: Raw, names: set[str]) -> dict[str, Any]:
         members = _TOP_LEVEL.decode(raw)
     except msgspec.ValidationError:
         return {}
-    return {name: msgspec.json.decode(members[name]) for name in names if name in members}
+    return {name: decode(members[name]) for name in names if name in members}
 
 
 def raw_members(raw: Raw, names: set[str]) -> dict[str, Raw] | None:

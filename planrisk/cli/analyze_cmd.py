@@ -135,28 +135,39 @@ def run_analysis(
     config_ref: str | None = None,
     loaded: PlanriskConfig | None = None,
     paths_raise_only: bool = False,
+    complete_required: bool = True,
 ) -> Analysis:
     """The pipeline up to scoring for `analyze`, `gate` and `guard`, kept alive until exit
-    (`loaded`: the configuration when the caller read it already)."""
+    (`loaded`: the configuration when the caller read it already).
+
+    `complete_required` False (analyze only) reads an input known to be cut off, and prints
+    what is missing on stderr."""
     from planrisk import timings as stage_timings
     from planrisk.cli.fast_exit import keep_until_exit
     from planrisk.pipeline import AnalyzeOptions, analyze
+    from planrisk.values import PlanValueError
 
     if timings:
         stage_timings.enable()
-    analysis = analyze(
-        plan,
-        AnalyzeOptions(
-            env=env.value,
-            source_dir=source_dir,
-            config_path=config,
-            risk_model_paths=tuple(risk_model or ()),
-            config_ref=config_ref,
-            config=loaded,
-            paths_raise_only=paths_raise_only,
-        ),
-    )
+    try:
+        analysis = analyze(
+            plan,
+            AnalyzeOptions(
+                env=env.value,
+                source_dir=source_dir,
+                config_path=config,
+                risk_model_paths=tuple(risk_model or ()),
+                config_ref=config_ref,
+                config=loaded,
+                paths_raise_only=paths_raise_only,
+                complete_required=complete_required,
+            ),
+        )
+    except PlanValueError as exc:  # met by a later stage: name the plan it is in
+        raise PlanValueError(exc.message, source=str(plan), hint=exc.hint) from None
     keep_until_exit(analysis)
+    for warning in analysis.plan.warnings:
+        typer.echo(f"planrisk: warning: {warning}", err=True)
     return analysis
 
 
@@ -185,7 +196,14 @@ def analyze_command(
 
     with progress.session(len(STAGES)):
         analysis = run_analysis(
-            plan, env, source_dir, config, risk_model, timings, config_ref=config_ref
+            plan,
+            env,
+            source_dir,
+            config,
+            risk_model,
+            timings,
+            config_ref=config_ref,
+            complete_required=False,
         )
     base = RenderOptions(
         plan_path=str(plan),

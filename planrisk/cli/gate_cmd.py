@@ -130,6 +130,7 @@ def gate_command(
             timings,
             loaded=loaded,
             paths_raise_only=distrusts_paths(actor_result),
+            complete_required=True,
         )
         if github:
             from planrisk.github.gate_approvals import pull_request_approvals

@@ -70,6 +70,8 @@ def decode_approval(payload: bytes) -> Approval:
         approval = msgspec.json.decode(payload, type=Approval)
     except msgspec.DecodeError as exc:
         raise ValueError(f"payload is not an approval ({exc})") from None
+    except RecursionError:
+        raise ValueError("payload is nested too deeply to be an approval") from None
     if approval.type != APPROVAL_TYPE:
         raise ValueError(f"_type is {approval.type!r}, expected {APPROVAL_TYPE}")
     return approval

@@ -2,7 +2,8 @@
 
 Input: the plan that was applied in a sandbox, the environment, the apply's exit code and the
 CI context. Output: a signed envelope whose predicate records the environment, the plan digest,
-the change fingerprint (address, type and action of every change beyond no-op/read), the time,
+the change fingerprint (address, type and action of every change beyond no-op/read, and
+whether a destroy keeps the cloud object: Pulumi `retainOnDelete`), the time,
 the apply result, the commit and the actor; and the decoder the verifier uses to read it back.
 """
 
@@ -26,8 +27,9 @@ PAYLOAD_TYPE = "application/vnd.in-toto+json"
 """DSSE payload type of an in-toto Statement."""
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 """`_type` of an in-toto Statement v1."""
-PREDICATE_TYPE = "https://planrisk.dev/attestation/sandbox-apply/v1"
-"""`predicateType` of a planrisk sandbox-apply attestation."""
+PREDICATE_TYPE = "https://planrisk.dev/attestation/sandbox-apply/v2"
+"""`predicateType` of a planrisk sandbox-apply attestation (v2: entries say `kept_in_cloud`;
+a v1 attestation cannot tell a delete that keeps the object from one that destroys it)."""
 
 
 class FingerprintEntry(msgspec.Struct, frozen=True, order=True):
@@ -36,6 +38,9 @@ class FingerprintEntry(msgspec.Struct, frozen=True, order=True):
     address: str
     type: str
     action: str
+    kept_in_cloud: bool = False
+    """A destroy that leaves the cloud object in place (Pulumi `retainOnDelete`): applying it
+    in a sandbox says nothing about the destroy of the same resource without it."""
 
 
 class ApplyResult(msgspec.Struct, frozen=True):
@@ -82,7 +87,12 @@ class Statement(
 def change_fingerprint(plan: Plan) -> tuple[FingerprintEntry, ...]:
     """Address, type and action of every change beyond no-op/read (drift excluded), sorted."""
     entries = {
-        FingerprintEntry(change.address, change.type, change.action.value)
+        FingerprintEntry(
+            change.address,
+            change.type,
+            change.action.value,
+            change.is_destructive and change.pulumi is not None and change.pulumi.retain_on_delete,
+        )
         for change in plan.changes
         if change.action.is_change and not change.drift
     }
@@ -126,6 +136,8 @@ def decode_statement(payload: bytes) -> Statement:
         statement = msgspec.json.decode(payload, type=Statement)
     except msgspec.DecodeError as exc:
         raise ValueError(f"payload is not a sandbox-apply statement ({exc})") from None
+    except RecursionError:
+        raise ValueError("payload is nested too deeply to be a sandbox-apply statement") from None
     if statement.type != STATEMENT_TYPE:
         raise ValueError(f"_type is {statement.type!r}, expected {STATEMENT_TYPE}")
     if statement.predicate_type != PREDICATE_TYPE:

@@ -4,12 +4,18 @@ Input: a file prefix (keygen), a PEM file, or the configuration's `[[trusted_key
 Output: PEM files (PKCS8 private key with mode 0600, SubjectPublicKeyInfo public key), loaded
 keys, and `TrustedKey`s. A key's id is the sha256 of its 32 raw public-key bytes (hex); it is
 only a hint in an envelope: trust always comes from a signature that verifies.
+
+Refused, as input errors: a private key file that its group or others may access (on POSIX:
+anyone who can read it can sign approvals), and `[[trusted_keys]]` that would let one key
+count twice (the same key under two names: two approvers from one holder) or that give one
+name the same purpose twice.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,7 +136,8 @@ def _read_key_file(path: Path, what: str) -> bytes:
 
 
 def load_private_key(path: Path) -> Ed25519PrivateKey:
-    """Load an unencrypted PKCS8 PEM Ed25519 private key (as written by keygen)."""
+    """Load an unencrypted PKCS8 PEM Ed25519 private key (as written by keygen); a file that
+    its group or others may access is refused."""
     data = _read_key_file(path, "private key")
     try:
         key = serialization.load_pem_private_key(data, password=None)
@@ -147,7 +154,29 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
             source=str(path),
             hint="create one with `planrisk keygen PREFIX`",
         )
+    _require_private_mode(path)
     return key
+
+
+_OPEN_BITS = 0o077
+"""Permission bits for group and others: a private key file must have none (as ssh asks)."""
+
+
+def _require_private_mode(path: Path) -> None:
+    """EvidenceError, with the `chmod` to run, when group or others may access `path`."""
+    if os.name != "posix":  # (Windows has no such mode bits: its ACLs are not checked)
+        return
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise EvidenceError(f"cannot read private key ({exc.strerror})", source=str(path)) from None
+    if mode & _OPEN_BITS:
+        raise EvidenceError(
+            f"private key file is accessible by group or others (mode {mode & 0o777:04o})",
+            source=str(path),
+            hint=f"run `chmod 600 {shlex.quote(str(path))}` (and use a new key if others "
+            "could have read it)",
+        )
 
 
 def load_public_key(path: Path, data: bytes | None = None) -> Ed25519PublicKey:
@@ -176,7 +205,7 @@ def load_public_key(path: Path, data: bytes | None = None) -> Ed25519PublicKey:
 
 def load_trusted_keys(entries: Sequence[TrustedKeyEntry]) -> list[TrustedKey]:
     """Load every configured trusted key; an unreadable or invalid one is an EvidenceError."""
-    keys = []
+    keys: list[TrustedKey] = []
     for entry in entries:
         if entry.purpose not in PURPOSES:
             raise EvidenceError(
@@ -185,9 +214,32 @@ def load_trusted_keys(entries: Sequence[TrustedKeyEntry]) -> list[TrustedKey]:
                 hint='use purpose = "attestation" or "approval"',
             )
         public_key = load_public_key(Path(entry.public_key_path), entry.public_key_pem or None)
-        keys.append(
-            TrustedKey(
-                entry.name, entry.purpose, key_id(public_key), public_key, entry.public_key_path
-            )
+        key = TrustedKey(
+            entry.name, entry.purpose, key_id(public_key), public_key, entry.public_key_path
         )
+        _require_distinct(key, keys)
+        keys.append(key)
     return keys
+
+
+def _require_distinct(key: TrustedKey, earlier: Sequence[TrustedKey]) -> None:
+    """EvidenceError naming both entries when `key` repeats an earlier one: the same key
+    bytes under another name (one holder would count as two approvers), or the same name
+    with the same purpose (which of the two keys is meant?). Names compare as approvers do,
+    case-insensitively; one holder may have one key for both purposes."""
+    name = key.name.casefold()
+    for other in earlier:
+        same_bytes = other.keyid == key.keyid and other.name.casefold() != name
+        same_entry = other.name.casefold() == name and other.purpose == key.purpose
+        if same_bytes or same_entry:
+            why = "hold the same public key" if same_bytes else "have the same name and purpose"
+            raise EvidenceError(
+                f"trusted keys {_entry(other)} and {_entry(key)} {why}",
+                source="[[trusted_keys]]",
+                hint="give each approver and signer one entry with a key of their own",
+            )
+
+
+def _entry(key: TrustedKey) -> str:
+    """How an error names a `[[trusted_keys]]` entry."""
+    return f"{key.name!r} ({key.purpose}, {key.path})"

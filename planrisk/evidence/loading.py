@@ -5,8 +5,9 @@ sorted by name, not recursive). Output: one `LoadedEvidence` per envelope, in or
 
 Policy on bad input: a path that does not exist or cannot be read is an input error (exit 3)
 because the user named it; a file that is readable but is not a usable envelope (garbage,
-truncated JSON, bad base64) is *not* an error: it is loaded as kind "unknown" with a
-`problem` ("malformed: …") so that the gate ignores it and names it with the reason.
+truncated JSON, bad base64, nesting too deep) is *not* an error: it is loaded as kind
+"unknown" with a `problem` ("malformed: …") so that the gate ignores it and names it with the
+reason.
 A `.intoto.jsonl` file holds one envelope per non-empty line (named `FILE:LINE`).
 """
 
@@ -109,6 +110,8 @@ def parse_envelope(name: str, data: bytes) -> LoadedEvidence:
         return _malformed(name, f"not a DSSE envelope ({exc})")
     except msgspec.DecodeError:
         return _malformed(name, "not valid JSON")
+    except RecursionError:  # (msgspec recurses through what it skips, too)
+        return _malformed(name, "JSON nested too deeply to be an envelope")
     try:
         payload = b64decode(envelope.payload)
     except ValueError:

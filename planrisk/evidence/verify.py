@@ -35,6 +35,11 @@ CLOCK_SKEW = timedelta(minutes=5)
 """How far in the future a timestamp may be before the piece is rejected."""
 MAX_SIGNATURES = 16
 """Signatures looked at per envelope."""
+UNKNOWN_INITIATOR = (
+    "the initiator is unknown, so a self-approval cannot be told apart: no approval counts "
+    "until it is known (pass --initiator NAME or run in CI)"
+)
+"""Why a valid approval does not count when nobody knows who initiated the plan."""
 
 
 class EvidenceCheck(msgspec.Struct, frozen=True):
@@ -142,7 +147,8 @@ def check_approvals(
     """Check every approval against `plan`; returns the checks and the distinct approvers.
 
     Names are compared case-insensitively (logins are): an approval by the initiator or by an
-    approver already counted is rejected. Pieces are judged in the order given.
+    approver already counted is rejected. While the initiator is unknown (`initiator` None)
+    no approval counts. Pieces are judged in the order given.
     """
     keys = _trusted_keys(trusted)
     initiator_key = initiator.casefold() if initiator else None
@@ -154,7 +160,11 @@ def check_approvals(
         check = _check_approval(piece, keys, plan.digest, now)
         if check.accepted and check.approver is not None:
             name = check.approver
-            if initiator_key is not None and name.casefold() == initiator_key:
+            if initiator_key is None:
+                # Whether the approver is the initiator cannot be told: a self-approval
+                # must not count, so none does.
+                check = _rejected(check, UNKNOWN_INITIATOR)
+            elif name.casefold() == initiator_key:
                 check = _rejected(check, f"approver {name!r} is the initiator")
             elif name.casefold() in {c.casefold() for c in counted}:
                 check = _rejected(check, f"approver {name!r} already counted")

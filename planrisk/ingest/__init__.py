@@ -4,7 +4,10 @@ Input: a Terraform/OpenTofu plan JSON (`terraform show -json`, HCP Terraform red
 trimmed third-party plans), a `pulumi preview --json` digest, or Pulumi engine events (NDJSON,
 concatenated, or a Pulumi Cloud events page). The format is detected from the content.
 Output: `planrisk.model.Plan`. Bad input raises PlanFormatError (exit 3) naming the file, the
-problem and what to run instead; nothing else escapes for bad input.
+problem and what to run instead; nothing else escapes for bad input. `complete_required`
+(the default: the gate, approve, attest) refuses an input that is known to be cut off (a
+Pulumi event log without its summary event); without it (`analyze`) such an input is read and
+`Plan.warnings` says what is missing.
 """
 
 from __future__ import annotations
@@ -12,38 +15,67 @@ from __future__ import annotations
 import mmap
 import os
 
+import msgspec
+
 from planrisk.errors import PlanFormatError
-from planrisk.ingest.reader import Buffer, prepare_with_offset, read_file, release_pages
+from planrisk.ingest.reader import (
+    SHOW_JSON_HINT,
+    Buffer,
+    prepare_with_offset,
+    read_file,
+    release_pages,
+)
 from planrisk.ingest.sniff import InputKind, looks_like_preview, sniff
 from planrisk.model import Plan
 
 __all__ = ["load_plan", "parse_plan"]
 
 
-def load_plan(path: str | os.PathLike[str]) -> Plan:
+def load_plan(path: str | os.PathLike[str], *, complete_required: bool = True) -> Plan:
     """Read and parse the plan at `path` (format auto-detected); the file is read once."""
-    return parse_plan(read_file(path), os.fsdecode(path))
+    return parse_plan(read_file(path), os.fsdecode(path), complete_required=complete_required)
 
 
-def parse_plan(data: Buffer, source: str) -> Plan:
+def parse_plan(data: Buffer, source: str, *, complete_required: bool = True) -> Plan:
     """Parse plan bytes or a mapped file (format auto-detected); `source` names the input."""
     try:
-        return _parse(data, source)
+        return _parse(data, source, complete_required)
     except UnicodeDecodeError:
         raise PlanFormatError(
             "the JSON text is not valid UTF-8 (binary data or a damaged file)",
             source=source,
-            hint="run `terraform show -json PLANFILE > plan.json`",
+            hint=_HINT,
         ) from None
+    except msgspec.DecodeError as exc:
+        # A value the typed decoders read is not JSON text they accept (invalid UTF-8 in a
+        # string, a number out of range): the message names the problem, not the value.
+        raise PlanFormatError(f"not a valid plan: {exc}", source=source, hint=_HINT) from None
     except RecursionError:
         raise PlanFormatError(
             "JSON nested too deeply to be a plan",
             source=source,
-            hint="run `terraform show -json PLANFILE > plan.json`",
+            hint=_HINT,
         ) from None
 
 
-def _parse(data: Buffer, source: str) -> Plan:
+_HINT = SHOW_JSON_HINT
+
+
+def require_utf8(text: Buffer, source: str) -> None:
+    """PlanFormatError naming the offset when `text` is not valid UTF-8 throughout (values
+    stay undecoded until a later stage reads them: see `planrisk.ingest.text_check`)."""
+    from planrisk.ingest.text_check import invalid_utf8_at
+
+    at = invalid_utf8_at(text)
+    if at is not None:
+        raise PlanFormatError(
+            f"the JSON text is not valid UTF-8 at byte {at} (binary data or a damaged file)",
+            source=source,
+            hint=_HINT,
+        )
+
+
+def _parse(data: Buffer, source: str, complete_required: bool) -> Plan:
     text, offset = prepare_with_offset(data, source)
 
     def release() -> None:
@@ -53,17 +85,21 @@ def _parse(data: Buffer, source: str) -> Plan:
         # Decoded whole in one typed pass: no member split, so the document is scanned once.
         from planrisk.ingest.pulumi import parse_whole_preview
 
+        require_utf8(text, source)
+
         whole = parse_whole_preview(text, source)
         if whole is not None:
             release_pages(data)
             return whole
     sniffed = sniff(text, source, offset, release if isinstance(data, mmap.mmap) else None)
     if sniffed.kind is InputKind.TERRAFORM_PLAN:
+        # (The Terraform reader checks the text beside its digest, on the other core.)
         from planrisk.ingest.terraform import parse_terraform
 
         return parse_terraform(
             sniffed.head, source, release=release, spaces_only=sniffed.spaces_only
         )
+    require_utf8(sniffed.document, source)
     if sniffed.kind is InputKind.PULUMI_PREVIEW:
         from planrisk.ingest.pulumi import parse_pulumi_preview_members
 
@@ -75,4 +111,4 @@ def _parse(data: Buffer, source: str) -> Plan:
     release_pages(data)
     from planrisk.ingest.pulumi_events import parse_pulumi_events
 
-    return parse_pulumi_events(document, source)
+    return parse_pulumi_events(document, source, complete_required=complete_required)

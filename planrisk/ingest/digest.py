@@ -4,7 +4,9 @@ Input: the parts of each planned change that define it (address, actions, values
 Output: `sha256:<64 hex>`. Canonical means insignificant JSON whitespace is removed, so the
 same plan rendered twice (pretty or compact, with or without a wrapper prefix) hashes the same,
 while any planned value change changes the digest. Parts are length-prefixed so that no two
-different sequences of parts can collide by concatenation.
+different sequences of parts can collide by concatenation. The first part names the digest's
+version (`DIGEST_VERSION`) and the plan's kind: when what a digest binds changes, the version
+goes up, so a digest of the old kind never equals one of the new.
 """
 
 from __future__ import annotations
@@ -60,12 +62,18 @@ def canonical_value(value: Any) -> bytes:
     return msgspec.json.encode(value, order="sorted")
 
 
+DIGEST_VERSION = 2
+"""What a digest binds: 1 (planrisk <= 0.x) bound addresses, actions and values only; 2 binds
+everything the decision reads (type, provider, Pulumi options, links, masks, environment
+variables and configuration)."""
+
+
 class PlanDigest:
-    """Incremental digest: feed the parts of every change in plan order, then `hexdigest`."""
+    """Incremental digest: feed the parts of every change in plan order, then `result`."""
 
     def __init__(self, kind: str) -> None:
         self._hash = hashlib.sha256()
-        self.add(kind.encode())
+        self.add(f"planrisk-digest-v{DIGEST_VERSION}:{kind}")
 
     def add(self, part: bytes | str) -> None:
         """Add one length-prefixed part."""

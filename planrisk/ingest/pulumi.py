@@ -4,7 +4,9 @@ Input: the bytes of one preview digest object (`steps`, `config`, `changeSummary
 `diagnostics`, `duration`; every key optional), already prepared by
 `planrisk.ingest.reader.prepare`. A wrapper's tail after the object is ignored.
 Output: a `Plan` with `format_version="preview"`. Secrets are already blinded to `"[secret]"`
-by the CLI; planrisk marks them sensitive. `replaceReasons` become `replace_paths`.
+by the CLI; planrisk marks them sensitive. `replaceReasons` become `replace_paths`. A step
+whose op cannot be read is an error, and `changeSummary` (when present) is held against the
+steps: a summary that counts more steps of an op than are listed means steps were removed.
 """
 
 from __future__ import annotations
@@ -112,6 +114,7 @@ _Digest = msgspec.defstruct(
         ("steps", list[_TypedStep] | UnsetType, UNSET),
         ("config", Any, None),
         ("diagnostics", Any, None),
+        ("changeSummary", Any, None),
         *(
             (name, msgspec.Raw | UnsetType, msgspec.field(default=UNSET, name=key))
             for name, key in zip(_VETO_FIELDS, sorted(PREVIEW_VETO_KEYS), strict=True)
@@ -140,6 +143,9 @@ def _preview(member: Callable[..., Any], source: str, steps: Iterable[Any] | Non
     collector = StepCollector(source, custom_by_default=True)
     for number, step in enumerate(steps):
         _add_step(collector, step, number)
+    summary = member("changeSummary")
+    if summary is not None:
+        collector.check_summary([summary], "`changeSummary`")
     config = member("config")
     return collector.plan(
         format_version="preview",
@@ -165,7 +171,7 @@ def _decode_first(doc: bytes, source: str) -> Any:
 
 
 def _add_step(collector: StepCollector, step: Any, number: int) -> None:
-    """One digest step; a step without a usable URN is an error, an unknown op is skipped."""
+    """One digest step; a step without a usable URN or op is an error."""
     if not isinstance(step, _Step):
         raise PlanFormatError(
             f"steps[{number}] is {type(step).__name__}, expected an object",
@@ -175,7 +181,7 @@ def _add_step(collector: StepCollector, step: Any, number: int) -> None:
     urn = step.urn
     if not isinstance(urn, str) or not urn.startswith("urn:pulumi:"):
         raise PlanFormatError(
-            f"steps[{number}] has no Pulumi URN (`urn`: {urn!r:.80})",
+            f"steps[{number}] has no Pulumi URN",
             source=collector.source,
             hint=_HINT,
         )

@@ -8,14 +8,24 @@ delete-replaced → one replace), one `Resource` per URN with its links, and the
 Op → action: same/refresh → no-op, create, update, delete, replace family → replace (order from
 the sequence of sub-steps), read/read-replacement → read, import/import-replacement → import,
 discard/discard-replaced → forget; any import op also sets `importing` (import then update is
-an update of an imported object). remove-pending-replace, extend-parameterize, diff and ops
-this version does not know are not changes and are skipped. The root stack and provider steps
-stay graph nodes only, unless they really change.
+an update of an imported object). remove-pending-replace, extend-parameterize and diff are not
+changes and are skipped. An op this version does not know, or one that is not a string, is a
+PlanFormatError naming the step's URN: a step that cannot be read is never dropped (the gate
+fails closed). The root stack and provider steps stay graph nodes only, unless they really
+change. The steps of each op are counted, so that the reader can hold them against the
+producer's own summary (`check_summary`).
+
+The digest binds, per URN, everything the later stages read of it: the ops, both sides'
+inputs, the mode, the provider reference, the Pulumi options (`protect`, `retainOnDelete`,
+`deletedWith`, `deleteBeforeReplace`), the changed and replace keys and the resource's links;
+and the stack config (environment detection reads it).
 """
 
 from __future__ import annotations
 
 import functools
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 import msgspec
@@ -23,6 +33,7 @@ from msgspec import UNSET
 
 from planrisk.errors import PlanFormatError
 from planrisk.ingest.digest import PlanDigest, canonical_value
+from planrisk.ingest.locations import quote_location
 from planrisk.ingest.pulumi_values import (
     PROVIDER_TYPE_PREFIX,
     STACK_TYPE,
@@ -64,7 +75,12 @@ OP_ACTIONS: dict[str, Action] = {
     "discard": Action.FORGET,
     "discard-replaced": Action.FORGET,
 }
-"""Every op that describes a change (or a no-op) of a resource; other ops are skipped."""
+"""Every op that describes a change (or a no-op) of a resource."""
+SKIPPED_OPS = frozenset({"remove-pending-replace", "extend-parameterize", "diff"})
+"""Ops Pulumi writes that change nothing planrisk judges (internal or display-only steps)."""
+UNCHECKED_SUMMARY_OPS = frozenset({"same"})
+"""Ops whose summary count is not held against the steps: a preview digest lists `same`
+steps only with `--show-sames`."""
 
 _PRECEDENCE: tuple[Action, ...] = (
     Action.REPLACE,
@@ -151,6 +167,7 @@ class StepCollector:
         self._urns: dict[str, _UrnSteps] = {}
         self._drift: dict[str, _UrnSteps] = {}
         self._merges: dict[tuple[tuple[str, ...], bool], _Merged] = {}
+        self._op_counts: Counter[str] = Counter()
 
     def __len__(self) -> int:
         return len(self._urns)
@@ -158,21 +175,21 @@ class StepCollector:
     def add(
         self,
         *,
-        op: str,
-        urn: str,
+        op: Any,
+        urn: Any,
         old: Any = None,
         new: Any = None,
         provider: Any = "",
         diff_reasons: Any = (),
         replace_keys: Any = (),
         delete_before_replace: Any = False,
-    ) -> bool:
-        """Record one step; False (nothing recorded) for skipped ops and non-URNs."""
-        if op not in OP_ACTIONS or not isinstance(urn, str):
-            return False
-        parts = parse_urn(urn)
-        if parts is None:
-            return False
+    ) -> None:
+        """Record one step (a skipped op is only counted). An op that is unknown or not a
+        string, and a URN that is not one, are a PlanFormatError."""
+        parts = self.check_step(op, urn)
+        self._op_counts[op] += 1
+        if op in SKIPPED_OPS:
+            return
         entry = self._urns.get(urn)
         if entry is None:
             entry = self._urns[urn] = _UrnSteps(urn, parts)
@@ -188,29 +205,95 @@ class StepCollector:
         _extend_unique(entry.replace_keys, replace_keys)
         if delete_before_replace is True:
             entry.delete_before_replace = True
-        return True
 
-    def add_refresh_result(self, *, op: str, urn: str, old: Any, new: Any) -> None:
+    def add_refresh_result(self, *, op: Any, urn: Any, old: Any, new: Any) -> None:
         """Record what a refresh step found (same, update, delete) as drift of `urn`."""
-        if op not in OP_ACTIONS or not isinstance(urn, str):
-            return
-        parts = parse_urn(urn)
-        if parts is None:
+        parts = self.check_step(op, urn)
+        self._op_counts[op] += 1
+        if op in SKIPPED_OPS:
             return
         self._drift[urn] = _UrnSteps(urn, parts, ops=[op], old=as_state(old), new=as_state(new))
 
-    def plan(self, *, format_version: str, config: dict[str, Any], errored: bool) -> Plan:
+    def check_step(self, op: Any, urn: Any) -> Urn:
+        """The parts of `urn`; PlanFormatError when the URN or the op cannot be read (the
+        message names the step by its URN, never by the op's value)."""
+        parts = parse_urn(urn) if isinstance(urn, str) else None
+        if parts is None:
+            raise PlanFormatError(
+                "a step has no Pulumi URN", source=self.source, hint=UNMODIFIED_HINT
+            )
+        if not isinstance(op, str):
+            raise PlanFormatError(
+                f"the step of {quote_location(urn)} has an op that is "
+                f"{type(op).__name__}, not a string",
+                source=self.source,
+                hint=UNMODIFIED_HINT,
+            )
+        if op not in OP_ACTIONS and op not in SKIPPED_OPS:
+            raise PlanFormatError(
+                f"the step of {quote_location(urn)} has an op planrisk does not know",
+                source=self.source,
+                hint="upgrade planrisk to read previews of this Pulumi version; " + UNMODIFIED_HINT,
+            )
+        return parts
+
+    def check_summary(self, summaries: Iterable[Any], what: str) -> None:
+        """Hold the producer's counts of steps per op (`changeSummary`, the summary events'
+        `resourceChanges`, added up) against the steps read. A summary that counts more steps
+        of an op than the input holds means steps were removed or the input was cut; fewer
+        is expected (the summary counts only logical steps that succeeded)."""
+        total: Counter[str] = Counter()
+        for summary in summaries:
+            if not isinstance(summary, dict):
+                raise PlanFormatError(
+                    f"{what} is {type(summary).__name__}, expected an object of step counts",
+                    source=self.source,
+                    hint=UNMODIFIED_HINT,
+                )
+            for op, count in summary.items():
+                if type(count) is not int or count < 0:
+                    raise PlanFormatError(
+                        f"{what} has a count that is not a whole number",
+                        source=self.source,
+                        hint=UNMODIFIED_HINT,
+                    )
+                total[op] += count
+        for op in sorted(total):
+            seen = self._op_counts[op]
+            if op not in UNCHECKED_SUMMARY_OPS and seen < total[op]:
+                raise PlanFormatError(
+                    f"{what} counts {total[op]} {quote_location(op)} step(s) but the input "
+                    f"holds {seen}: steps are missing",
+                    source=self.source,
+                    hint=UNMODIFIED_HINT,
+                )
+
+    def plan(
+        self,
+        *,
+        format_version: str,
+        config: dict[str, Any],
+        errored: bool,
+        complete: bool | None = None,
+        warnings: tuple[str, ...] = (),
+    ) -> Plan:
         """The normalized plan of every collected URN (refresh results as drift)."""
         digest = PlanDigest(_DIGEST_KIND)
         resources, changes = self._results(digest)
         drift: list[ResourceChange] = []
         for urn in sorted(self._drift):
             entry = self._drift[urn]
-            change = msgspec.structs.replace(self._change(entry, self._sides(entry)), drift=True)
+            sides = self._sides(entry)
+            change = msgspec.structs.replace(self._change(entry, sides), drift=True)
             digest.add("drift")
-            digest.add_parts(_digest_parts(entry, change))
+            digest.add_parts(
+                _digest_parts(entry, change, _links(entry.new or entry.old, sides.provider))
+            )
             if change.action is not Action.NOOP:
                 drift.append(change)
+        pulumi_config = {key: config_text(config[key]) for key in sorted(config)}
+        digest.add("config")
+        digest.add_value(pulumi_config)
         return Plan(
             tool=Tool.PULUMI,
             format_version=format_version,
@@ -220,7 +303,9 @@ class StepCollector:
             resources=tuple(resources),
             drift=tuple(drift),
             errored=errored,
-            pulumi_config={key: config_text(config[key]) for key in sorted(config)},
+            complete=complete,
+            warnings=warnings,
+            pulumi_config=pulumi_config,
         )
 
     def _results(self, digest: PlanDigest) -> tuple[list[Resource], list[ResourceChange]]:
@@ -235,11 +320,12 @@ class StepCollector:
             entry = by_urn[urn]
             sides = self._sides(entry)
             change = self._change(entry, sides)
-            digest_parts += _digest_parts(entry, change)
+            state = entry.new or entry.old
+            links = _links(state, sides.provider)
+            digest_parts += _digest_parts(entry, change, links)
             if len(digest_parts) >= _DIGEST_BATCH:
                 digest.add_parts(digest_parts)
                 digest_parts.clear()
-            state = entry.new or entry.old
             current = sides.after if entry.new is not None else sides.before
             resources.append(
                 Resource(
@@ -248,7 +334,7 @@ class StepCollector:
                     name=entry.parts.name,
                     mode=sides.mode,
                     provider=sides.provider,
-                    links=_links(state, sides.provider),
+                    links=links,
                     values=current.value,
                     sensitive_values=current.sensitive,
                 )
@@ -330,8 +416,8 @@ class StepCollector:
         )
 
 
-_DIGEST_BATCH = 5 * 256
-"""Digest parts hashed in one update (five per URN)."""
+_DIGEST_BATCH = 6 * 256
+"""Digest parts hashed in one update (six per URN)."""
 
 
 class _Sides(NamedTuple):
@@ -513,23 +599,47 @@ def _is_change(parts: Urn, action: Action) -> bool:
     return True
 
 
-def _digest_parts(entry: _UrnSteps, change: ResourceChange) -> tuple[bytes | msgspec.Raw, ...]:
-    """URN, ops and both sides' inputs (secrets blinded; unknowns via their mask)."""
+def _digest_parts(
+    entry: _UrnSteps, change: ResourceChange, links: tuple[Link, ...]
+) -> tuple[bytes | msgspec.Raw, ...]:
+    """URN, ops, both sides' inputs (secrets blinded; unknowns via their mask) and the facts
+    the later stages read beside them (`_FACTS`)."""
     # The values are compact JSON already (`_inputs`), their own canonical form (keys in
     # document order, as for Terraform); an absent side is null.
     return (
-        entry.urn.encode(),
-        _ops_json(tuple(entry.ops)),
+        change.address.encode(),
+        _ops_json(change.raw_actions),
         change.before or b"null",
         change.after or b"null",
         change.after_unknown or b"null",
+        _FACTS.encode(
+            (
+                change.mode,
+                change.provider,
+                entry.provider_ref,
+                change.replace_paths,
+                change.pulumi,
+                links,
+            )
+        ),
     )
+
+
+_FACTS = msgspec.json.Encoder()
+"""Encodes a URN's facts beside its inputs: mode, provider (URN and the step's reference),
+replace keys, the `PulumiStep` (protect, retainOnDelete, deletedWith, deleteBeforeReplace,
+changed keys, stack, project) and the links (dependencies, parent, property dependencies,
+provider). Structs encode their fields in declaration order: a field added to one is bound
+from then on."""
 
 
 @functools.lru_cache(maxsize=256)
 def _ops_json(ops: tuple[str, ...]) -> bytes:
     """A URN's ops as canonical JSON (a plan repeats a handful of sequences)."""
     return canonical_value(list(ops))
+
+
+UNMODIFIED_HINT = "pass the file `pulumi preview --json` (or `--event-log FILE`) wrote, unmodified"
 
 
 def require_list(value: Any, what: str, source: str, hint: str) -> list[Any]:

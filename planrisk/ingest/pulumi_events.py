@@ -9,7 +9,13 @@ Output: a `Plan` with `format_version="events"`. Each step is normally reported 
 (`resourcePreEvent`, then `resOutputsEvent` or `resOpFailedEvent`); the pair counts once. A
 `refresh` step completes with the op it found (same, update, delete): that result is drift
 (`Plan.drift`, changed outside Pulumi), not a planned change.
-Unknown payloads and ops are skipped. Wrapped secrets are blinded before anything is kept.
+Unknown payloads are skipped (new kinds of events appear often); a step event that cannot be
+read (no metadata, an unknown op) is an error. The engine ends every preview with a
+`summaryEvent`: a stream without one was cut off (or is still being written), so the steps
+after the cut are missing. `complete_required` (the gate) refuses such a stream; otherwise
+(`analyze`) it is read with a warning and `Plan.complete` False. The summary's count of steps
+per op (`resourceChanges`) is held against the steps read. Wrapped secrets are blinded before
+anything is kept.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from typing import Any
 import msgspec
 
 from planrisk.errors import PlanFormatError
-from planrisk.ingest.pulumi_common import StepCollector
+from planrisk.ingest.pulumi_common import UNMODIFIED_HINT, StepCollector
 from planrisk.ingest.reader import JSON_LINE_START, first_document_end
 from planrisk.model import Plan
 
@@ -31,20 +37,40 @@ _STEP_PAYLOADS = ("resourcePreEvent", "resOutputsEvent", "resOpFailedEvent")
 _FAILED_RESULTS = frozenset({"failed", "canceled"})
 
 
-def parse_pulumi_events(data: bytes, source: str) -> Plan:
-    """Parse a Pulumi engine event stream into the model."""
+_INCOMPLETE = "the event log has no summaryEvent: it was cut off or is still being written"
+
+
+def parse_pulumi_events(data: bytes, source: str, *, complete_required: bool = True) -> Plan:
+    """Parse a Pulumi engine event stream into the model (see the module docstring)."""
     reader = _EventReader(source)
     for document in iter_documents(data, source):
         for event in _events_of(document):
             reader.read(event)
-    if not len(reader.collector) and not reader.saw_summary:
+    collector = reader.collector
+    if not len(collector) and not reader.summaries:
         raise PlanFormatError(
             "no Pulumi resource events and no summary event in the stream",
             source=source,
             hint=_HINT,
         )
-    return reader.collector.plan(
-        format_version="events", config=reader.config, errored=reader.errored
+    warnings: tuple[str, ...] = ()
+    if not reader.summaries:
+        if complete_required:
+            raise PlanFormatError(
+                f"{_INCOMPLETE}, so steps may be missing",
+                source=source,
+                hint="let `pulumi preview --event-log FILE` finish and pass the whole file",
+            )
+        warnings = (f"{source}: {_INCOMPLETE}; steps after the cut are missing",)
+    counts = [s["resourceChanges"] for s in reader.summaries if "resourceChanges" in s]
+    if counts:  # (an old CLI's summary has none)
+        collector.check_summary(counts, "the summaryEvent's resourceChanges")
+    return collector.plan(
+        format_version="events",
+        config=reader.config,
+        errored=reader.errored,
+        complete=False if warnings else None,
+        warnings=warnings,
     )
 
 
@@ -109,7 +135,7 @@ class _EventReader:
     def __init__(self, source: str) -> None:
         self.collector = StepCollector(source, custom_by_default=False)
         self.config: dict[str, Any] = {}
-        self.saw_summary = False
+        self.summaries: list[dict[str, Any]] = []
         self.errored = False
         self._open_steps: Counter[tuple[str, str]] = Counter()
 
@@ -120,7 +146,7 @@ class _EventReader:
             self.config = prelude["config"]
         summary = event.get("summaryEvent")
         if isinstance(summary, dict):
-            self.saw_summary = True
+            self.summaries.append(summary)
             if summary.get("result") in _FAILED_RESULTS:
                 self.errored = True
         diagnostic = event.get("diagnosticEvent")
@@ -128,14 +154,26 @@ class _EventReader:
             self.errored = True
         for payload in _STEP_PAYLOADS:
             body = event.get(payload)
-            if isinstance(body, dict) and isinstance(body.get("metadata"), dict):
-                self._step(payload, body["metadata"])
-                if payload == "resOpFailedEvent":
-                    self.errored = True
+            if body is None:
+                continue
+            meta = body.get("metadata") if isinstance(body, dict) else None
+            if not isinstance(meta, dict):
+                raise PlanFormatError(
+                    f"a {payload} has no step metadata object",
+                    source=self.collector.source,
+                    hint=UNMODIFIED_HINT,
+                )
+            self._step(payload, meta)
+            if payload == "resOpFailedEvent":
+                self.errored = True
 
     def _step(self, payload: str, meta: dict[str, Any]) -> None:
         """Record a step once: a completion event without its pre-event still counts."""
-        key = (str(meta.get("op", "")), str(meta.get("urn", "")))
+        op: Any = meta.get("op")
+        urn: Any = meta.get("urn")
+        if not isinstance(op, str) or not isinstance(urn, str):
+            self.collector.check_step(op, urn)  # raises: such a step cannot be read
+        key = (op, urn)
         if payload != "resourcePreEvent" and self._open_steps[key] > 0:
             self._open_steps[key] -= 1
             return
@@ -147,7 +185,7 @@ class _EventReader:
                 op=key[0], urn=key[1], old=meta.get("old"), new=meta.get("new")
             )
             return
-        recorded = self.collector.add(
+        self.collector.add(
             op=key[0],
             urn=key[1],
             old=meta.get("old"),
@@ -157,5 +195,5 @@ class _EventReader:
             replace_keys=meta.get("keys"),
             delete_before_replace=meta.get("deleteBeforeReplace", False),
         )
-        if recorded and payload == "resourcePreEvent":
+        if payload == "resourcePreEvent":
             self._open_steps[key] += 1

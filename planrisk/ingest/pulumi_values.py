@@ -120,9 +120,14 @@ def _bracket_step(path: str, pos: int) -> tuple[str | int | None, int]:
         return None, pos
     close = path.find("]", pos)
     digits = path[pos + 1 : close] if close > 0 else ""
-    if digits.isdigit():
+    if digits.isascii() and digits.isdigit() and len(digits) <= _MAX_INDEX_DIGITS:
         return int(digits), close + 1
     return None, pos
+
+
+_MAX_INDEX_DIGITS = 18
+"""An index longer than this is no index (`int` of thousands of digits fails, and `isdigit`
+also accepts digits that `int` refuses, like `²`): the step is then read as text."""
 
 
 class Scrubbed(NamedTuple):

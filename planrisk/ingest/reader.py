@@ -36,7 +36,7 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_LE_BOM = b"\xff\xfe"
 _UTF16_BE_BOM = b"\xfe\xff"
 _ZIP_MAGIC = b"PK\x03\x04"
-_SHOW_JSON_HINT = "run `terraform show -json PLANFILE > plan.json` or `pulumi preview --json`"
+SHOW_JSON_HINT = "run `terraform show -json PLANFILE > plan.json` or `pulumi preview --json`"
 
 # A line that starts a JSON document: `{`, or `[` followed by a JSON value or the end of line.
 # `[command]`, `[INFO]`, `[terragrunt]` log prefixes do not match.
@@ -72,13 +72,13 @@ def read_file(path: str | os.PathLike[str]) -> Buffer:
             return handle.read()
     except FileNotFoundError:
         raise PlanFormatError(
-            "no such file", source=source, hint=f"check the path; {_SHOW_JSON_HINT}"
+            "no such file", source=source, hint=f"check the path; {SHOW_JSON_HINT}"
         ) from None
     except IsADirectoryError:
         raise PlanFormatError(
             "is a directory, not a plan file",
             source=source,
-            hint=f"pass the JSON file; {_SHOW_JSON_HINT}",
+            hint=f"pass the JSON file; {SHOW_JSON_HINT}",
         ) from None
     except PermissionError:
         raise PlanFormatError(
@@ -126,13 +126,13 @@ def prepare_with_offset(data: Buffer, source: str) -> tuple[Buffer, int]:
         )
     text = _to_utf8(data, source)
     if _NOT_SPACE.search(text) is None:
-        raise PlanFormatError("the file is empty", source=source, hint=_SHOW_JSON_HINT)
+        raise PlanFormatError("the file is empty", source=source, hint=SHOW_JSON_HINT)
     start = _json_start(text)
     if start is None:
         raise PlanFormatError(
             "no JSON document found (no line starts with `{` or `[`)",
             source=source,
-            hint=_SHOW_JSON_HINT,
+            hint=SHOW_JSON_HINT,
         )
     if start == 0:
         return text, 0

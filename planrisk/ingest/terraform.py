@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import NamedTuple
 
 import msgspec
 from msgspec import Raw
 
+from planrisk.environment_signals import VARIABLE_NAMES
 from planrisk.errors import PlanFormatError
 from planrisk.forked import SideJob
 from planrisk.ingest.addresses import ParsedAddress, build_address, parse_address
 from planrisk.ingest.digest import PlanDigest, canonical_raw, canonical_spaced
+from planrisk.ingest.locations import quote_location
 from planrisk.ingest.sharing import Sharer
 from planrisk.ingest.terraform_actions import Normalized, normalize_actions
 from planrisk.ingest.terraform_decode import (
@@ -32,7 +35,8 @@ from planrisk.ingest.terraform_decode import (
     decode_section,
     mode_of,
 )
-from planrisk.ingest.terraform_resources import plan_resources
+from planrisk.ingest.terraform_resources import plan_resources, raw_instances
+from planrisk.ingest.text_check import invalid_utf8_at
 from planrisk.model import (
     EMPTY_RAW,
     Configuration,
@@ -45,7 +49,8 @@ from planrisk.model import (
 )
 from planrisk.progress import counted
 
-_VERSION = re.compile(r"^(\d+)\.(\d+)")
+_VERSION = re.compile(r"^(\d{1,9})\.(\d{1,9})(?!\d)")
+"""major.minor (a longer run of digits is no version: `int` of thousands of digits fails)."""
 _OPENTOFU_REGISTRY = "registry.opentofu.org/"
 _CHANGES = list[TfResourceChange] | None
 FORK_MIN_CHANGES = 2048
@@ -94,11 +99,21 @@ def parse_terraform(
 
     outputs = decode_section(head, "output_changes", dict[str, TfOutputChange] | None, source) or {}
     output_changes = tuple(_output_change(n, outputs[n], source) for n in sorted(outputs))
+    variables = _variables(head, configuration, source)
+    bound = _PlanFacts(
+        changes=changes,
+        drift=drift,
+        outputs=output_changes,
+        variables=variables,
+        configuration=head.get("configuration"),
+        head=head,
+    )
 
-    # The digest is computed on the other core (when there is one to spare) while this
-    # process reads the resources: it needs only the changes, and nothing else needs it yet.
+    # The digest, and the UTF-8 check of every value kept undecoded, are computed on the
+    # other core (when there is one to spare) while this process reads the resources: they
+    # need only the changes and the input, and nothing else needs them yet.
     job = SideJob(
-        lambda: _digest(changes, output_changes, release, spaces_only).encode(),
+        lambda: _checked_digest(head, bound, release, spaces_only),
         worth_a_process=len(changes) >= FORK_MIN_CHANGES,
     )
     try:
@@ -108,6 +123,13 @@ def parse_terraform(
         raise
     digest = bytes(job.result()).decode()
     release()
+    if digest.startswith(_NOT_UTF8):
+        raise PlanFormatError(
+            f"the JSON text is not valid UTF-8 in `{quote_location(digest[1:])}` "
+            "(binary data or a damaged file)",
+            source=source,
+            hint=REGEN_HINT,
+        )
     return Plan(
         tool=_detect_tool(head, tool_version, changes, configuration),
         format_version=format_version,
@@ -117,7 +139,7 @@ def parse_terraform(
         resources=resources,
         tool_version=tool_version,
         configuration=configuration,
-        variables=_variables(head, configuration, source),
+        variables=variables,
         output_changes=output_changes,
         drift=tuple(drift),
         errored=bool(decode_section(head, "errored", bool | None, source)),
@@ -131,12 +153,15 @@ def _check_version(version: str, source: str) -> None:
     match = _VERSION.match(version)
     if match is None:
         raise PlanFormatError(
-            f"unreadable plan format_version {version!r}", source=source, hint=REGEN_HINT
+            f"unreadable plan format_version {quote_location(version)}",
+            source=source,
+            hint=REGEN_HINT,
         )
     major, minor = int(match.group(1)), int(match.group(2))
     if major >= 2 or (major, minor) < (0, 1):
         raise PlanFormatError(
-            f"unsupported plan format_version {version} (planrisk reads 0.1 through 1.x)",
+            f"unsupported plan format_version {quote_location(version)} "
+            "(planrisk reads 0.1 through 1.x)",
             source=source,
             hint="upgrade planrisk, or render the plan with a Terraform/OpenTofu that writes 1.x",
         )
@@ -207,7 +232,7 @@ def _change(
     normalized = normalize_actions(change.actions, importing)
     if normalized is None:
         raise PlanFormatError(
-            f"unknown actions {change.actions!r} for {address}",
+            f"unknown actions for {quote_location(address)}",
             source=source,
             hint="upgrade planrisk to read plans from this Terraform/OpenTofu version",
         )
@@ -276,7 +301,7 @@ def _output_change(name: str, entry: TfOutputChange, source: str) -> OutputChang
     normalized = normalize_actions(entry.actions, importing=False)
     if normalized is None:
         raise PlanFormatError(
-            f"unknown actions {entry.actions!r} for output {name}",
+            f"unknown actions for output {quote_location(name)}",
             source=source,
             hint="upgrade planrisk to read plans from this Terraform/OpenTofu version",
         )
@@ -331,13 +356,63 @@ def _detect_tool(
     return Tool.TERRAFORM
 
 
-def _digest(
-    changes: list[ResourceChange],
-    outputs: tuple[OutputChange, ...],
-    release: Callable[[], None],
-    spaces_only: bool,
-) -> str:
-    """sha256 over every change's identity, actions and canonical values, and output actions.
+class _PlanFacts(NamedTuple):
+    """What the digest binds of a plan besides its name (see `_digest`)."""
+
+    changes: list[ResourceChange]
+    drift: list[ResourceChange]
+    outputs: tuple[OutputChange, ...]
+    variables: dict[str, Variable]
+    configuration: Raw | None
+    head: dict[str, Raw]
+    """The document's top-level members (the resources of `_STATE_SECTIONS` are bound)."""
+
+
+_FACTS = msgspec.json.Encoder()
+"""Encodes a change's facts beside its values (`_change_facts`)."""
+
+
+def _change_facts(change: ResourceChange) -> bytes:
+    """What the later stages read of a change besides its address, actions and values: the
+    type, name, module and key the plan wrote (they need not agree with the address), the
+    provider, the mode and the rarely set fields."""
+    return _FACTS.encode(
+        (
+            change.type,
+            change.name,
+            change.module,
+            change.index,
+            change.provider,
+            change.mode,
+            change.action_reason,
+            change.replace_paths,
+            change.previous_address,
+            change.importing,
+            change.drift,
+        )
+    )
+
+
+def _checked_digest(
+    head: dict[str, Raw], facts: _PlanFacts, release: Callable[[], None], spaces_only: bool
+) -> bytes:
+    """The digest (`_digest`), or `_NOT_UTF8` and the name of the first top-level member whose
+    text is not valid UTF-8 (values stay undecoded, so no decoder has checked them)."""
+    for key, raw in head.items():
+        if invalid_utf8_at(raw, release) is not None:
+            return (_NOT_UTF8 + key).encode()
+        release()
+    return _digest(facts, release, spaces_only).encode()
+
+
+_NOT_UTF8 = "!"
+"""How `_checked_digest` starts a member name instead of a digest (`sha256:…` never does)."""
+
+
+def _digest(facts: _PlanFacts, release: Callable[[], None], spaces_only: bool) -> str:
+    """sha256 over every change's identity, actions, canonical values and masks and facts
+    (`_change_facts`), the drift entries, the output actions, the environment variables, the
+    configuration, and the resources of the planned values and prior state.
 
     Parts go to the hash a batch of changes at a time (the byte stream is the same as adding
     them one by one); the mapped pages the batch read are released after it. Each value's
@@ -347,7 +422,7 @@ def _digest(
     digest = PlanDigest("terraform")
     parts: list[bytes | str | Raw] = []
     canonical = canonical_spaced if spaces_only else canonical_raw
-    for number, change in enumerate(changes, 1):
+    for number, change in enumerate((*facts.changes, *facts.drift), 1):
         parts += (
             change.address,
             change.deposed or "",
@@ -356,12 +431,44 @@ def _digest(
             canonical(change.before),
             canonical(change.after),
             canonical(change.after_unknown),
+            canonical(change.before_sensitive),
+            canonical(change.after_sensitive),
+            _change_facts(change),
         )
         if number % BATCH == 0:
             digest.add_parts(parts)
             parts.clear()
             release()
-    for output in outputs:
-        parts += (output.name, output.action.value)
+    for output in facts.outputs:
+        parts += (output.name, output.action.value, "sensitive" if output.sensitive else "")
+    parts += _variable_parts(facts.variables)
+    parts += ("configuration", canonical_raw(facts.configuration or b"null"))
+    for key in _STATE_SECTIONS:
+        parts.append(key)
+        for number, (module, raw) in enumerate(raw_instances(facts.head, key), 1):
+            parts += (module, canonical(raw))
+            if number % BATCH == 0:
+                digest.add_parts(parts)
+                parts.clear()
+                release()
     digest.add_parts(parts)
     return digest.result()
+
+
+_STATE_SECTIONS = ("planned_values", "prior_state")
+"""Where the resources the plan knows are (their tags name the environment, the state's
+`depends_on` are edges of the graph): each resource is bound as written, in document order,
+one at a time (a section is never reformatted whole: that would copy it)."""
+
+
+def _variable_parts(variables: dict[str, Variable]) -> list[bytes | str]:
+    """The root variables that name an environment (`VARIABLE_NAMES`), in name order; a
+    sensitive one by name only (its value is never read, and never hashed)."""
+    parts: list[bytes | str] = []
+    for name in sorted(variables):
+        if name.lower() not in VARIABLE_NAMES:
+            continue
+        variable = variables[name]
+        value = b"sensitive" if variable.sensitive else canonical_raw(variable.value)
+        parts += ("variable", name, value)
+    return parts

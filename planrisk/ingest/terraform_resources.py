@@ -107,6 +107,14 @@ def _instances(
         raise _section_error(head, key, source) from None
 
 
+def raw_instances(head: dict[str, Raw], key: str) -> Iterator[tuple[str, Raw]]:
+    """Every resource of section `key`'s module tree with its module address, still raw (what
+    the digest binds of the resources: nothing else of the section is read)."""
+    root = _root(head, key)
+    if root is not None:
+        yield from _walk(root)
+
+
 def _root(head: dict[str, Raw], key: str) -> TfModuleOutline | None:
     """The root module outline of `planned_values` or `prior_state`, if present."""
     raw = head.get(key)

@@ -12,7 +12,12 @@ import pytest
 from planrisk.evidence.approval import build_approval, decode_approval, sign_approval
 from planrisk.evidence.dsse import Envelope, b64decode
 from planrisk.evidence.loading import load_evidence
-from planrisk.evidence.verify import EvidenceCheck, check_approvals, check_attestations
+from planrisk.evidence.verify import (
+    UNKNOWN_INITIATOR,
+    EvidenceCheck,
+    check_approvals,
+    check_attestations,
+)
 from planrisk.model import Plan, TrustedKeyEntry
 
 from .helpers import NOW, KeyRing, flip_payload_byte, flip_signature_byte
@@ -202,11 +207,16 @@ def test_duplicate_approver_counts_once(
     ]
 
 
-def test_without_initiator_every_valid_approver_counts(
+def test_without_initiator_no_approval_counts(
     plan: Plan, keys: KeyRing, trusted: list[TrustedKeyEntry], write_envelope: Callable[..., Path]
 ) -> None:
+    # Attack: with no CI identity and USER unset the initiator is unknown, so a self-approval
+    # by the initiator cannot be told apart from another human's. None counts until it is.
     path = write_envelope("bob.json", approve(plan, keys, "bob"))
-    assert check(plan, trusted, path, initiator=None)[1] == ["bob"]
+    checks, approvers = check(plan, trusted, path, initiator=None)
+    assert approvers == []
+    assert [(c.accepted, c.reason) for c in checks] == [(False, UNKNOWN_INITIATOR)]
+    assert "--initiator" in UNKNOWN_INITIATOR and "CI" in UNKNOWN_INITIATOR
 
 
 def test_attestations_and_garbage_are_left_to_check_attestations(

@@ -27,6 +27,10 @@ CASES = {
     "empty/plan.json": ("empty",),
     "not-a-plan/package.json": ("not a plan", "keys name, scripts, version"),
     "unsupported-version/plan.json": ("format_version 2.0",),
+    "pulumi-truncated-event-log/events.ndjson": ("no summaryEvent", "--event-log FILE"),
+    "pulumi-summary-counts-a-missing-step/preview.json": (
+        "`changeSummary` counts 1 delete step(s) but the input holds 0",
+    ),
 }
 
 

@@ -34,7 +34,12 @@ def step_event(payload: str, op: str, urn: str = QUEUE, **meta: Any) -> dict[str
     return {"sequence": 1, "timestamp": 1767000000, payload: {"metadata": body, "planning": True}}
 
 
-SUMMARY = {"sequence": 9, "timestamp": 0, "summaryEvent": {"resourceChanges": {"update": 1}}}
+def summary(**counts: int) -> dict[str, Any]:
+    """The summary event the engine ends a preview with (`resourceChanges`: steps per op)."""
+    return {"sequence": 9, "timestamp": 0, "summaryEvent": {"resourceChanges": counts}}
+
+
+SUMMARY = summary(update=1)
 
 
 def ndjson(events: list[dict[str, Any]]) -> bytes:
@@ -95,14 +100,16 @@ def test_pre_and_outputs_events_of_one_step_count_once() -> None:
 
 
 def test_outputs_event_without_its_pre_event_still_counts() -> None:
-    plan = parse_pulumi_events(ndjson([step_event("resOutputsEvent", "delete")]), "log")
+    events = [step_event("resOutputsEvent", "delete"), summary(delete=1)]
+    plan = parse_pulumi_events(ndjson(events), "log")
     assert [c.action for c in plan.changes] == [Action.DELETE]
 
 
 def test_failed_step_marks_the_plan_errored() -> None:
     failed = step_event("resOpFailedEvent", "update")
     failed["resOpFailedEvent"].update(status=1, steps=1)
-    plan = parse_pulumi_events(ndjson([step_event("resourcePreEvent", "update"), failed]), "l")
+    events = [step_event("resourcePreEvent", "update"), failed, summary()]
+    plan = parse_pulumi_events(ndjson(events), "l")
     assert plan.errored and [c.raw_actions for c in plan.changes] == [("update",)]
 
 
@@ -115,7 +122,7 @@ def test_refresh_results_are_drift_not_changes() -> None:
     events = [
         step_event("resourcePreEvent", "refresh"),
         {**step_event("resOutputsEvent", "delete"), "new": None},
-        SUMMARY,
+        summary(delete=1),
     ]
     plan = parse_pulumi_events(ndjson(events), "log")
     assert [c.action for c in plan.changes] == [Action.NOOP]
@@ -126,7 +133,7 @@ def test_refresh_results_are_drift_not_changes() -> None:
 def test_events_carry_parent_and_provider_links_only() -> None:
     event = step_event("resourcePreEvent", "create", provider=f"{PROVIDER}::abc")
     event["resourcePreEvent"]["metadata"]["new"].update(parent=STACK, provider=f"{PROVIDER}::abc")
-    plan = parse_pulumi_events(ndjson([event]), "log")
+    plan = parse_pulumi_events(ndjson([event, summary(create=1)]), "log")
     (resource,) = plan.resources
     assert resource.links == (Link(STACK, "parent"), Link(PROVIDER, "provider"))
     assert resource.provider == PROVIDER
@@ -136,13 +143,13 @@ def test_missing_custom_means_component_in_events() -> None:
     urn = "urn:pulumi:dev::shop::my:web:Site::site"
     event = step_event("resourcePreEvent", "create", urn)
     del event["resourcePreEvent"]["metadata"]["new"]["custom"]
-    assert parse_pulumi_events(ndjson([event]), "log").changes[0].mode is Mode.COMPONENT
+    plan = parse_pulumi_events(ndjson([event, summary(create=1)]), "log")
+    assert plan.changes[0].mode is Mode.COMPONENT
 
 
-def test_unknown_payloads_ops_and_log_noise_are_skipped() -> None:
+def test_unknown_payloads_internal_ops_and_log_noise_are_skipped() -> None:
     events = [
         {"sequence": 0, "futureEvent": {"x": 1}},
-        step_event("resourcePreEvent", "teleport"),
         step_event("resourcePreEvent", "extend-parameterize"),
         step_event("resourcePreEvent", "update"),
         SUMMARY,
@@ -209,7 +216,7 @@ def test_automation_api_events() -> None:
 
 
 def test_summary_only_stream_is_an_empty_plan() -> None:
-    plan = parse_pulumi_events(ndjson([SUMMARY]), "log")
+    plan = parse_pulumi_events(ndjson([summary()]), "log")
     assert plan.changes == () and plan.resources == ()
 
 

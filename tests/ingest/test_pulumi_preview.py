@@ -114,10 +114,8 @@ def test_op_maps_to_action(op: str, action: Action) -> None:
     assert change.importing is (op in ("import", "import-replacement"))
 
 
-@pytest.mark.parametrize(
-    "op", ["remove-pending-replace", "extend-parameterize", "diff", "teleport"]
-)
-def test_internal_and_unknown_ops_are_skipped(op: str) -> None:
+@pytest.mark.parametrize("op", ["remove-pending-replace", "extend-parameterize", "diff"])
+def test_internal_ops_are_skipped(op: str) -> None:
     plan = parse([{"op": op, "urn": BUCKET, "newState": state(BUCKET)}])
     assert plan.changes == () and plan.resources == ()
 
