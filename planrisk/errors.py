@@ -4,6 +4,7 @@ Input: a problem found by any stage. Output: an exception that the CLI turns int
 stderr and a fixed exit code. The tree:
 
     PlanriskError                 exit 3 unless a subclass says otherwise
+    ├── StoreUnavailable          the store cannot be reached: exit 4 (gate/audit/store_errors)
     └── InputError                a file given to planrisk is unusable
         ├── PlanFormatError       not a usable plan (binary plan, state file, truncated JSON…)
         ├── RiskModelError        a risk model TOML file is invalid

@@ -39,6 +39,8 @@ FIXTURE = REPO / "fixtures" / "terraform" / "forced-replace" / "plan.json"
 PLAN_INPUT = "plans/prod.json"
 _EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 _STEP_KEYS = {"id", "name", "shell", "env", "run"}
+_USES_KEYS = {"id", "name", "if", "uses", "with"}
+_CONDITION = re.compile(r"^(\S+) (==|!=) '(.*)'$")
 
 pytestmark = pytest.mark.slow
 
@@ -51,6 +53,10 @@ class ActionRun:
     outputs: dict[str, str]
     summary: str
     log: str
+    uses: list[tuple[str, dict[str, str]]]
+    """The `uses:` steps that would run (their action and evaluated `with:`), not run here."""
+    step_summaries: dict[str, str]
+    """What each step appended to the job summary, by step id."""
 
 
 def load_action() -> dict[str, Any]:
@@ -134,11 +140,19 @@ class Runner:
         context["inputs"] = inputs
         log: list[str] = []
         summary: list[str] = []
+        uses: list[tuple[str, dict[str, str]]] = []
+        step_summaries: dict[str, str] = {}
         exit_code = 0
         for index, step in enumerate(action["runs"]["steps"]):
+            if "uses" in step:
+                if self.condition(step.get("if", "true"), context):
+                    evaluated = {k: self.evaluate(str(v), context) for k, v in step["with"].items()}
+                    uses.append((step["uses"], evaluated))
+                continue
             code, outputs, step_summary, output = self.step(index, step, context)
             context["steps"][step["id"]] = outputs
             summary.append(step_summary)
+            step_summaries[step["id"]] = step_summary
             log.append(output)
             if code != 0:
                 exit_code = code
@@ -146,7 +160,7 @@ class Runner:
         outputs = {
             name: self.evaluate(spec["value"], context) for name, spec in action["outputs"].items()
         }
-        return ActionRun(exit_code, outputs, "".join(summary), "".join(log))
+        return ActionRun(exit_code, outputs, "".join(summary), "".join(log), uses, step_summaries)
 
     def step(
         self, index: int, step: dict[str, Any], context: dict[str, Any]
@@ -177,6 +191,16 @@ class Runner:
             summary_file.read_text(encoding="utf-8"),
             done.stdout + done.stderr,
         )
+
+    @classmethod
+    def condition(cls, text: str, context: dict[str, Any]) -> bool:
+        """A step's `if:`: `true`, or `EXPRESSION == 'literal'` / `!= 'literal'`."""
+        if text == "true":
+            return True
+        match = _CONDITION.match(text)
+        assert match, f"the test runner does not know if: {text}"
+        left = cls.evaluate("${{ " + match.group(1) + " }}", context)
+        return (left == match.group(3)) == (match.group(2) == "==")
 
     @staticmethod
     def evaluate(text: str, context: dict[str, Any]) -> str:
@@ -225,10 +249,15 @@ def test_inputs_reach_the_shell_only_through_env() -> None:
         "comment",
         "comment-behavior",
         "github-token",
+        "store",
+        "checkpoint-key",
     }
     assert set(action["outputs"]) == {"outcome", "score", "level", "report-json"}
     used = set()
     for step in action["runs"]["steps"]:
+        if "uses" in step:  # the artifact upload: an action pinned by major version, no script
+            assert set(step) <= _USES_KEYS and step["uses"] == "actions/upload-artifact@v4"
+            continue
         assert set(step) <= _STEP_KEYS, f"step {step.get('id')} uses {set(step) - _STEP_KEYS}"
         assert step["shell"] == "bash"
         assert "${{" not in step["run"], f"expression inside the script of {step['id']}"
@@ -252,7 +281,7 @@ def test_pending_then_allowed_by_a_plan_bound_approval(runner: Runner, api: Fake
     assert approval_reply(digest) in first.summary
     assert "::warning" in first.log or "::error" in first.log  # the github log format
     [post] = api.requests("POST", "/repos/acme/infra/issues/7/comments")
-    assert post.body["body"].rstrip("\n") == first.summary.rstrip("\n")
+    assert post.body["body"].rstrip("\n") == first.step_summaries["gate"].rstrip("\n")
     assert "planrisk: pending" in post.body["body"]
     assert api.requests("PATCH") == []
     comment_id = api.state.comments[7][-1]["id"]
@@ -276,7 +305,7 @@ def test_pending_then_allowed_by_a_plan_bound_approval(runner: Runner, api: Fake
     assert patch.body["body"].startswith(marker)
     assert "planrisk: allow" in patch.body["body"]
     assert "bob (write) approved plan" in patch.body["body"]
-    assert second.summary.rstrip("\n") == patch.body["body"].rstrip("\n")
+    assert second.step_summaries["gate"].rstrip("\n") == patch.body["body"].rstrip("\n")
     assert len([c for c in api.state.comments[7] if c["body"].startswith(marker)]) == 1
 
 
@@ -302,3 +331,59 @@ def test_bad_plan_fails_with_its_exit_code_and_no_injection(
     assert "planrisk failed (exit 3)" in run.summary
     assert not list(runner.workspace.glob("pwned*"))
     assert api.requests("POST") == []
+
+
+def test_without_a_store_the_runner_log_is_uploaded_and_summarized(runner: Runner) -> None:
+    run = runner.run(plan=PLAN_INPUT, environment="prod")
+    assert run.exit_code == 1, run.log
+    log = runner.environ["PLANRISK_AUDIT_DB"]
+    [(action, given)] = run.uses
+    assert action == "actions/upload-artifact@v4"
+    assert given["path"] == log and given["name"].startswith("planrisk-audit-")
+    assert "### planrisk audit log" in run.summary
+    assert f"`{log}`, stream `acme/infra`: 1 record(s), head `" in run.summary
+    assert "uploaded as the artifact" in run.summary
+
+
+def test_a_checkpoint_of_the_head_lands_in_the_summary(runner: Runner, tmp_path: Path) -> None:
+    from planrisk.gate.audit import verify_log
+    from planrisk.gate.audit.locations import sqlite_spec
+    from planrisk.gate.evidence.keys import write_keypair
+
+    files = write_keypair(tmp_path / "checkpoint")
+    run = runner.run(
+        plan=PLAN_INPUT, environment="prod", checkpoint_key=files.private_path.read_text()
+    )
+    head = verify_log(sqlite_spec(Path(runner.environ["PLANRISK_AUDIT_DB"]), "acme/infra"))
+    assert f"planrisk/acme/infra\n1\n{base64_of(head.head_hash)}\n\n— planrisk/acme/infra " in (
+        run.summary
+    )
+    assert not list(Path(runner.environ["RUNNER_TEMP"]).glob("planrisk-checkpoint.*"))
+
+
+def test_with_a_store_every_runner_writes_to_it_and_nothing_is_uploaded(runner: Runner) -> None:
+    from audit.stores import PostgresSchema, require_server
+
+    from planrisk.gate.audit import read_log
+    from planrisk.gate.audit.locations import parse_store
+
+    central = PostgresSchema.create(require_server())
+    try:
+        run = runner.run(plan=PLAN_INPUT, environment="prod", store=central.url)
+        assert run.exit_code == 1, run.log
+        assert run.uses == []
+        spec = parse_store(central.url, "acme/infra", runner.workspace, "test")
+        [record] = read_log(spec, "acme/infra")
+        assert record.data["outcome"] == "pending"
+        assert f"`{spec.label}`, stream `acme/infra`: 1 record(s), head `{record.hash}`" in (
+            run.summary
+        )
+        assert not Path(runner.environ["PLANRISK_AUDIT_DB"]).exists()
+    finally:
+        central.drop()
+
+
+def base64_of(hex_digest: str) -> str:
+    import base64
+
+    return base64.b64encode(bytes.fromhex(hex_digest)).decode()

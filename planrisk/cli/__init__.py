@@ -14,13 +14,16 @@ from planrisk.cli import (  # noqa: F401
     approve_cmd,
     attest_cmd,
     audit_cmd,
+    checkpoint_cmd,
     gate_cmd,
+    github_audit_cmd,
     github_cmd,
     graph_cmd,
     guard_cmd,
     keygen_cmd,
     policy_cmd,
     shim_cmd,
+    store_cmd,
 )
 from planrisk.cli.app import app
 from planrisk.errors import ExitCode, PlanriskError

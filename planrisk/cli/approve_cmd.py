@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from planrisk.cli.app import app
+from planrisk.cli.store_options import RecordOption
 
 
 def _duration(text: str) -> timedelta:
@@ -59,6 +60,7 @@ def approve_command(
             help="Approve the plan with this digest (as the gate printed it) instead of PLAN.",
         ),
     ] = None,
+    store: RecordOption = False,
 ) -> None:
     """Approve PLAN: a signed approval that counts only for this exact plan digest."""
     from planrisk.gate.evidence.approval import build_approval, sign_approval
@@ -89,7 +91,13 @@ def approve_command(
     approval = build_approval(
         approver=name, plan_digest=plan_digest, now=utc_now(), lifetime=expires
     )
-    write_output(encode_envelope(sign_approval(approval, private_key)).decode(), output)
+    envelope = encode_envelope(sign_approval(approval, private_key))
+    write_output(envelope.decode(), output)
     typer.echo(
         f"approved {plan_digest} as {name!r} until {approval.predicate.expires_at}", err=True
     )
+    if store:
+        from planrisk.cli.store_options import record_in_store
+        from planrisk.gate.evidence.loading import KIND_APPROVAL
+
+        record_in_store(envelope, kind=KIND_APPROVAL, plan_digest=plan_digest)

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from planrisk.cli.app import app
+from planrisk.cli.store_options import RecordOption
 
 
 @app.command("attest")
@@ -27,6 +28,7 @@ def attest_command(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write the attestation to FILE.")
     ] = None,
+    store: RecordOption = False,
 ) -> None:
     """Attest that PLAN was applied in a sandbox: a signed in-toto statement for the gate."""
     import os
@@ -51,10 +53,21 @@ def attest_command(
         context=ci_context(os.environ, Path.cwd()),
         now=utc_now(),
     )
-    envelope = sign_statement(statement, private_key)
-    write_output(encode_envelope(envelope).decode(), output)
+    envelope = encode_envelope(sign_statement(statement, private_key))
+    write_output(envelope.decode(), output)
     typer.echo(
         f"attested {len(statement.predicate.changes)} change(s) of {loaded.digest} "
         f"applied in {environment} (exit code {apply_exit_code})",
         err=True,
     )
+    if store:
+        from planrisk.cli.store_options import record_in_store
+        from planrisk.gate.evidence.loading import KIND_ATTESTATION
+
+        predicate = statement.predicate
+        record_in_store(
+            envelope,
+            kind=KIND_ATTESTATION,
+            plan_digest=predicate.plan_digest,
+            changes=predicate.changes,
+        )

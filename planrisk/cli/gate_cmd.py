@@ -31,6 +31,7 @@ from planrisk.cli.analyze_cmd import (
 )
 from planrisk.cli.app import app
 from planrisk.cli.audit_cmd import AuditDbOption
+from planrisk.cli.store_options import StoreOption, StreamOption, cli_store
 
 
 class ActorChoice(StrEnum):
@@ -67,6 +68,8 @@ def gate_command(
     source_dir: SourceDirOption = None,
     risk_model: RiskModelOption = None,
     audit_db: AuditDbOption = None,
+    store: StoreOption = None,
+    stream: StreamOption = None,
     github: Annotated[
         bool,
         typer.Option(
@@ -107,6 +110,7 @@ def gate_command(
             initiator=initiator,
             evidence_paths=tuple(evidence or ()),
             audit_db=audit_db,
+            store=cli_store(store, audit_db, stream),
             plan_reference=str(plan),
         )
         # Who initiated it is known before the plan is read: an agent's plan path and working

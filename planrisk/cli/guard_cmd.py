@@ -24,6 +24,7 @@ from planrisk.cli.analyze_cmd import (
 from planrisk.cli.app import app
 from planrisk.cli.audit_cmd import AuditDbOption
 from planrisk.cli.gate_cmd import ActorChoice, ActorOption, EvidenceOption, InitiatorOption
+from planrisk.cli.store_options import StoreOption, StreamOption
 
 
 class GuardFormat(StrEnum):
@@ -48,6 +49,8 @@ def guard_command(
     source_dir: SourceDirOption = None,
     risk_model: RiskModelOption = None,
     audit_db: AuditDbOption = None,
+    store: StoreOption = None,
+    stream: StreamOption = None,
     fmt: Annotated[GuardFormat, typer.Option("--format", help="Output format.")] = GuardFormat.TEXT,
     output: OutputOption = None,
 ) -> None:
@@ -66,6 +69,8 @@ def guard_command(
             source_dir=source_dir,
             risk_model_paths=tuple(risk_model or ()),
             audit_db=audit_db,
+            store=store,
+            stream=stream,
             fmt=fmt.value,
             output=output,
         ),

@@ -25,6 +25,7 @@ from planrisk.pipeline import Analysis
 
 if TYPE_CHECKING:
     from planrisk.config import PlanriskConfig
+    from planrisk.gate.audit.locations import StoreSpec
     from planrisk.gate.evidence.verify import EvidenceCheck
 
 
@@ -35,6 +36,8 @@ class GateOptions(msgspec.Struct, frozen=True):
     initiator: str | None = None
     evidence_paths: tuple[Path, ...] = ()
     audit_db: Path | None = None
+    store: StoreSpec | None = None
+    """The store (with its stream) when the caller resolved it; else from audit_db/environ."""
     environ: Mapping[str, str] = msgspec.field(default_factory=lambda: dict(os.environ))
     cwd: Path = msgspec.field(default_factory=Path.cwd)
     now: datetime | None = None
@@ -262,6 +265,10 @@ def _check_evidence(
 
     plan = analysis.plan
     evidence = load_evidence(list(options.evidence_paths)) if options.evidence_paths else []
+    if trusted:  # the store's envelopes are verified exactly like files
+        from planrisk.gate.audit.evidence_store import stored_evidence
+
+        evidence += stored_evidence(gate_store(options), plan, evidence)
     attest_checks: list[EvidenceCheck] = []
     covered = False
     if any(piece.kind != KIND_APPROVAL for piece in evidence):
@@ -277,10 +284,18 @@ def _check_evidence(
 
 
 def _audit(result: GateResult, options: GateOptions) -> None:
-    from planrisk.gate.audit import append_decision, default_audit_path
+    from planrisk.gate.audit import append_decision
 
-    path = options.audit_db or default_audit_path(options.environ, options.cwd)
-    append_decision(path, audit_record(result))
+    append_decision(gate_store(options), audit_record(result))
+
+
+def gate_store(options: GateOptions) -> StoreSpec:
+    """The store of these options: `store`, else --audit-db, PLANRISK_STORE… (see locations)."""
+    from planrisk.gate.audit.locations import resolve_store
+
+    return options.store or resolve_store(
+        audit_db=options.audit_db, environ=options.environ, cwd=options.cwd
+    )
 
 
 def audit_record(result: GateResult) -> dict[str, Any]:
@@ -305,6 +320,7 @@ def audit_record(result: GateResult) -> dict[str, Any]:
         },
         "plan_digest": assessment.plan.digest,
         "plan_source": assessment.plan.source,
+        "counts": assessment.plan.counts(),
         "score": assessment.risk.score,
         "level": assessment.risk.level.value,
         "outcome": decision.outcome,

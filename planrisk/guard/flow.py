@@ -38,6 +38,7 @@ from planrisk.pipeline import Analysis
 
 if TYPE_CHECKING:
     from planrisk.config import PlanriskConfig
+    from planrisk.gate.audit.locations import StoreSpec
     from planrisk.gate.decide import GateOptions
 
 APPLY_RESULT_KIND = "apply_result"
@@ -59,6 +60,8 @@ class GuardSettings:
     source_dir: Path | None = None
     risk_model_paths: tuple[Path, ...] = ()
     audit_db: Path | None = None
+    store: str | None = None
+    stream: str | None = None
     fmt: str = "text"
     output: Path | None = None
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
@@ -72,7 +75,7 @@ def guard(command: list[str] | tuple[str, ...], settings: GuardSettings) -> int:
     if effect is Effect.REFUSED:
         from planrisk.guard.refusal import refuse
 
-        return refuse(invocation, audit_path(settings.audit_db, settings))
+        return refuse(invocation, audit_store(settings.audit_db, settings))
     if effect is Effect.READ_ONLY:
         return run(invocation.argv).exit_code
     if effect is Effect.STATE:
@@ -89,12 +92,12 @@ def _guard_planned(invocation: Invocation, settings: GuardSettings) -> int:
         plan_path = work / "guard" / "plan" / "plan.json"
         plan_path.parent.mkdir(parents=True)
         plan_path.write_bytes(plan_json)
-        log_path = audit_path(settings.audit_db, settings)
+        log = audit_store(settings.audit_db, settings)
         options = GateOptions(
             actor=settings.actor,
             initiator=settings.initiator,
             evidence_paths=settings.evidence_paths,
-            audit_db=log_path,
+            store=log,
             environ=settings.environ,
             cwd=invocation.workdir,
         )
@@ -111,7 +114,7 @@ def _guard_planned(invocation: Invocation, settings: GuardSettings) -> int:
         if result.decision.outcome != "allow":
             _say(f"planrisk guard: {result.decision.outcome}: `{invocation.label}` was not run")
             return int(ExitCode.BLOCKED)
-        return _run_sealed(invocation, steps, sealed, analysis.plan.digest, log_path)
+        return _run_sealed(invocation, steps, sealed, analysis.plan.digest, log)
 
 
 def _acquire(invocation: Invocation, steps: Steps) -> tuple[bytes, Seal | None]:
@@ -141,14 +144,14 @@ def _run_sealed(
     steps: Steps,
     sealed: Seal | None,
     plan_digest: str,
-    log_path: Path,
+    log: StoreSpec,
 ) -> int:
     """Re-check the seal, run the step that names the sealed file, audit the bytes applied."""
     if sealed is not None:
         check_seal(sealed)
     code = run(steps.run).exit_code
     append_record(
-        log_path,
+        log,
         {
             "kind": APPLY_RESULT_KIND,
             "command": invocation.label,
@@ -253,9 +256,9 @@ def _guard_state_command(invocation: Invocation, settings: GuardSettings) -> int
         ),
     )
     outcome = "allow" if actor.treated_as == "human" else "deny"
-    log_path = audit_path(settings.audit_db, settings)
+    log = audit_store(settings.audit_db, settings)
     append_record(
-        log_path,
+        log,
         {
             "kind": STATE_COMMAND_KIND,
             "command": invocation.label,
@@ -278,7 +281,7 @@ def _guard_state_command(invocation: Invocation, settings: GuardSettings) -> int
         return int(ExitCode.BLOCKED)
     code = run(invocation.argv).exit_code
     append_record(
-        log_path,
+        log,
         {
             "kind": APPLY_RESULT_KIND,
             "command": invocation.label,
@@ -314,18 +317,25 @@ def _say(text: str) -> None:
     sys.stderr.flush()
 
 
-def audit_path(audit_db: Path | None, settings: GuardSettings) -> Path:
-    """`audit_db`, else PLANRISK_AUDIT_DB or .planrisk/audit.db under the settings' cwd."""
-    from planrisk.gate.audit import default_audit_path
+def audit_store(audit_db: Path | None, settings: GuardSettings) -> StoreSpec:
+    """The settings' store and stream: --store, `audit_db`, PLANRISK_STORE, PLANRISK_AUDIT_DB
+    or .planrisk/audit.db under the settings' cwd (`planrisk.gate.audit.locations`)."""
+    from planrisk.gate.audit.locations import resolve_store
 
-    return audit_db or default_audit_path(settings.environ, settings.cwd)
+    return resolve_store(
+        store=settings.store,
+        audit_db=audit_db,
+        stream=settings.stream,
+        environ=settings.environ,
+        cwd=settings.cwd,
+    )
 
 
-def append_record(path: Path, record: dict[str, Any]) -> None:
+def append_record(log: StoreSpec, record: dict[str, Any]) -> None:
     """Append one record (decision follow-up) to the audit log."""
     from planrisk.gate.audit import append_decision
 
-    append_decision(path, record)
+    append_decision(log, record)
 
 
 @contextmanager

@@ -33,7 +33,7 @@ from planrisk.guard.flow import (
     APPLY_RESULT_KIND,
     GuardSettings,
     append_record,
-    audit_path,
+    audit_store,
     relabel,
     work_dir,
 )
@@ -132,12 +132,12 @@ def guarded_up(
         plan_path.parent.mkdir(parents=True)
         plan_path.write_bytes(b"\n".join(msgspec.json.encode(e) for e in events) + b"\n")
         cwd = Path(getattr(stack.workspace, "work_dir", None) or settings.cwd)
-        log_path = audit_path(audit_db, settings)
+        log = audit_store(audit_db, settings)
         options = GateOptions(
             actor=actor,
             initiator=initiator,
             evidence_paths=tuple(evidence),
-            audit_db=log_path,
+            store=log,
             environ=settings.environ,
             cwd=cwd,
         )
@@ -173,7 +173,7 @@ def guarded_up(
             exit_code = 0
         finally:
             append_record(
-                log_path,
+                log,
                 {
                     "kind": APPLY_RESULT_KIND,
                     "command": "pulumi up (automation API)",

@@ -9,23 +9,26 @@ human, outside the agent sandbox. Exit 1: a refusal is a decision not to run, li
 from __future__ import annotations
 
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from planrisk.errors import ExitCode
 from planrisk.guard.commands import Invocation
+
+if TYPE_CHECKING:
+    from planrisk.gate.audit.locations import StoreSpec
 
 REFUSED_KIND = "refused_command"
 """`kind` of the audit record of a refusal."""
 
 
-def refuse(invocation: Invocation, log_path: Path) -> int:
+def refuse(invocation: Invocation, log: StoreSpec) -> int:
     """Audit and explain the refusal; the tool never runs."""
     from planrisk.gate.audit import append_decision
 
     label = refused_label(invocation)
     reason = invocation.problem or f"the guard does not know `{label}`"
     append_decision(
-        log_path,
+        log,
         {"kind": REFUSED_KIND, "command": label, "outcome": "refused", "reason": reason},
     )
     sys.stderr.write(

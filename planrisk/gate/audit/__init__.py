@@ -1,8 +1,9 @@
-"""Audit trail (audit stage): every gate decision in an append-only, hash-chained SQLite log.
+"""Audit trail (audit stage): every gate decision in an append-only, hash-chained store.
 
-Input: gate decisions. Output: the stored records, the log, and its verification. The gate
-calls `append_decision(default_audit_path(os.environ, Path.cwd()) or --audit-db, record)`;
-`planrisk audit log` and `planrisk audit verify` read it.
+Input: gate decisions. Output: the stored records, the log, and its verification. The store is
+a SQLite file or a PostgreSQL database (`locations` resolves --store, --audit-db and the
+environment; `engines` opens either); the gate calls `append_decision(spec, record)`;
+`planrisk audit log|verify|checkpoint` and `planrisk store …` read it.
 """
 
 from __future__ import annotations

@@ -21,6 +21,8 @@ from planrisk.values import canonical_value
 
 GENESIS = "0" * 64
 """`prev_hash` of the first record."""
+DEFAULT_STREAM = "default"
+"""The stream of a log written outside CI (and of a log from before streams)."""
 
 
 class AuditRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -36,6 +38,8 @@ class AuditRecord(msgspec.Struct, frozen=True, kw_only=True):
     """Hash of the previous record (GENESIS for the first)."""
     hash: str
     """sha256(prev_hash + payload), hex."""
+    stream: str = DEFAULT_STREAM
+    """The chain the record belongs to (not hashed: a checkpoint's origin names the stream)."""
 
     @property
     def data(self) -> Any:

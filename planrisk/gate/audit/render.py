@@ -19,6 +19,7 @@ def render_json(records: Sequence[AuditRecord]) -> str:
     items = [
         {
             "seq": r.seq,
+            "stream": r.stream,
             "time": r.time,
             "prev_hash": r.prev_hash,
             "hash": r.hash,

@@ -1,60 +1,46 @@
-"""The audit log in SQLite (audit stage): append-only, hash-chained, safe for concurrent gates.
+"""The audit log (audit stage): append a decision to the store; read and verify one stream.
 
 Input: a gate decision (a JSON-able dict: time, actor, environment, plan digest, score,
-outcome, rules, evidence, policy digest, version) and the database path. Output: the stored
-`AuditRecord`, the whole log, or its verification.
+outcome, rules, evidence, policy digest, version) and where the log is: a SQLite path (the
+library's form from before the store) or a `StoreSpec` (`planrisk.gate.audit.locations`, which
+knows PostgreSQL URLs and streams). Output: the stored `AuditRecord`, a stream's records, or
+its verification.
 
-Appends run inside `BEGIN IMMEDIATE` with a 30 s busy timeout in WAL mode, so gates in several
-processes serialize and none loses a record. UPDATE and DELETE are refused by triggers (a
-tamperer must drop them first; `verify_log` still finds the damage).
+This module makes the payload canonical and names the stream; the engines
+(`sqlite_engine`, `postgres_engine`) keep the chain, serialize concurrent writers and refuse
+UPDATE and DELETE.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import time
-from collections.abc import Iterator, Mapping
-from contextlib import closing, contextmanager
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from planrisk.errors import InputError
-from planrisk.gate.audit.chain import (
-    GENESIS,
-    AuditRecord,
-    VerifyResult,
-    canonical_payload,
-    record_hash,
-    verify_records,
+from planrisk.gate.audit.chain import AuditRecord, VerifyResult, canonical_payload, verify_records
+from planrisk.gate.audit.engines import open_store
+from planrisk.gate.audit.locations import (
+    AUDIT_DB_ENV,
+    DEFAULT_RELATIVE_PATH,
+    StoreSpec,
+    sqlite_spec,
 )
+from planrisk.gate.audit.store_interface import Store
 from planrisk.gate.evidence.durations import format_utc, utc_now
 
-APPLICATION_ID = 0x706C6E72
-"""SQLite `application_id` of a planrisk audit database ("plnr")."""
-BUSY_TIMEOUT_SECONDS = 30.0
-"""How long an append waits for another process's append."""
-DEFAULT_RELATIVE_PATH = Path(".planrisk") / "audit.db"
-"""Where the log lives when neither --audit-db nor PLANRISK_AUDIT_DB says otherwise."""
-ENV_VAR = "PLANRISK_AUDIT_DB"
-"""Environment variable that moves the log."""
+ENV_VAR = AUDIT_DB_ENV
+"""Environment variable that moves the SQLite log."""
 
-_SCHEMA = (
-    """CREATE TABLE records (
-        seq INTEGER PRIMARY KEY,
-        time TEXT NOT NULL,
-        payload TEXT NOT NULL,
-        prev_hash TEXT NOT NULL,
-        hash TEXT NOT NULL
-    )""",
-    """CREATE TRIGGER records_no_update BEFORE UPDATE ON records
-       BEGIN SELECT RAISE(ABORT, 'the planrisk audit log is append-only'); END""",
-    """CREATE TRIGGER records_no_delete BEFORE DELETE ON records
-       BEGIN SELECT RAISE(ABORT, 'the planrisk audit log is append-only'); END""",
-    f"PRAGMA application_id = {APPLICATION_ID}",
-)
-_COLUMNS = "seq, time, payload, prev_hash, hash"
+__all__ = [
+    "DEFAULT_RELATIVE_PATH",
+    "ENV_VAR",
+    "append_decision",
+    "default_audit_path",
+    "read_log",
+    "verify_log",
+]
 
 
 def default_audit_path(environ: Mapping[str, str], cwd: Path) -> Path:
@@ -64,8 +50,9 @@ def default_audit_path(environ: Mapping[str, str], cwd: Path) -> Path:
     return path if path.is_absolute() else cwd / path
 
 
-def append_decision(db_path: Path, record: Mapping[str, Any]) -> AuditRecord:
-    """Append one decision; adds `time` (now, UTC) when the record has none."""
+def append_decision(target: Path | StoreSpec, record: Mapping[str, Any]) -> AuditRecord:
+    """Append one decision to the target's stream (a bare path: the SQLite log's `default`
+    stream); adds `time` (now, UTC) when the record has none."""
     data = dict(record)
     moment = data.get("time")
     if moment is None:
@@ -74,121 +61,37 @@ def append_decision(db_path: Path, record: Mapping[str, Any]) -> AuditRecord:
         data["time"] = format_utc(moment)
     elif not isinstance(moment, str):
         raise TypeError("audit record time must be a str or datetime")
-    payload = canonical_payload(data)
-    with _writer(db_path) as conn:
-        row = conn.execute("SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1").fetchone()
-        seq, prev_hash = (int(row[0]) + 1, str(row[1])) if row else (1, GENESIS)
-        stored = AuditRecord(
-            seq=seq,
-            time=data["time"],
-            payload=payload,
-            prev_hash=prev_hash,
-            hash=record_hash(prev_hash, payload),
-        )
-        conn.execute(
-            f"INSERT INTO records ({_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
-            (stored.seq, stored.time, stored.payload, stored.prev_hash, stored.hash),
-        )
-    return stored
+    spec = _spec(target)
+    with open_store(spec) as store:
+        return store.append(spec.stream, data["time"], canonical_payload(data))
 
 
-def read_log(db_path: Path) -> list[AuditRecord]:
-    """Every record in seq order (read-only; a missing or foreign database is an InputError)."""
-    with closing(_open_existing(db_path)) as conn:
-        try:
-            rows = conn.execute(f"SELECT {_COLUMNS} FROM records ORDER BY seq").fetchall()
-        except sqlite3.DatabaseError as exc:
-            raise _not_audit_db(db_path, str(exc)) from None
-    try:
-        return [
-            AuditRecord(seq=int(s), time=str(t), payload=str(p), prev_hash=str(ph), hash=str(h))
-            for s, t, p, ph, h in rows
-        ]
-    except (TypeError, ValueError):
-        raise _not_audit_db(db_path, "records table holds values of the wrong type") from None
+def read_log(target: Path | StoreSpec, stream: str | None = None) -> list[AuditRecord]:
+    """Every record of `stream` in seq order; without one, of the log's only stream (a log of
+    several streams is an InputError asking for one). A missing or foreign SQLite file is an
+    InputError too, and is not created."""
+    spec = _spec(target)
+    with open_store(spec) as store:
+        return store.read(stream if stream is not None else only_stream(store, spec))
 
 
-def verify_log(db_path: Path) -> VerifyResult:
-    """Verify the whole chain of the log at `db_path`."""
-    return verify_records(read_log(db_path))
+def verify_log(target: Path | StoreSpec, stream: str | None = None) -> VerifyResult:
+    """Verify the chain of one stream (as `read_log` picks it)."""
+    return verify_records(read_log(target, stream))
 
 
-@contextmanager
-def _writer(db_path: Path) -> Iterator[sqlite3.Connection]:
-    """A connection inside `BEGIN IMMEDIATE` on an initialized log; commits on success."""
-    try:
-        db_path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
-    except (OSError, sqlite3.Error) as exc:
+def only_stream(store: Store, spec: StoreSpec) -> str:
+    """The log's one stream (the spec's when it has none yet); several are an InputError."""
+    streams = store.streams()
+    if len(streams) > 1:
+        shown = ", ".join(streams[:5]) + (", …" if len(streams) > 5 else "")
         raise InputError(
-            f"cannot open the audit log ({exc})",
-            source=str(db_path),
-            hint=f"pass a writable path with --audit-db or {ENV_VAR}",
-        ) from None
-    with closing(conn):
-        _enable_wal(conn)
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            _ensure_schema(conn, db_path)
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-
-
-def _enable_wal(conn: sqlite3.Connection) -> None:
-    """Switch to WAL; a concurrent first switch may report busy, so retry for a while."""
-    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
-    while True:
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            return
-        except sqlite3.OperationalError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-
-
-def _ensure_schema(conn: sqlite3.Connection, db_path: Path) -> None:
-    """Create the table and triggers in a new database; refuse a foreign one."""
-    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    if app_id == APPLICATION_ID:
-        return
-    tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-    if tables:
-        raise _not_audit_db(db_path, "the database holds other tables")
-    for statement in _SCHEMA:
-        conn.execute(statement)
-
-
-def _open_existing(db_path: Path) -> sqlite3.Connection:
-    """A read-only connection to an existing planrisk audit database."""
-    if not db_path.is_file():
-        raise InputError(
-            "audit log not found",
-            source=str(db_path),
-            hint=(
-                f"run `planrisk gate` to record a decision first, or point --audit-db or "
-                f"{ENV_VAR} at the log"
-            ),
+            f"the log holds {len(streams)} streams ({shown})",
+            source=spec.label,
+            hint="name one with --stream",
         )
-    uri = "file:" + quote(str(db_path.resolve())) + "?mode=ro"
-    try:
-        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS)
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    except sqlite3.DatabaseError as exc:
-        raise _not_audit_db(db_path, str(exc)) from None
-    if app_id != APPLICATION_ID:
-        conn.close()
-        raise _not_audit_db(db_path, "it was not created by planrisk")
-    return conn
+    return streams[0] if streams else spec.stream
 
 
-def _not_audit_db(db_path: Path, detail: str) -> InputError:
-    """The error for a file that is not a usable planrisk audit log."""
-    return InputError(
-        f"not a planrisk audit log ({detail})",
-        source=str(db_path),
-        hint=f"point --audit-db or {ENV_VAR} at the log `planrisk gate` writes",
-    )
+def _spec(target: Path | StoreSpec) -> StoreSpec:
+    return target if isinstance(target, StoreSpec) else sqlite_spec(target)

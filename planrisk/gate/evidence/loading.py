@@ -94,13 +94,14 @@ def _load_file(path: Path) -> list[LoadedEvidence]:
         if not lines:
             return [_malformed(str(path), "file is empty")]
         if len(lines) == 1:
-            return [_parse(str(path), lines[0][1])]
-        return [_parse(f"{path}:{n}", line) for n, line in lines]
-    return [_parse(str(path), data)]
+            return [parse_envelope(str(path), lines[0][1])]
+        return [parse_envelope(f"{path}:{n}", line) for n, line in lines]
+    return [parse_envelope(str(path), data)]
 
 
-def _parse(name: str, data: bytes) -> LoadedEvidence:
-    """One envelope; a malformed one becomes an `unknown` entry with its problem."""
+def parse_envelope(name: str, data: bytes) -> LoadedEvidence:
+    """One envelope named `name`; a malformed one becomes an `unknown` entry with its problem
+    (files, and the envelopes kept in the store)."""
     if not data.strip():
         return _malformed(name, "file is empty")
     try:
