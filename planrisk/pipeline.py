@@ -69,9 +69,11 @@ def analyze(plan_path: Path, options: AnalyzeOptions) -> Analysis:
     from planrisk.config import load_config
     from planrisk.graph import build_graph
     from planrisk.ingest import load_plan
+    from planrisk.score.blast_radius_job import BlastRadiiJob
     from planrisk.score.hints import change_hints
+    from planrisk.score.inputs import ScoreInputs, provider_expressions
+    from planrisk.score.plan import score_plan
     from planrisk.score.risk_model import load_risk_model
-    from planrisk.score.score import BlastRadiiJob, ScoreInputs, provider_expressions, score_plan
 
     with paused_gc():
         with stage("config"):

@@ -18,7 +18,7 @@ import pytest
 from planrisk.graph import DependencyGraph
 from planrisk.model import Action, BlastRadius, Mode, Resource, ResourceChange, Tool
 from planrisk.score.blast_radius import TOP_DEPENDENTS, blast_radii
-from planrisk.score.score import CLASS_WEIGHTS
+from planrisk.score.risk_model_parse import CLASS_WEIGHTS
 
 CLASSES = ("data-bearing", "foundational", "standard", "guard", "cheap", "none")
 
@@ -152,8 +152,9 @@ def test_scored_teardown_of_a_chain_uses_the_same_radius() -> None:
     """The scorer reports the one-pass radius of each destroy."""
     from planrisk.graph import build_graph
     from planrisk.model import EnvironmentResult, Plan
+    from planrisk.score.inputs import ScoreInputs
+    from planrisk.score.plan import score_plan
     from planrisk.score.risk_model import load_risk_model
-    from planrisk.score.score import ScoreInputs, score_plan
 
     size = 300
     resources = tuple(

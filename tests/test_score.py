@@ -32,9 +32,11 @@ from planrisk.model import (
     Tool,
 )
 from planrisk.pipeline import AnalyzeOptions, analyze
+from planrisk.score.inputs import ScoreInputs
+from planrisk.score.plan import score_plan
+from planrisk.score.points import BLAST_CAP, blast_points
 from planrisk.score.protections import PULUMI_UNKNOWN
 from planrisk.score.risk_model import RiskModel, load_risk_model
-from planrisk.score.score import BLAST_CAP, ScoreInputs, blast_points, score_plan
 from tests.corpus import CORPUS, corpus_plans
 
 REPO = Path(__file__).resolve().parents[1]

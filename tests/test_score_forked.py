@@ -22,7 +22,8 @@ from planrisk._runtime import forked
 from planrisk.errors import PlanriskError
 from planrisk.model import ChangeScore
 from planrisk.pipeline import AnalyzeOptions, analyze
-from planrisk.score import score as scoring
+from planrisk.score import blast_radius_job, inputs
+from planrisk.score import plan as scoring
 from planrisk.score.hints import change_hints
 from tests.side_jobs import ChildOnly
 
@@ -38,10 +39,10 @@ def test_forked_blast_radii_give_the_same_assessment(
     plan: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     options = AnalyzeOptions(env="prod", environ={})
-    monkeypatch.setattr(scoring, "FORK_MIN_DESTROYS", 10**9)
+    monkeypatch.setattr(blast_radius_job, "FORK_MIN_DESTROYS", 10**9)
     here = analyze(plan, options).assessment
-    monkeypatch.setattr(scoring, "FORK_MIN_DESTROYS", 1)
-    monkeypatch.setattr(scoring, "SideJob", ChildOnly)
+    monkeypatch.setattr(blast_radius_job, "FORK_MIN_DESTROYS", 1)
+    monkeypatch.setattr(blast_radius_job, "SideJob", ChildOnly)
     assert analyze(plan, options).assessment == here
 
 
@@ -67,11 +68,11 @@ def test_changes_that_cannot_have_a_radius_are_scored_while_the_child_works(
     plan: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     options = AnalyzeOptions(env="prod", environ={})
-    monkeypatch.setattr(scoring, "FORK_MIN_DESTROYS", 10**9)
+    monkeypatch.setattr(blast_radius_job, "FORK_MIN_DESTROYS", 10**9)
     here = analyze(plan, options).assessment
     calls: list[tuple[str, bool]] = []  # (address, scored after the radii came in)
     arrived: list[bool] = []
-    score_change, result = scoring._score_change, scoring.BlastRadiiJob.result
+    score_change, result = scoring.score_change, blast_radius_job.BlastRadiiJob.result
 
     def recorded_score(draft: Any, lookups: Any, radii: Any) -> ChangeScore:
         calls.append((draft.change.address, bool(arrived)))
@@ -82,10 +83,10 @@ def test_changes_that_cannot_have_a_radius_are_scored_while_the_child_works(
         arrived.append(True)
         return radii
 
-    monkeypatch.setattr(scoring, "_score_change", recorded_score)
-    monkeypatch.setattr(scoring.BlastRadiiJob, "result", recorded_result)
-    monkeypatch.setattr(scoring, "FORK_MIN_DESTROYS", 1)
-    monkeypatch.setattr(scoring, "SideJob", SlowChild)
+    monkeypatch.setattr(scoring, "score_change", recorded_score)
+    monkeypatch.setattr(blast_radius_job.BlastRadiiJob, "result", recorded_result)
+    monkeypatch.setattr(blast_radius_job, "FORK_MIN_DESTROYS", 1)
+    monkeypatch.setattr(blast_radius_job, "SideJob", SlowChild)
     analysis = analyze(plan, options)
     assert analysis.assessment == here
     assert len(calls) == len(here.changes)  # each change scored once
@@ -125,7 +126,7 @@ def test_the_pipeline_starts_the_radii_before_the_environment_stage(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     options = AnalyzeOptions(env="prod", environ={})
-    monkeypatch.setattr(scoring, "FORK_MIN_DESTROYS", 10**9)
+    monkeypatch.setattr(blast_radius_job, "FORK_MIN_DESTROYS", 10**9)
     here = analyze(TEARDOWN, options).assessment
     events: list[str] = []
     classify = pipeline.classify
@@ -136,8 +137,8 @@ def test_the_pipeline_starts_the_radii_before_the_environment_stage(
 
     monkeypatch.setattr(Recorded, "events", events)
     monkeypatch.setattr(pipeline, "classify", recorded_classify)
-    monkeypatch.setattr(scoring, "FORK_MIN_DESTROYS", 1)
-    monkeypatch.setattr(scoring, "SideJob", Recorded)
+    monkeypatch.setattr(blast_radius_job, "FORK_MIN_DESTROYS", 1)
+    monkeypatch.setattr(blast_radius_job, "SideJob", Recorded)
     assert analyze(TEARDOWN, options).assessment == here
     assert events == ["radii started", "environment"]  # one job, started first, used by score
 
@@ -151,8 +152,8 @@ def test_a_failure_before_scoring_stops_the_radii_child(monkeypatch: pytest.Monk
 
     monkeypatch.setattr(Recorded, "events", events)
     monkeypatch.setattr(pipeline, "classify", failing_classify)
-    monkeypatch.setattr(scoring, "FORK_MIN_DESTROYS", 1)
-    monkeypatch.setattr(scoring, "SideJob", Recorded)
+    monkeypatch.setattr(blast_radius_job, "FORK_MIN_DESTROYS", 1)
+    monkeypatch.setattr(blast_radius_job, "SideJob", Recorded)
     with pytest.raises(PlanriskError):
         analyze(TEARDOWN, AnalyzeOptions(env="prod", environ={}))
     assert events == ["radii started", "radii cancelled"]
@@ -164,7 +165,7 @@ def test_radii_of_another_plan_are_not_used_but_stopped(
 ) -> None:
     if in_a_child and not forked.can_fork():
         pytest.skip("forks only on Linux")
-    monkeypatch.setattr(scoring, "FORK_MIN_DESTROYS", 10**9)
+    monkeypatch.setattr(blast_radius_job, "FORK_MIN_DESTROYS", 10**9)
     analysis = analyze(TEARDOWN, AnalyzeOptions(env="prod", environ={}))
     other = analyze(
         FIXTURES / "terraform" / "vpc-replace-cascade" / "plan.json",
@@ -173,17 +174,17 @@ def test_radii_of_another_plan_are_not_used_but_stopped(
     events: list[str] = []
     if in_a_child:
         monkeypatch.setattr(Recorded, "events", events)
-        monkeypatch.setattr(scoring, "FORK_MIN_DESTROYS", 1)
-        monkeypatch.setattr(scoring, "SideJob", Recorded)
-    stale = scoring.BlastRadiiJob(other.plan, other.graph, other.risk_model)
-    inputs = scoring.ScoreInputs(
+        monkeypatch.setattr(blast_radius_job, "FORK_MIN_DESTROYS", 1)
+        monkeypatch.setattr(blast_radius_job, "SideJob", Recorded)
+    stale = blast_radius_job.BlastRadiiJob(other.plan, other.graph, other.risk_model)
+    score_inputs = inputs.ScoreInputs(
         graph=analysis.graph,
         risk_model=analysis.risk_model,
         environment=analysis.assessment.environment,
         hints=change_hints(analysis.plan),
-        provider_configs=scoring.provider_expressions(analysis.plan),
+        provider_configs=inputs.provider_expressions(analysis.plan),
         radii=stale,
     )
-    assert scoring.score_plan(analysis.plan, inputs) == analysis.assessment
+    assert scoring.score_plan(analysis.plan, score_inputs) == analysis.assessment
     if in_a_child:  # the stale child is killed and reaped (Recorded checks); own radii used
         assert events == ["radii started", "radii cancelled", "radii started"]
