@@ -80,21 +80,19 @@ def best_of(argv: list[str], repeat: int) -> Measure:
     return _best([measure(argv) for _ in range(repeat)])
 
 
-def best_of_pairs(
-    pairs: list[tuple[Path, list[str], list[str]]], repeat: int
-) -> list[tuple[Measure, Measure]]:
-    """Each (plan, first, second): both commands, best of `repeat`. Within a pair the two
-    alternate, so a slow spell of the machine hits both alike; the repeats go round-robin over
-    the pairs (round one runs every pair once, then round two...), so one slow minute costs
+def best_of_groups(groups: list[tuple[Path, list[list[str]]]], repeat: int) -> list[list[Measure]]:
+    """Each (plan, commands): every command, best of `repeat`. Within a group the commands
+    alternate, so a slow spell of the machine hits them alike; the repeats go round-robin over
+    the groups (round one runs every group once, then round two...), so one slow minute costs
     one attempt of several rows instead of every attempt of one row. The plan is read once,
-    untimed, before each pair: neither command pays for reading it from disk."""
-    runs: list[tuple[list[Measure], list[Measure]]] = [([], []) for _ in pairs]
+    untimed, before each group: no command pays for reading it from disk."""
+    runs: list[list[list[Measure]]] = [[[] for _ in commands] for _, commands in groups]
     for _ in range(repeat):
-        for (plan, first, second), (first_runs, second_runs) in zip(pairs, runs, strict=True):
+        for (plan, commands), group_runs in zip(groups, runs, strict=True):
             _read_through(plan)
-            first_runs.append(measure(first))
-            second_runs.append(measure(second))
-    return [(_best(first_runs), _best(second_runs)) for first_runs, second_runs in runs]
+            for argv, command_runs in zip(commands, group_runs, strict=True):
+                command_runs.append(measure(argv))
+    return [[_best(command_runs) for command_runs in group_runs] for group_runs in runs]
 
 
 def _read_through(path: Path) -> None:
@@ -122,10 +120,11 @@ def planrisk_argv() -> list[str]:
     return [found] if found else [sys.executable, "-m", "planrisk"]
 
 
-def _expand(template: str, plan: Path, audit_db: Path) -> list[str]:
+def _expand(template: str, plan: Path, audit_db: Path, program: str | None = None) -> list[str]:
+    """The command for one plan; `program` runs it with another planrisk (`--baseline`)."""
     words = [w.format(plan=plan, audit_db=audit_db) for w in shlex.split(template)]
     if words and words[0] == "planrisk":
-        return [*planrisk_argv(), *words[1:]]
+        return [*([program] if program else planrisk_argv()), *words[1:]]
     return words
 
 
@@ -165,6 +164,8 @@ class Row:
     file_bytes: int
     load: Measure
     planrisk: Measure
+    baseline: Measure | None = None
+    """The same command of another planrisk (`--baseline`), measured in the same rounds."""
     verdicts: list[str] = field(default_factory=list)
 
     @property
@@ -226,17 +227,20 @@ def run(args: argparse.Namespace) -> int:
     rows: list[Row] = []
     try:
         plans = [_plan_path(out_dir, tool, size, mix, made) for tool, size, mix in cases]
-        pairs = [
-            (
-                plan,
+        groups = []
+        for plan, (tool, size, mix) in zip(plans, cases, strict=True):
+            audit_db = audit_dir / f"audit-{tool}-{size}-{mix}.db"
+            commands = [
                 [sys.executable, "-c", "import json,sys; json.load(open(sys.argv[1]))", str(plan)],
-                _expand(template, plan, audit_dir / f"audit-{tool}-{size}-{mix}.db"),
-            )
-            for plan, (tool, size, mix) in zip(plans, cases, strict=True)
-        ]
-        measured = best_of_pairs(pairs, args.repeat)
-        for plan, (tool, size, mix), (load, gate) in zip(plans, cases, measured, strict=True):
-            rows.append(Row(tool, size, mix, plan.stat().st_size, load, gate))
+                _expand(template, plan, audit_db),
+            ]
+            if args.baseline:
+                commands.append(_expand(template, plan, audit_db, args.baseline))
+            groups.append((plan, commands))
+        measured = best_of_groups(groups, args.repeat)
+        for plan, (tool, size, mix), found in zip(plans, cases, measured, strict=True):
+            baseline = found[2] if args.baseline else None
+            rows.append(Row(tool, size, mix, plan.stat().st_size, found[0], found[1], baseline))
         help_time = best_of([*planrisk_argv(), "--help"], args.repeat)
     finally:
         shutil.rmtree(audit_dir, ignore_errors=True)
@@ -249,7 +253,7 @@ def run(args: argparse.Namespace) -> int:
 
 def report(rows: list[Row], help_time: Measure, mixes: list[str]) -> bool:
     """Print the table and the summary lines; True when any target failed."""
-    header = (
+    header: tuple[str, ...] = (
         "tool",
         "size",
         "mix",
@@ -261,6 +265,9 @@ def report(rows: list[Row], help_time: Measure, mixes: list[str]) -> bool:
         "RSS/file",
         "targets",
     )
+    with_baseline = any(row.baseline is not None for row in rows)
+    if with_baseline:
+        header = (*header, "baseline s", "vs baseline")
     table = [header]
     failed = False
     for row in rows:
@@ -279,6 +286,14 @@ def report(rows: list[Row], help_time: Measure, mixes: list[str]) -> bool:
                 f"{row.planrisk.peak_rss / 1e6:.1f}",
                 f"{row.rss_ratio:.2f}",
                 targets,
+                *(
+                    (
+                        f"{row.baseline.seconds:.3f}",
+                        f"{row.planrisk.seconds / row.baseline.seconds:.2f}",
+                    )
+                    if row.baseline is not None
+                    else ()
+                ),
             )
         )
     widths = [max(len(line[i]) for line in table) for i in range(len(header))]
@@ -334,6 +349,12 @@ def main(argv: list[str] | None = None) -> int:
         " ({plan} and {audit_db} are filled in)",
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (best kept)")
+    parser.add_argument(
+        "--baseline",
+        metavar="PLANRISK",
+        help="another planrisk program (e.g. an older checkout's venv/bin/planrisk) to measure "
+        "in the same rounds; the table adds its time and the ratio to it",
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 if any target fails")
     return run(parser.parse_args(argv))
 

@@ -252,7 +252,7 @@ def test_run_command_prints_the_table(tmp_path: Path) -> None:
 def test_repeats_go_round_robin_over_the_rows(tmp_path: Path) -> None:
     """Round one measures every row (json.load, then planrisk), then round two...: one slow
     minute of the host does not cover every attempt of one row."""
-    from benchmarks.run import best_of_pairs
+    from benchmarks.run import best_of_groups
 
     log = tmp_path / "order.log"
 
@@ -261,8 +261,8 @@ def test_repeats_go_round_robin_over_the_rows(tmp_path: Path) -> None:
 
     plan = tmp_path / "plan.json"
     plan.write_bytes(b"{}")
-    pairs = [(plan, command(f"load{row}"), command(f"gate{row}")) for row in (1, 2)]
-    measured = best_of_pairs(pairs, repeat=2)
+    groups = [(plan, [command(f"load{row}"), command(f"gate{row}")]) for row in (1, 2)]
+    measured = best_of_groups(groups, repeat=2)
     assert log.read_text().split() == ["load1", "gate1", "load2", "gate2"] * 2
     assert len(measured) == 2
     assert all(m.returncode == 0 and m.seconds > 0 for pair in measured for m in pair)
