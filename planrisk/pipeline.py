@@ -64,11 +64,13 @@ class Analysis(msgspec.Struct, frozen=True):
 
 def analyze(plan_path: Path, options: AnalyzeOptions) -> Analysis:
     """Run ingest → graph → score on one plan file."""
+    from planrisk._runtime.forked import SideJob
     from planrisk._runtime.gc import paused_gc
     from planrisk._runtime.timings import stage
     from planrisk.config import load_config
     from planrisk.graph import build_graph
-    from planrisk.ingest import load_plan
+    from planrisk.ingest import finish_digest, read_plan
+    from planrisk.ingest.reader import read_file
     from planrisk.score.blast_radius_job import BlastRadiiJob
     from planrisk.score.hints import change_hints
     from planrisk.score.inputs import ScoreInputs, provider_expressions
@@ -86,13 +88,25 @@ def analyze(plan_path: Path, options: AnalyzeOptions) -> Analysis:
             )
             risk_model = load_risk_model(config.risk_model_sources())
         with stage("ingest"):
-            plan = load_plan(plan_path, complete_required=options.complete_required)
-        with stage("graph"):
-            graph = build_graph(plan, source_dir=options.source_dir)
-            # The blast radii need only the graph and the risk model: they are computed on
-            # the other core from here on, while environment, hints and drafts run here.
-            radii = BlastRadiiJob(plan, graph, risk_model)
+            plan, pending = read_plan(
+                read_file(plan_path),
+                os.fsdecode(plan_path),
+                complete_required=options.complete_required,
+            )
+        # The digest (and the UTF-8 check of the values kept undecoded) needs only what ingest
+        # read: it is computed on the other core from here on, while the stages below run.
+        digest = (
+            SideJob(pending.compute, worth_a_process=pending.worth_a_process)
+            if pending is not None
+            else None
+        )
+        radii: BlastRadiiJob | None = None
         try:
+            with stage("graph"):
+                graph = build_graph(plan, source_dir=options.source_dir)
+                # The blast radii need only the graph and the risk model: they are computed on
+                # the other core from here on, while environment, hints and drafts run here.
+                radii = BlastRadiiJob(plan, graph, risk_model)
             with stage("environment"):
                 environment = classify(plan, options, config, plan_path)
                 removed: frozenset[str] = frozenset()
@@ -116,8 +130,13 @@ def analyze(plan_path: Path, options: AnalyzeOptions) -> Analysis:
                     radii=radii,
                 )
                 assessment = score_plan(plan, inputs)
+                if digest is not None and pending is not None:
+                    plan = finish_digest(plan, pending, digest.result())
+                    assessment = msgspec.structs.replace(assessment, plan=plan)
         except BaseException:
-            radii.cancel()
+            for job in (radii, digest):
+                if job is not None:
+                    job.cancel()
             raise
     return Analysis(
         plan=plan,

@@ -1,6 +1,10 @@
-"""Memory housekeeping for bulk stages (ingest, graph, score, gate, report).
+"""The GC policy, in one place: the CLI's run and the library's pipeline.
 
-Input: a block that allocates hundreds of thousands of long-lived objects (a 100k-resource
+The CLI runs once and exits without freeing (`run_without_cyclic_gc`, at its entry); a library
+caller of `planrisk.pipeline.analyze` gets `paused_gc` around the analysis. No stage sets a
+policy of its own.
+
+`paused_gc`: a block that allocates hundreds of thousands of long-lived objects (a 100k-resource
 plan, its graph and its scores). Output: the same block without cyclic-GC passes, which
 otherwise rescan every live object again and again and make large plans superlinear. When the
 block ends the collector's previous state is restored, the objects still alive are moved to
@@ -46,6 +50,13 @@ def release_mapped_pages() -> None:
     """Drop the resident pages of every tracked file mapping."""
     for mapping in list(_mappings):
         drop_pages(mapping)
+
+
+def run_without_cyclic_gc() -> None:
+    """The CLI's policy for its one short run: no cyclic collection at all. What the stages
+    build lives until the process ends (`planrisk.cli.fast_exit`); reference counting frees the
+    rest, and a collection pass over a large plan's objects would only rescan them."""
+    gc.disable()
 
 
 @contextmanager

@@ -38,10 +38,12 @@ def main(argv: list[str] | None = None) -> None:
     process then ends right after the output is flushed, without freeing the analysis (see
     `planrisk.cli.fast_exit`). With `argv` it raises `SystemExit` as usual.
     """
+    from planrisk._runtime.gc import run_without_cyclic_gc
     from planrisk.cli import fast_exit
 
     if argv is None:
         fast_exit.arm()
+        run_without_cyclic_gc()
     try:
         _run(argv)
     except SystemExit as exc:

@@ -190,7 +190,6 @@ def analyze_command(
     """Score every change of a plan and explain each score."""
     from planrisk._runtime import progress
     from planrisk._runtime import timings as stage_timings
-    from planrisk._runtime.gc import paused_gc
     from planrisk.pipeline import STAGES
     from planrisk.report.formats import RenderOptions, render_pieces
 
@@ -210,7 +209,7 @@ def analyze_command(
         source_prefix=str(source_dir) if source_dir is not None else None,
         with_paths=paths,
     )
-    with stage_timings.stage("report"), paused_gc():
+    with stage_timings.stage("report"):
         write_reports(
             fmt,
             output,

@@ -96,7 +96,6 @@ def gate_command(
     """Decide whether PLAN may be applied: exit 0 allow, 1 pending or deny."""
     from planrisk._runtime import progress
     from planrisk._runtime import timings as stage_timings
-    from planrisk._runtime.gc import paused_gc
     from planrisk.config import load_config
     from planrisk.gate.decide import GateOptions, classify_gate_actor, distrusts_paths, run_gate
     from planrisk.pipeline import STAGES
@@ -141,13 +140,13 @@ def gate_command(
                     analysis, options, github_token, actor_result
                 ),
             )
-        with stage_timings.stage("gate"), paused_gc():
+        with stage_timings.stage("gate"):
             result = run_gate(analysis, options)
     base = RenderOptions(
         plan_path=str(plan),
         source_prefix=str(source_dir) if source_dir is not None else None,
     )
-    with stage_timings.stage("report"), paused_gc():
+    with stage_timings.stage("report"):
         write_reports(
             fmt,
             output,

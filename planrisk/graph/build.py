@@ -24,7 +24,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from planrisk._runtime.gc import paused_gc
 from planrisk.graph.assemble import EdgeSet, NodeData, add_edges, node_adjacency
 from planrisk.graph.config_refs import ConfigResolver, Down, ModulePath, Target
 from planrisk.graph.dependency_graph import DependencyGraph
@@ -44,8 +43,7 @@ def build_graph(plan: Plan, source_dir: Path | None = None) -> DependencyGraph:
 
     Raises InputError when `source_dir` is given but unreadable.
     """
-    with paused_gc():
-        return _build(plan, source_dir)
+    return _build(plan, source_dir)
 
 
 def _build(plan: Plan, source_dir: Path | None) -> DependencyGraph:

@@ -12,23 +12,18 @@ Pulumi event log without its summary event); without it (`analyze`) such an inpu
 
 from __future__ import annotations
 
-import mmap
 import os
 
 import msgspec
 
 from planrisk.errors import PlanFormatError
-from planrisk.ingest.reader import (
-    SHOW_JSON_HINT,
-    Buffer,
-    prepare_with_offset,
-    read_file,
-    release_pages,
-)
+from planrisk.ingest.buffer import PlanBuffer
+from planrisk.ingest.digest import PendingDigest
+from planrisk.ingest.reader import SHOW_JSON_HINT, Buffer, read_file
 from planrisk.ingest.sniff import InputKind, looks_like_preview, sniff
 from planrisk.model import Plan
 
-__all__ = ["load_plan", "parse_plan"]
+__all__ = ["finish_digest", "load_plan", "parse_plan", "read_plan"]
 
 
 def load_plan(path: str | os.PathLike[str], *, complete_required: bool = True) -> Plan:
@@ -38,6 +33,15 @@ def load_plan(path: str | os.PathLike[str], *, complete_required: bool = True) -
 
 def parse_plan(data: Buffer, source: str, *, complete_required: bool = True) -> Plan:
     """Parse plan bytes or a mapped file (format auto-detected); `source` names the input."""
+    plan, pending = read_plan(data, source, complete_required=complete_required)
+    return plan if pending is None else finish_digest(plan, pending, pending.compute())
+
+
+def read_plan(
+    data: Buffer, source: str, *, complete_required: bool = True
+) -> tuple[Plan, PendingDigest | None]:
+    """`parse_plan` with its digest left to compute (`PendingDigest`) when that is worth doing
+    beside the later stages; then `Plan.digest` is empty until `finish_digest`."""
     try:
         return _parse(data, source, complete_required)
     except UnicodeDecodeError:
@@ -58,6 +62,11 @@ def parse_plan(data: Buffer, source: str, *, complete_required: bool = True) -> 
         ) from None
 
 
+def finish_digest(plan: Plan, pending: PendingDigest, result: bytes | memoryview) -> Plan:
+    """`plan` with the digest `pending.compute` returned (its input error when it found one)."""
+    return msgspec.structs.replace(plan, digest=pending.finish(result))
+
+
 _HINT = SHOW_JSON_HINT
 
 
@@ -75,12 +84,9 @@ def require_utf8(text: Buffer, source: str) -> None:
         )
 
 
-def _parse(data: Buffer, source: str, complete_required: bool) -> Plan:
-    text, offset = prepare_with_offset(data, source)
-
-    def release() -> None:
-        release_pages(data)
-
+def _parse(data: Buffer, source: str, complete_required: bool) -> tuple[Plan, PendingDigest | None]:
+    buffer = PlanBuffer(data, source)
+    text = buffer.text
     if looks_like_preview(text):
         # Decoded whole in one typed pass: no member split, so the document is scanned once.
         from planrisk.ingest.pulumi import parse_whole_preview
@@ -89,26 +95,24 @@ def _parse(data: Buffer, source: str, complete_required: bool) -> Plan:
 
         whole = parse_whole_preview(text, source)
         if whole is not None:
-            release_pages(data)
-            return whole
-    sniffed = sniff(text, source, offset, release if isinstance(data, mmap.mmap) else None)
+            buffer.release()
+            return whole, None
+    sniffed = sniff(buffer)
     if sniffed.kind is InputKind.TERRAFORM_PLAN:
-        # (The Terraform reader checks the text beside its digest, on the other core.)
+        # (The Terraform reader checks the text beside its digest.)
         from planrisk.ingest.terraform import parse_terraform
 
-        return parse_terraform(
-            sniffed.head, source, release=release, spaces_only=sniffed.spaces_only
-        )
+        return parse_terraform(sniffed.head, buffer)
     require_utf8(sniffed.document, source)
     if sniffed.kind is InputKind.PULUMI_PREVIEW:
         from planrisk.ingest.pulumi import parse_pulumi_preview_members
 
         plan = parse_pulumi_preview_members(sniffed.head, source)
-        release_pages(data)
-        return plan
+        buffer.release()
+        return plan, None
     # The event reader takes bytes: a mapped file is copied once and its pages dropped.
     document = bytes(sniffed.document)
-    release_pages(data)
+    buffer.release()
     from planrisk.ingest.pulumi_events import parse_pulumi_events
 
-    return parse_pulumi_events(document, source, complete_required=complete_required)
+    return parse_pulumi_events(document, source, complete_required=complete_required), None

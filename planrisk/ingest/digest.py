@@ -14,8 +14,8 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
 
 import msgspec
 
@@ -63,6 +63,20 @@ DIGEST_VERSION = 2
 """What a digest binds: 1 (planrisk <= 0.x) bound addresses, actions and values only; 2 binds
 everything the decision reads (type, provider, Pulumi options, links, masks, environment
 variables and configuration)."""
+
+
+class PendingDigest(NamedTuple):
+    """A plan's digest still to compute: the work, and how its result becomes the digest.
+
+    `compute` needs only what ingest read, so the pipeline runs it beside the stages that
+    follow (`planrisk._runtime.forked.SideJob`; `worth_a_process` says whether the plan is
+    large enough to fork for); `finish` turns its bytes into `Plan.digest`, or raises the
+    input error the work found.
+    """
+
+    compute: Callable[[], bytes]
+    finish: Callable[[bytes | memoryview], str]
+    worth_a_process: bool
 
 
 class PlanDigest:

@@ -10,7 +10,6 @@ truncated JSON — raises PlanFormatError saying what the file looks like and wh
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -18,7 +17,7 @@ import msgspec
 from msgspec import Raw
 
 from planrisk.errors import PlanFormatError
-from planrisk.ingest.members import split_members
+from planrisk.ingest.buffer import PlanBuffer
 from planrisk.ingest.reader import Buffer, first_document_end
 
 _SHOW_HINT = (
@@ -83,23 +82,19 @@ class Sniffed(NamedTuple):
     """Top-level members of the first document (empty for a top-level array of events)."""
     document: Buffer
     """The first document only (a wrapper's trailing log lines cut off)."""
-    spaces_only: bool = False
-    """The member values contain no line break or tab (known for split mapped files only)."""
 
 
-def sniff(
-    text: Buffer, source: str, offset: int = 0, release: Callable[[], None] | None = None
-) -> Sniffed:
-    """Recognize the prepared input `text`; `offset` = bytes skipped before it (for messages).
+def sniff(buffer: PlanBuffer) -> Sniffed:
+    """Recognize the prepared input of `buffer`.
 
-    With `release` (a mapped file), a single JSON object is split one member at a time and the
-    pages released after each (`members.split_members`); everything else is decoded whole.
+    A mapped single JSON object is split one member at a time, the pages released after each
+    (`PlanBuffer.split`); everything else is decoded whole.
     """
-    if release is not None:
-        members = split_members(text, release)
-        if members is not None:
-            kind = _classify(members.head, source, several=False)
-            return Sniffed(kind, members.head, text, members.spaces_only)
+    text, source, offset = buffer.text, buffer.source, buffer.offset
+    members = buffer.split()
+    if members is not None:
+        kind = _classify(members.head, source, several=False)
+        return Sniffed(kind, members.head, text)
     try:
         head = msgspec.json.decode(text, type=dict[str, Raw])
     except msgspec.ValidationError:

@@ -10,17 +10,16 @@ values are never decoded. Repeated strings and tuples are stored once (`Sharer`)
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import NamedTuple
 
 import msgspec
 from msgspec import Raw
 
-from planrisk._runtime.forked import SideJob
 from planrisk._runtime.progress import counted
 from planrisk.errors import PlanFormatError
 from planrisk.ingest.addresses import ParsedAddress, build_address, parse_address
-from planrisk.ingest.digest import PlanDigest, canonical_raw, canonical_spaced
+from planrisk.ingest.buffer import PlanBuffer
+from planrisk.ingest.digest import PendingDigest, PlanDigest, canonical_raw
 from planrisk.ingest.locations import quote_location
 from planrisk.ingest.sharing import Sharer
 from planrisk.ingest.terraform_actions import Normalized, normalize_actions
@@ -57,24 +56,16 @@ FORK_MIN_CHANGES = 2048
 """From this many changes the digest is worth a forked process (`planrisk._runtime.forked`)."""
 
 
-def _nothing() -> None:
-    """The default `release`: the input is not a mapped file."""
+def parse_terraform(head: dict[str, Raw], buffer: PlanBuffer) -> tuple[Plan, PendingDigest]:
+    """Build a Plan from the top-level members of a Terraform/OpenTofu plan document, and the
+    digest still to compute (with the UTF-8 check of every value kept undecoded): it needs only
+    the changes and the input, so the caller runs it beside the stages that follow (on the
+    other core when there is one to spare) and sets `Plan.digest` from it.
 
-
-def parse_terraform(
-    head: dict[str, Raw],
-    source: str,
-    release: Callable[[], None] = _nothing,
-    *,
-    spaces_only: bool = False,
-) -> Plan:
-    """Build a Plan from the top-level members of a Terraform/OpenTofu plan document.
-
-    `release` is called after each pass over a large section: it drops the input file's mapped
-    pages from the process (`reader.release_pages`), so they are not all resident at once.
-    `spaces_only` says the member values contain no line break or tab (`members.Members`):
-    the digest then reformats only the values that may hold insignificant spaces.
+    The buffer's pages are released after each pass over a large section, so they are not all
+    resident at once.
     """
+    source, share, release = buffer.source, buffer.share, buffer.release
     release()
     redacted = "plan_format_version" in head and "format_version" not in head
     version_key = "plan_format_version" if redacted else "format_version"
@@ -84,8 +75,7 @@ def parse_terraform(
     tool_version = decode_section(head, "terraform_version", str | None, source)
 
     configuration = decode_section(head, "configuration", Configuration | None, source)
-    share = Sharer()
-    changes = _changes(head, source, share, release)
+    changes = _changes(head, buffer)
     release()
     deferred = decode_section(head, "deferred_changes", list[TfDeferredChange] | None, source) or []
     drift_entries = decode_section(head, "resource_drift", _CHANGES, source) or []
@@ -109,32 +99,18 @@ def parse_terraform(
         head=head,
     )
 
-    # The digest, and the UTF-8 check of every value kept undecoded, are computed on the
-    # other core (when there is one to spare) while this process reads the resources: they
-    # need only the changes and the input, and nothing else needs them yet.
-    job = SideJob(
-        lambda: _checked_digest(head, bound, release, spaces_only),
+    pending = PendingDigest(
+        compute=lambda: _checked_digest(head, bound, buffer),
+        finish=lambda result: _digest_or_error(result, source),
         worth_a_process=len(changes) >= FORK_MIN_CHANGES,
     )
-    try:
-        resources = plan_resources(head, source, share, release)
-    except BaseException:
-        job.cancel()
-        raise
-    digest = bytes(job.result()).decode()
+    resources = plan_resources(head, buffer)
     release()
-    if digest.startswith(_NOT_UTF8):
-        raise PlanFormatError(
-            f"the JSON text is not valid UTF-8 in `{quote_location(digest[1:])}` "
-            "(binary data or a damaged file)",
-            source=source,
-            hint=REGEN_HINT,
-        )
-    return Plan(
+    plan = Plan(
         tool=_detect_tool(head, tool_version, changes, configuration),
         format_version=format_version,
         source=source,
-        digest=digest,
+        digest="",  # set from `pending` (see `planrisk.ingest.finish_digest`)
         changes=tuple(changes),
         resources=resources,
         tool_version=tool_version,
@@ -146,6 +122,20 @@ def parse_terraform(
         complete=decode_section(head, "complete", bool | None, source),
         redacted=redacted,
     )
+    return plan, pending
+
+
+def _digest_or_error(result: bytes | memoryview, source: str) -> str:
+    """The digest `_checked_digest` computed, or the input error it found."""
+    digest = bytes(result).decode()
+    if digest.startswith(_NOT_UTF8):
+        raise PlanFormatError(
+            f"the JSON text is not valid UTF-8 in `{quote_location(digest[1:])}` "
+            "(binary data or a damaged file)",
+            source=source,
+            hint=REGEN_HINT,
+        )
+    return digest
 
 
 def _check_version(version: str, source: str) -> None:
@@ -175,14 +165,13 @@ def _parsed(address: str) -> ParsedAddress | None:
         return None
 
 
-def _changes(
-    head: dict[str, Raw], source: str, share: Sharer, release: Callable[[], None]
-) -> list[ResourceChange]:
+def _changes(head: dict[str, Raw], buffer: PlanBuffer) -> list[ResourceChange]:
     """`resource_changes`, decoded one entry at a time (no second copy of 100k entries).
 
     Errors come in the order a whole-section decode gives them: a shape error anywhere in
     `resource_changes`, `deferred_changes` or `resource_drift` before an unknown actions list.
     """
+    source, share, release = buffer.source, buffer.share, buffer.release
     raws = decode_section(head, "resource_changes", list[Raw] | None, source) or []
     release()
     changes = []
@@ -393,23 +382,21 @@ def _change_facts(change: ResourceChange) -> bytes:
     )
 
 
-def _checked_digest(
-    head: dict[str, Raw], facts: _PlanFacts, release: Callable[[], None], spaces_only: bool
-) -> bytes:
+def _checked_digest(head: dict[str, Raw], facts: _PlanFacts, buffer: PlanBuffer) -> bytes:
     """The digest (`_digest`), or `_NOT_UTF8` and the name of the first top-level member whose
     text is not valid UTF-8 (values stay undecoded, so no decoder has checked them)."""
     for key, raw in head.items():
-        if invalid_utf8_at(raw, release) is not None:
+        if invalid_utf8_at(raw, buffer.release) is not None:
             return (_NOT_UTF8 + key).encode()
-        release()
-    return _digest(facts, release, spaces_only).encode()
+        buffer.release()
+    return _digest(facts, buffer).encode()
 
 
 _NOT_UTF8 = "!"
 """How `_checked_digest` starts a member name instead of a digest (`sha256:…` never does)."""
 
 
-def _digest(facts: _PlanFacts, release: Callable[[], None], spaces_only: bool) -> str:
+def _digest(facts: _PlanFacts, buffer: PlanBuffer) -> str:
     """sha256 over every change's identity, actions, canonical values and masks and facts
     (`_change_facts`), the drift entries, the output actions, the environment variables, the
     configuration, and the resources of the planned values and prior state.
@@ -421,7 +408,7 @@ def _digest(facts: _PlanFacts, release: Callable[[], None], spaces_only: bool) -
     """
     digest = PlanDigest("terraform")
     parts: list[bytes | str | Raw] = []
-    canonical = canonical_spaced if spaces_only else canonical_raw
+    canonical, release = buffer.canonical, buffer.release
     for number, change in enumerate((*facts.changes, *facts.drift), 1):
         parts += (
             change.address,

@@ -4,9 +4,11 @@ Input: the raw JSON sections of a `terraform show -json` document. Output: these
 every attribute value (`before`, `after`, masks, `values`, `sensitive_values`, variable
 values) kept as `msgspec.Raw`, a zero-copy slice of the input. Unknown keys are ignored (fields
 get added without a `format_version` bump); output values are never decoded.
-`configuration` decodes straight into `planrisk.model.Configuration`. The `*Outline` shapes
+`configuration` decodes straight into `planrisk.model.Configuration`. The module trees of
+`planned_values` and `prior_state` decode as outlines (`TfModuleOutline`: resources left raw)
 and the `RESOURCE_CHANGE`/`STATE_RESOURCE` decoders let large lists be decoded one entry at a
-time; `decode_section` turns a shape mismatch into a PlanFormatError naming the JSON path.
+time; `shape_error` turns a shape mismatch into a PlanFormatError naming the JSON path, the one
+a decode of the whole section would name.
 """
 
 from __future__ import annotations
@@ -89,26 +91,6 @@ class TfStateResource(msgspec.Struct, kw_only=True):
     deposed_key: str | None = None
 
 
-class TfModule(msgspec.Struct, kw_only=True):
-    """A module instance of `planned_values`/`prior_state` (`child_modules` nest)."""
-
-    address: str = ""
-    resources: list[TfStateResource] = []
-    child_modules: list[TfModule] = []
-
-
-class TfValues(msgspec.Struct, kw_only=True):
-    """`planned_values`, or `prior_state.values` (outputs are not decoded)."""
-
-    root_module: TfModule = msgspec.field(default_factory=TfModule)
-
-
-class TfState(msgspec.Struct, kw_only=True):
-    """`prior_state`."""
-
-    values: TfValues = msgspec.field(default_factory=TfValues)
-
-
 class TfVariable(msgspec.Struct, kw_only=True):
     """An entry of `variables`."""
 
@@ -150,14 +132,17 @@ def decode_section(head: dict[str, Raw], key: str, type_: Any, source: str) -> A
     try:
         return msgspec.json.decode(raw, type=type_)
     except msgspec.ValidationError as exc:
-        message = str(exc)
-        if "at `$" in message:
-            where = message.replace("at `$", f"at `{key}")
-        else:
-            where = f"{message} - at `{key}`"
-        raise PlanFormatError(
-            f"not a valid plan: {where}", source=source, hint=REGEN_HINT
-        ) from None
+        raise shape_error(exc, key, source) from None
+
+
+def shape_error(exc: msgspec.ValidationError, where: str, source: str) -> PlanFormatError:
+    """The input error of a value at `where` (a key path) that does not have its shape."""
+    message = str(exc)
+    if "at `$" in message:
+        located = message.replace("at `$", f"at `{where}")
+    else:
+        located = f"{message} - at `{where}`"
+    return PlanFormatError(f"not a valid plan: {located}", source=source, hint=REGEN_HINT)
 
 
 _MODES = {mode.value: mode for mode in Mode}

@@ -10,42 +10,37 @@ error is reported exactly as a decode of the whole section reports it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import msgspec
 from msgspec import Raw
 
-from planrisk.errors import PlanFormatError
+from planrisk.ingest.buffer import PlanBuffer
 from planrisk.ingest.sharing import Sharer
 from planrisk.ingest.terraform_decode import (
     BATCH,
-    REGEN_HINT,
     STATE_RESOURCE,
     TfModuleOutline,
-    TfState,
     TfStateOutline,
     TfStateResource,
-    TfValues,
     TfValuesOutline,
-    decode_section,
     mode_of,
+    shape_error,
 )
 from planrisk.model import Resource
 
 
-def plan_resources(
-    head: dict[str, Raw], source: str, share: Sharer, release: Callable[[], None]
-) -> tuple[Resource, ...]:
+def plan_resources(head: dict[str, Raw], buffer: PlanBuffer) -> tuple[Resource, ...]:
     """Every instance in planned_values or prior_state (see the module docstring)."""
+    share, release = buffer.share, buffer.release
     planned: dict[str, Resource] = {}
-    for module, res in _instances(head, "planned_values", source, release):
+    for module, res in _instances(head, "planned_values", buffer):
         if res.address:
             planned[res.address] = _resource(res, module, share)
     release()
     prior: dict[str, Resource] = {}
     state_facts: dict[str, tuple[tuple[str, ...], bool]] = {}
-    for module, res in _instances(head, "prior_state", source, release):
+    for module, res in _instances(head, "prior_state", buffer):
         if res.deposed_key is not None or not res.address:
             continue
         depends_on = share.texts(res.depends_on)
@@ -86,25 +81,25 @@ def _resource(
     )
 
 
-_WHOLE: dict[str, Any] = {"planned_values": TfValues | None, "prior_state": TfState | None}
-"""The type a whole section decodes into: decoding it reproduces the exact shape error."""
-
-
 def _instances(
-    head: dict[str, Raw], key: str, source: str, release: Callable[[], None]
+    head: dict[str, Raw], key: str, buffer: PlanBuffer
 ) -> Iterator[tuple[str, TfStateResource]]:
     """Every resource of section `key`'s module tree with its module address, decoded singly."""
     try:
         root = _root(head, key)
-        if root is None:
-            return
-        release()
-        for number, (module, raw) in enumerate(_walk(root), 1):
-            yield module, STATE_RESOURCE.decode(raw)
-            if number % BATCH == 0:
-                release()
-    except msgspec.ValidationError:
-        raise _section_error(head, key, source) from None
+    except msgspec.ValidationError as exc:
+        raise shape_error(exc, key, buffer.source) from None
+    if root is None:
+        return
+    buffer.release()
+    for number, (module, raw) in enumerate(_walk(root), 1):
+        try:
+            resource = STATE_RESOURCE.decode(raw)
+        except msgspec.ValidationError as exc:
+            raise shape_error(exc, _resource_path(key, root, number), buffer.source) from None
+        yield module, resource
+        if number % BATCH == 0:
+            buffer.release()
 
 
 def raw_instances(head: dict[str, Raw], key: str) -> Iterator[tuple[str, Raw]]:
@@ -135,7 +130,20 @@ def _walk(module: TfModuleOutline, module_address: str = "") -> Iterator[tuple[s
         yield from _walk(child, child.address)
 
 
-def _section_error(head: dict[str, Raw], key: str, source: str) -> PlanFormatError:
-    """The error a decode of the whole section `key` raises (it is known to be invalid)."""
-    decode_section(head, key, _WHOLE[key], source)
-    return PlanFormatError(f"not a valid plan: `{key}`", source=source, hint=REGEN_HINT)
+def _resource_path(key: str, root: TfModuleOutline, number: int) -> str:
+    """Where the `number`th resource of `_walk(root)` is in the document, as a shape error
+    names it (`planned_values.root_module.child_modules[0].resources[3]`): worked out again
+    only for the one resource that is wrong, so the walk itself carries no paths."""
+    prefix = f"{key}.values.root_module" if key == "prior_state" else f"{key}.root_module"
+    for count, path in enumerate(_resource_paths(root, prefix), 1):
+        if count == number:
+            return path
+    return key
+
+
+def _resource_paths(module: TfModuleOutline, path: str) -> Iterator[str]:
+    """The document path of every resource of an outline module tree, in `_walk` order."""
+    for i in range(len(module.resources)):
+        yield f"{path}.resources[{i}]"
+    for i, child in enumerate(module.child_modules):
+        yield from _resource_paths(child, f"{path}.child_modules[{i}]")

@@ -18,7 +18,6 @@ from json.encoder import encode_basestring
 from operator import itemgetter
 from typing import Any
 
-from planrisk._runtime.gc import paused_gc
 from planrisk.graph.dependency_graph import DependencyGraph
 from planrisk.model import Action
 from planrisk.report.hygiene import clean_controls
@@ -40,9 +39,7 @@ ACTION_COLOURS: dict[str, str] = {
 
 def render_graph(graph: DependencyGraph, fmt: str) -> str:
     """The graph as `json`, `dot` or `mermaid` text; ValueError for another format."""
-    pieces = iter_graph(graph, fmt)
-    with paused_gc():
-        return "".join(pieces)
+    return "".join(iter_graph(graph, fmt))
 
 
 def iter_graph(graph: DependencyGraph, fmt: str) -> Iterator[str]:

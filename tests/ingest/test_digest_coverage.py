@@ -33,6 +33,7 @@ from planrisk.gate.evidence.keys import load_private_key, write_keypair
 from planrisk.gate.evidence.loading import load_evidence
 from planrisk.gate.evidence.verify import check_approvals, check_attestations
 from planrisk.ingest import load_plan, parse_plan, pulumi_common, terraform
+from planrisk.ingest.buffer import PlanBuffer
 from planrisk.ingest.pulumi_values import parse_urn
 from planrisk.ingest.terraform_actions import normalize_actions
 from planrisk.model import (
@@ -141,7 +142,7 @@ def tf_digest(changes: list[ResourceChange]) -> str:
     facts = terraform._PlanFacts(
         changes=changes, drift=[], outputs=(), variables={}, configuration=None, head={}
     )
-    return terraform._digest(facts, lambda: None, spaces_only=False)
+    return terraform._digest(facts, PlanBuffer(b"{}", "plan.json"))
 
 
 def test_the_decision_reads_fields_of_every_struct() -> None:

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planrisk.ingest import load_plan
+from planrisk.ingest.buffer import PlanBuffer
 from planrisk.ingest.digest import canonical_raw, canonical_spaced
 from planrisk.ingest.reader import MMAP_MIN_BYTES, read_file
 from planrisk.ingest.sniff import sniff
@@ -81,7 +82,11 @@ def test_a_mapped_compact_plan_digests_like_its_pretty_rendering(tmp_path: Path)
     small.write_bytes(json.dumps(doc, separators=(", ", ":")).encode())
     mapped = read_file(compact)
     assert isinstance(mapped, mmap.mmap)
-    assert sniff(mapped, str(compact), 0, lambda: None).spaces_only
-    assert not sniff(read_file(pretty), str(pretty), 0, lambda: None).spaces_only
+    compact_buffer = PlanBuffer(mapped, str(compact))
+    sniff(compact_buffer)
+    assert compact_buffer.spaces_only
+    pretty_buffer = PlanBuffer(read_file(pretty), str(pretty))
+    sniff(pretty_buffer)
+    assert not pretty_buffer.spaces_only
     digests = {load_plan(path).digest for path in (compact, pretty, small)}
     assert len(digests) == 1

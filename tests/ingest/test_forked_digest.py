@@ -1,7 +1,8 @@
 """Ingest: the plan digest computed in a forked child equals the one computed in-process.
 
-Input: every Terraform fixture and corpus plan, parsed with the fork threshold at 1 change (so
-each one forks) and at infinity (never). Checked: the same digest, for every plan.
+Input: every Terraform fixture and corpus plan, read by `load_plan` (the digest computed here)
+and analyzed by the pipeline with the fork threshold at 1 change (the digest computed in a
+forked child beside the later stages). Checked: the same digest, for every plan.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pytest
 from planrisk._runtime import forked
 from planrisk.ingest import load_plan
 from planrisk.ingest import terraform as terraform_ingest
+from planrisk.pipeline import AnalyzeOptions, analyze
 from tests.corpus import CORPUS, corpus_plans
 from tests.side_jobs import ChildOnly
 
@@ -24,17 +26,17 @@ PLANS = sorted(FIXTURES.glob("*/plan.json")) + [
 
 @pytest.mark.skipif(not forked.can_fork(), reason="forks only on Linux")
 def test_forked_digest_equals_in_process_digest(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(terraform_ingest, "SideJob", ChildOnly)
+    monkeypatch.setattr(forked, "SideJob", ChildOnly)
+    monkeypatch.setattr(terraform_ingest, "FORK_MIN_CHANGES", 1)
     checked = 0
     for path in PLANS:
         try:
-            monkeypatch.setattr(terraform_ingest, "FORK_MIN_CHANGES", 10**9)
             here = load_plan(path)
         except Exception:  # a corpus file that is not a Terraform plan, or a bad one
             continue
         if here.tool.value not in ("terraform", "opentofu"):
             continue
-        monkeypatch.setattr(terraform_ingest, "FORK_MIN_CHANGES", 1)
-        assert load_plan(path).digest == here.digest, path
+        forked_plan = analyze(path, AnalyzeOptions(environ={}, cwd=path.parent)).plan
+        assert forked_plan.digest == here.digest, path
         checked += 1
     assert checked >= len(list(FIXTURES.glob("*/plan.json")))

@@ -11,6 +11,7 @@ import pytest
 
 from planrisk.errors import PlanFormatError
 from planrisk.ingest import parse_plan
+from planrisk.ingest.buffer import PlanBuffer
 from planrisk.ingest.pulumi import (
     parse_pulumi_preview,
     parse_pulumi_preview_members,
@@ -245,7 +246,7 @@ def test_malformed_previews_raise_plan_format_error(data: bytes, message: str) -
 
 def _split_and_parse(data: bytes) -> Plan:
     """The path `load_plan` takes: members split by the sniff, steps decoded typed."""
-    return parse_pulumi_preview_members(sniff(prepare(data, "p"), "p").head, "p")
+    return parse_pulumi_preview_members(sniff(PlanBuffer(data, "p")).head, "p")
 
 
 @pytest.mark.parametrize("path", sorted(FIXTURES.glob("*/*.json")), ids=lambda p: p.parent.name)

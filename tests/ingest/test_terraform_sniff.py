@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from planrisk.ingest import parse_plan
+from planrisk.ingest.buffer import PlanBuffer
 from planrisk.ingest.sniff import InputKind, sniff
 from planrisk.model import Tool
 
@@ -22,17 +23,19 @@ def event_lines() -> list[object]:
 
 def test_sniff_kinds() -> None:
     plan = (FIXTURES / "terraform" / "forget" / "plan.json").read_bytes()
-    assert sniff(plan, "p").kind is InputKind.TERRAFORM_PLAN
-    assert sniff(PREVIEW.read_bytes(), "p").kind is InputKind.PULUMI_PREVIEW
-    assert sniff(EVENTS.read_bytes(), "p").kind is InputKind.PULUMI_EVENTS
+    assert sniff(PlanBuffer(plan, "p")).kind is InputKind.TERRAFORM_PLAN
+    assert sniff(PlanBuffer(PREVIEW.read_bytes(), "p")).kind is InputKind.PULUMI_PREVIEW
+    assert sniff(PlanBuffer(EVENTS.read_bytes(), "p")).kind is InputKind.PULUMI_EVENTS
     page = json.dumps({"events": event_lines(), "continuationToken": None}).encode()
-    assert sniff(page, "p").kind is InputKind.PULUMI_EVENTS
-    assert sniff(json.dumps(event_lines()).encode(), "p").kind is InputKind.PULUMI_EVENTS
+    assert sniff(PlanBuffer(page, "p")).kind is InputKind.PULUMI_EVENTS
+    assert (
+        sniff(PlanBuffer(json.dumps(event_lines()).encode(), "p")).kind is InputKind.PULUMI_EVENTS
+    )
 
 
 def test_plan_followed_by_log_tail_keeps_only_the_plan() -> None:
     plan = (FIXTURES / "terraform" / "forget" / "plan.json").read_bytes()
-    sniffed = sniff(plan + b"\n::debug::exit code 0\n", "p")
+    sniffed = sniff(PlanBuffer(plan + b"\n::debug::exit code 0\n", "p"))
     assert bytes(sniffed.document).rstrip() == plan.rstrip()
 
 
