@@ -656,8 +656,8 @@ class Assessment(msgspec.Struct, frozen=True, kw_only=True):
 # Gate results (gate stage → report and audit).
 
 
-class RuleResult(msgspec.Struct, frozen=True, kw_only=True):
-    """A policy rule that fired."""
+class RuleResult(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """A policy rule that fired (documents leave out an empty `way_forward`)."""
 
     name: str
     """The rule's name (configurable in `[policy.rules.<name>]`)."""

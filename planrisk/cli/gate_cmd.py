@@ -98,6 +98,7 @@ def gate_command(
     from planrisk._runtime import timings as stage_timings
     from planrisk.config import load_config
     from planrisk.gate.decide import GateOptions, classify_gate_actor, distrusts_paths, run_gate
+    from planrisk.gate.record import record_decision
     from planrisk.pipeline import STAGES
     from planrisk.report.formats import RenderOptions, render_pieces
 
@@ -142,6 +143,7 @@ def gate_command(
             )
         with stage_timings.stage("gate"):
             result = run_gate(analysis, options)
+            record_decision(result, options)
     base = RenderOptions(
         plan_path=str(plan),
         source_prefix=str(source_dir) if source_dir is not None else None,

@@ -14,7 +14,7 @@ import os
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -110,7 +110,8 @@ def distrusts_paths(actor: ActorResult) -> bool:
 
 
 def run_gate(analysis: Analysis, options: GateOptions) -> GateResult:
-    """Classify the actor, evaluate the policy, count the evidence, decide, and audit."""
+    """Classify the actor, evaluate the policy, count the evidence and decide (the caller
+    records the decision: `planrisk.gate.record.record_decision`)."""
     actor = options.classified or classify_gate_actor(analysis.config, options)
     if distrusts_paths(actor) and analysis.assessment.environment.path_lowered:
         raise PlanriskError(
@@ -129,9 +130,7 @@ def run_gate(analysis: Analysis, options: GateOptions) -> GateResult:
         risk_model=analysis.risk_model,
     )
     decision = _decide(analysis, actor, policy, outcome, options)
-    result = GateResult(analysis=analysis, actor=actor, policy=policy, decision=decision)
-    _audit(result, options)
-    return result
+    return GateResult(analysis=analysis, actor=actor, policy=policy, decision=decision)
 
 
 def _decide(
@@ -283,12 +282,6 @@ def _check_evidence(
     return attest_checks, covered, approval_checks, approvers
 
 
-def _audit(result: GateResult, options: GateOptions) -> None:
-    from planrisk.gate.audit import append_decision
-
-    append_decision(gate_store(options), audit_record(result))
-
-
 def gate_store(options: GateOptions) -> StoreSpec:
     """The store of these options: `store`, else --audit-db, PLANRISK_STORE… (see locations)."""
     from planrisk.gate.audit.locations import resolve_store
@@ -296,55 +289,3 @@ def gate_store(options: GateOptions) -> StoreSpec:
     return options.store or resolve_store(
         audit_db=options.audit_db, environ=options.environ, cwd=options.cwd
     )
-
-
-def audit_record(result: GateResult) -> dict[str, Any]:
-    """What the audit log keeps of one decision (no attribute values)."""
-    from planrisk import __version__
-    from planrisk.gate.evidence.durations import format_utc, utc_now
-
-    assessment = result.analysis.assessment
-    decision = result.decision
-    return {
-        "time": format_utc(utc_now()),
-        "actor": {
-            "kind": result.actor.kind,
-            "treated_as": result.actor.treated_as,
-            "identity": result.actor.identity,
-            "evidence": list(result.actor.evidence),
-        },
-        "environment": {
-            "name": assessment.environment.name,
-            "treated_as": assessment.environment.treated_as,
-            "evidence": list(assessment.environment.evidence),
-        },
-        "plan_digest": assessment.plan.digest,
-        "plan_source": assessment.plan.source,
-        "counts": assessment.plan.counts(),
-        "score": assessment.risk.score,
-        "level": assessment.risk.level.value,
-        "outcome": decision.outcome,
-        "rules": [{"name": r.name, "effect": r.effect} for r in decision.rules],
-        "evidence": [
-            {"file": e.file, "kind": e.kind, "accepted": e.accepted, "reason": e.reason}
-            for e in decision.evidence
-        ],
-        "policy_digest": result.analysis.config.digest,
-        "config": config_record(result.analysis.config),
-        "planrisk_version": __version__,
-    }
-
-
-def config_record(config: PlanriskConfig) -> dict[str, Any]:
-    """Where the configuration came from, for the audit log and the gate JSON."""
-    provenance = config.provenance
-    return {
-        "layers": [{"name": layer.name, "label": layer.label} for layer in provenance.layers],
-        "base": provenance.base.ref if provenance.base is not None else None,
-        "base_commit": provenance.base_commit,
-        "ignored": list(provenance.ignored),
-        "gate_changes": [
-            {"path": c.path, "what": c.what, "change": c.change, "detail": c.detail}
-            for c in provenance.gate_changes
-        ],
-    }

@@ -85,6 +85,7 @@ def guard(command: list[str] | tuple[str, ...], settings: GuardSettings) -> int:
 
 def _guard_planned(invocation: Invocation, settings: GuardSettings) -> int:
     from planrisk.gate.decide import GateOptions, run_gate
+    from planrisk.gate.record import record_decision
 
     with work_dir() as work:
         steps = plan_steps(invocation, work)
@@ -106,10 +107,9 @@ def _guard_planned(invocation: Invocation, settings: GuardSettings) -> int:
             _analyze(plan_path, invocation, settings, config, actor), _source(invocation, steps)
         )
         kept = keep_for_review(plan_json, analysis.plan.digest, settings)
-        result = run_gate(
-            analysis,
-            msgspec.structs.replace(options, classified=actor, plan_reference=str(kept)),
-        )
+        options = msgspec.structs.replace(options, classified=actor, plan_reference=str(kept))
+        result = run_gate(analysis, options)
+        record_decision(result, options)
         _report(result, settings)
         if result.decision.outcome != "allow":
             _say(f"planrisk guard: {result.decision.outcome}: `{invocation.label}` was not run")

@@ -102,6 +102,7 @@ def guarded_up(
     """
     from planrisk.config import load_config
     from planrisk.gate.decide import GateOptions, classify_gate_actor, distrusts_paths, run_gate
+    from planrisk.gate.record import record_decision
     from planrisk.pipeline import AnalyzeOptions, analyze
 
     _require_sdk()
@@ -163,7 +164,9 @@ def guarded_up(
         )
         analysis = relabel(analysis, f"pulumi preview of stack {stack.name} (automation API)")
         _check_summary(preview.change_summary, analysis.plan)
-        result = run_gate(analysis, msgspec.structs.replace(options, classified=classified))
+        options = msgspec.structs.replace(options, classified=classified)
+        result = run_gate(analysis, options)
+        record_decision(result, options)
         if result.decision.outcome != "allow":
             raise GateDenied(result)
         check_seal(sealed)

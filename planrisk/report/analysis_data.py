@@ -188,40 +188,12 @@ def _blast_entry(radius: BlastRadius, cache: dict[int, BlastEntry]) -> BlastEntr
 
 def gate_document(result: GateResult, *, with_paths: bool = False) -> dict[str, Any]:
     """The gate JSON: the analyze document plus `actor`, `config` and `decision`."""
-    from planrisk.gate.decide import config_record
+    from planrisk.gate.record import config_record
 
     document = analysis_document(
         result.analysis.assessment, result.analysis.graph, with_paths=with_paths
     )
-    document["actor"] = {
-        "kind": result.actor.kind,
-        "treated_as": result.actor.treated_as,
-        "identity": result.actor.identity,
-        "evidence": list(result.actor.evidence),
-    }
-    decision = result.decision
+    document["actor"] = msgspec.to_builtins(result.actor)
     document["config"] = config_record(result.analysis.config)
-    document["decision"] = {
-        "outcome": decision.outcome,
-        "summary": decision.summary,
-        "rules": [
-            {"name": r.name, "effect": r.effect, "reason": r.reason}
-            | ({"way_forward": r.way_forward} if r.way_forward else {})
-            for r in decision.rules
-        ],
-        "requirements": [
-            {
-                "kind": r.kind,
-                "needed": r.needed,
-                "have": r.have,
-                "satisfied": r.satisfied,
-                "detail": r.detail,
-            }
-            for r in decision.requirements
-        ],
-        "evidence": [
-            {"file": e.file, "kind": e.kind, "accepted": e.accepted, "reason": e.reason}
-            for e in decision.evidence
-        ],
-    }
+    document["decision"] = msgspec.to_builtins(result.decision)
     return document

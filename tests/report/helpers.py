@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from planrisk.gate.decide import GateOptions, GateResult, run_gate
+from planrisk.gate.record import record_decision
 from planrisk.pipeline import Analysis, AnalyzeOptions, analyze
 
 REPO = Path(__file__).resolve().parents[2]
@@ -19,5 +20,7 @@ def run(
 ) -> tuple[Analysis, GateResult]:
     """Analyze and gate `plan` with an empty environment and an audit log under `work`."""
     analysis = analyze(plan, AnalyzeOptions(env=env, source_dir=source_dir, environ={}, cwd=work))
-    gate = run_gate(analysis, GateOptions(audit_db=work / "audit.db", environ={}, cwd=work))
+    options = GateOptions(audit_db=work / "audit.db", environ={}, cwd=work)
+    gate = run_gate(analysis, options)
+    record_decision(gate, options)  # (the gate command's step: what the audit log keeps)
     return analysis, gate
