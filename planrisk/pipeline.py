@@ -69,7 +69,7 @@ def analyze(plan_path: Path, options: AnalyzeOptions) -> Analysis:
     from planrisk._runtime.timings import stage
     from planrisk.config import load_config
     from planrisk.graph import build_graph
-    from planrisk.ingest import finish_digest, read_plan
+    from planrisk.ingest import finish_digest, finish_reading, read_plan
     from planrisk.ingest.reader import read_file
     from planrisk.score.blast_radius_job import BlastRadiiJob
     from planrisk.score.hints import change_hints
@@ -87,21 +87,21 @@ def analyze(plan_path: Path, options: AnalyzeOptions) -> Analysis:
                 extra_risk_models=options.risk_model_paths,
             )
             risk_model = load_risk_model(config.risk_model_sources())
-        with stage("ingest"):
-            plan, pending = read_plan(
-                read_file(plan_path),
-                os.fsdecode(plan_path),
-                complete_required=options.complete_required,
-            )
-        # The digest (and the UTF-8 check of the values kept undecoded) needs only what ingest
-        # read: it is computed on the other core from here on, while the stages below run.
-        digest = (
-            SideJob(pending.compute, worth_a_process=pending.worth_a_process)
-            if pending is not None
-            else None
-        )
+        source = os.fsdecode(plan_path)
         radii: BlastRadiiJob | None = None
+        digest: SideJob | None = None
         try:
+            with stage("ingest"):
+                reading = read_plan(
+                    read_file(plan_path), source, complete_required=options.complete_required
+                )
+                pending = reading.pending
+                # The digest (and the UTF-8 check of the values kept undecoded) needs only the
+                # changes: it is computed on the other core from here on, while the resources
+                # are read and the stages below run.
+                if pending is not None:
+                    digest = SideJob(pending.compute, worth_a_process=pending.worth_a_process)
+                plan = finish_reading(reading, source)
             with stage("graph"):
                 graph = build_graph(plan, source_dir=options.source_dir)
                 # The blast radii need only the graph and the risk model: they are computed on

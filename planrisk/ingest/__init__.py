@@ -18,12 +18,12 @@ import msgspec
 
 from planrisk.errors import PlanFormatError
 from planrisk.ingest.buffer import PlanBuffer
-from planrisk.ingest.digest import PendingDigest
+from planrisk.ingest.digest import PendingDigest, PlanReading
 from planrisk.ingest.reader import SHOW_JSON_HINT, Buffer, read_file
 from planrisk.ingest.sniff import InputKind, looks_like_preview, sniff
 from planrisk.model import Plan
 
-__all__ = ["finish_digest", "load_plan", "parse_plan", "read_plan"]
+__all__ = ["finish_digest", "finish_reading", "load_plan", "parse_plan", "read_plan"]
 
 
 def load_plan(path: str | os.PathLike[str], *, complete_required: bool = True) -> Plan:
@@ -33,15 +33,16 @@ def load_plan(path: str | os.PathLike[str], *, complete_required: bool = True) -
 
 def parse_plan(data: Buffer, source: str, *, complete_required: bool = True) -> Plan:
     """Parse plan bytes or a mapped file (format auto-detected); `source` names the input."""
-    plan, pending = read_plan(data, source, complete_required=complete_required)
+    reading = read_plan(data, source, complete_required=complete_required)
+    pending = reading.pending
+    plan = finish_reading(reading, source)
     return plan if pending is None else finish_digest(plan, pending, pending.compute())
 
 
-def read_plan(
-    data: Buffer, source: str, *, complete_required: bool = True
-) -> tuple[Plan, PendingDigest | None]:
-    """`parse_plan` with its digest left to compute (`PendingDigest`) when that is worth doing
-    beside the later stages; then `Plan.digest` is empty until `finish_digest`."""
+def read_plan(data: Buffer, source: str, *, complete_required: bool = True) -> PlanReading:
+    """Start reading a plan (`PlanReading`): its digest, when left to compute, can run beside
+    the rest of the reading and the stages that follow (then `Plan.digest` is empty until
+    `finish_digest`); `finish_reading` reads the rest."""
     try:
         return _parse(data, source, complete_required)
     except UnicodeDecodeError:
@@ -59,6 +60,24 @@ def read_plan(
             "JSON nested too deeply to be a plan",
             source=source,
             hint=_HINT,
+        ) from None
+
+
+def finish_reading(reading: PlanReading, source: str) -> Plan:
+    """`reading.finish()`, its bad input reported as `read_plan` reports it."""
+    try:
+        return reading.finish()
+    except UnicodeDecodeError:
+        raise PlanFormatError(
+            "the JSON text is not valid UTF-8 (binary data or a damaged file)",
+            source=source,
+            hint=_HINT,
+        ) from None
+    except msgspec.DecodeError as exc:
+        raise PlanFormatError(f"not a valid plan: {exc}", source=source, hint=_HINT) from None
+    except RecursionError:
+        raise PlanFormatError(
+            "JSON nested too deeply to be a plan", source=source, hint=_HINT
         ) from None
 
 
@@ -84,7 +103,7 @@ def require_utf8(text: Buffer, source: str) -> None:
         )
 
 
-def _parse(data: Buffer, source: str, complete_required: bool) -> tuple[Plan, PendingDigest | None]:
+def _parse(data: Buffer, source: str, complete_required: bool) -> PlanReading:
     buffer = PlanBuffer(data, source)
     text = buffer.text
     if looks_like_preview(text):
@@ -96,23 +115,28 @@ def _parse(data: Buffer, source: str, complete_required: bool) -> tuple[Plan, Pe
         whole = parse_whole_preview(text, source)
         if whole is not None:
             buffer.release()
-            return whole, None
+            return _read(whole)
     sniffed = sniff(buffer)
     if sniffed.kind is InputKind.TERRAFORM_PLAN:
         # (The Terraform reader checks the text beside its digest.)
-        from planrisk.ingest.terraform import parse_terraform
+        from planrisk.ingest.terraform import read_terraform
 
-        return parse_terraform(sniffed.head, buffer)
+        return read_terraform(sniffed.head, buffer)
     require_utf8(sniffed.document, source)
     if sniffed.kind is InputKind.PULUMI_PREVIEW:
         from planrisk.ingest.pulumi import parse_pulumi_preview_members
 
         plan = parse_pulumi_preview_members(sniffed.head, source)
         buffer.release()
-        return plan, None
+        return _read(plan)
     # The event reader takes bytes: a mapped file is copied once and its pages dropped.
     document = bytes(sniffed.document)
     buffer.release()
     from planrisk.ingest.pulumi_events import parse_pulumi_events
 
-    return parse_pulumi_events(document, source, complete_required=complete_required), None
+    return _read(parse_pulumi_events(document, source, complete_required=complete_required))
+
+
+def _read(plan: Plan) -> PlanReading:
+    """A plan read whole, digest included."""
+    return PlanReading(pending=None, finish=lambda: plan)

@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 import msgspec
 
+from planrisk.model import Plan
 from planrisk.values import canonical_value
 
 _LENGTH = struct.Struct(">Q").pack
@@ -77,6 +78,15 @@ class PendingDigest(NamedTuple):
     compute: Callable[[], bytes]
     finish: Callable[[bytes | memoryview], str]
     worth_a_process: bool
+
+
+class PlanReading(NamedTuple):
+    """A plan being read: the digest still to compute (None when the reader computed it), and
+    `finish()`, which reads the rest and returns the Plan. The pending digest needs only what
+    was read so far, so the caller starts it before `finish()` (`planrisk.ingest.read_plan`)."""
+
+    pending: PendingDigest | None
+    finish: Callable[[], Plan]
 
 
 class PlanDigest:

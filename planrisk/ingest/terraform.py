@@ -19,7 +19,7 @@ from planrisk._runtime.progress import counted
 from planrisk.errors import PlanFormatError
 from planrisk.ingest.addresses import ParsedAddress, build_address, parse_address
 from planrisk.ingest.buffer import PlanBuffer
-from planrisk.ingest.digest import PendingDigest, PlanDigest, canonical_raw
+from planrisk.ingest.digest import PendingDigest, PlanDigest, PlanReading, canonical_raw
 from planrisk.ingest.locations import quote_location
 from planrisk.ingest.sharing import Sharer
 from planrisk.ingest.terraform_actions import Normalized, normalize_actions
@@ -43,6 +43,7 @@ from planrisk.model import (
     Mode,
     OutputChange,
     Plan,
+    Resource,
     ResourceChange,
     Tool,
     Variable,
@@ -56,14 +57,15 @@ FORK_MIN_CHANGES = 2048
 """From this many changes the digest is worth a forked process (`planrisk._runtime.forked`)."""
 
 
-def parse_terraform(head: dict[str, Raw], buffer: PlanBuffer) -> tuple[Plan, PendingDigest]:
-    """Build a Plan from the top-level members of a Terraform/OpenTofu plan document, and the
-    digest still to compute (with the UTF-8 check of every value kept undecoded): it needs only
-    the changes and the input, so the caller runs it beside the stages that follow (on the
-    other core when there is one to spare) and sets `Plan.digest` from it.
+def read_terraform(head: dict[str, Raw], buffer: PlanBuffer) -> PlanReading:
+    """Read a Terraform/OpenTofu plan document from its top-level members, in two steps.
 
-    The buffer's pages are released after each pass over a large section, so they are not all
-    resident at once.
+    This call reads the changes, outputs and variables: what the digest needs. Its result names
+    the digest still to compute (with the UTF-8 check of every value kept undecoded), which the
+    caller runs beside what follows (on the other core when there is one to spare), and
+    `finish()` reads the resources and builds the Plan (its digest set later from the pending
+    one). The buffer's pages are released after each pass over a large section, so they are not
+    all resident at once.
     """
     source, share, release = buffer.source, buffer.share, buffer.release
     release()
@@ -104,25 +106,31 @@ def parse_terraform(head: dict[str, Raw], buffer: PlanBuffer) -> tuple[Plan, Pen
         finish=lambda result: _digest_or_error(result, source),
         worth_a_process=len(changes) >= FORK_MIN_CHANGES,
     )
-    resources = plan_resources(head, buffer)
-    release()
-    plan = Plan(
-        tool=_detect_tool(head, tool_version, changes, configuration),
-        format_version=format_version,
-        source=source,
-        digest="",  # set from `pending` (see `planrisk.ingest.finish_digest`)
-        changes=tuple(changes),
-        resources=resources,
-        tool_version=tool_version,
-        configuration=configuration,
-        variables=variables,
-        output_changes=output_changes,
-        drift=tuple(drift),
-        errored=bool(decode_section(head, "errored", bool | None, source)),
-        complete=decode_section(head, "complete", bool | None, source),
-        redacted=redacted,
-    )
-    return plan, pending
+
+    def finish() -> Plan:
+        resources = plan_resources(head, buffer)
+        release()
+        return _plan(resources)
+
+    def _plan(resources: tuple[Resource, ...]) -> Plan:
+        return Plan(
+            tool=_detect_tool(head, tool_version, changes, configuration),
+            format_version=format_version,
+            source=source,
+            digest="",  # set from `pending` (see `planrisk.ingest.finish_digest`)
+            changes=tuple(changes),
+            resources=resources,
+            tool_version=tool_version,
+            configuration=configuration,
+            variables=variables,
+            output_changes=output_changes,
+            drift=tuple(drift),
+            errored=bool(decode_section(head, "errored", bool | None, source)),
+            complete=decode_section(head, "complete", bool | None, source),
+            redacted=redacted,
+        )
+
+    return PlanReading(pending=pending, finish=finish)
 
 
 def _digest_or_error(result: bytes | memoryview, source: str) -> str:
