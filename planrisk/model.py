@@ -478,9 +478,9 @@ def format_action(change: ResourceChange) -> str:
 class EnvironmentResult(msgspec.Struct, frozen=True, kw_only=True):
     """Which environment a plan touches, and why."""
 
-    name: str
+    name: Environment
     """prod, staging, dev, sandbox or unknown."""
-    treated_as: str
+    treated_as: Environment
     """The environment used for scoring and policy (unknown is treated as prod)."""
     evidence: tuple[str, ...] = ()
     """Short sentences naming each signal, e.g. `TF_WORKSPACE=prod-eu`."""
@@ -499,9 +499,9 @@ class EnvironmentResult(msgspec.Struct, frozen=True, kw_only=True):
 class ActorResult(msgspec.Struct, frozen=True, kw_only=True):
     """Who initiated the plan, and why planrisk thinks so."""
 
-    kind: str
+    kind: ActorKind
     """human, agent, bot or unknown."""
-    treated_as: str
+    treated_as: ActorKind
     """The kind used by the policy (unknown is treated as agent)."""
     identity: str | None = None
     """Login or name of the initiator, when known."""
@@ -601,7 +601,7 @@ class ChangeScore(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 
     change: ResourceChange
     """The change scored."""
-    risk_class: str
+    risk_class: RiskClass
     """data-bearing, foundational, standard, cheap or guard."""
     score: int
     """0–100."""
@@ -661,7 +661,7 @@ class RuleResult(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
 
     name: str
     """The rule's name (configurable in `[policy.rules.<name>]`)."""
-    effect: str
+    effect: RuleEffect
     """deny or require."""
     reason: str
     """Why it fired, in one sentence."""
@@ -672,7 +672,7 @@ class RuleResult(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
 class Requirement(msgspec.Struct, frozen=True, kw_only=True):
     """Something needed before the plan may be applied."""
 
-    kind: str
+    kind: RequirementKind
     """sandbox_attestation or approvals."""
     needed: int
     """How many are needed."""
@@ -689,7 +689,7 @@ class EvidenceResult(msgspec.Struct, frozen=True, kw_only=True):
 
     file: str
     """Where it came from."""
-    kind: str
+    kind: EvidenceKind
     """sandbox_attestation, approval or unknown."""
     accepted: bool
     """Whether it counted."""
@@ -700,7 +700,7 @@ class EvidenceResult(msgspec.Struct, frozen=True, kw_only=True):
 class Decision(msgspec.Struct, frozen=True, kw_only=True):
     """The gate's verdict."""
 
-    outcome: str
+    outcome: Outcome
     """allow, pending or deny."""
     summary: str = ""
     """The verdict in one sentence: what allowed it, what it still needs, or which rule denies

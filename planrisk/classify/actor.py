@@ -33,7 +33,7 @@ from planrisk.classify.tokens import any_glob
 from planrisk.config import ActorLists, PlanriskConfig, parse_actor_lists
 from planrisk.config.ci import is_set
 from planrisk.errors import PlanriskError
-from planrisk.model import ActorResult
+from planrisk.model import ActorKind, ActorResult
 
 ACTOR_CHOICES: tuple[str, ...] = ("auto", "human", "bot", "agent")
 """Values accepted by `--actor`."""
@@ -136,8 +136,8 @@ def classify_actor(
         kind, line = _apply_request(kind, requested)
         evidence.append(line)
     return ActorResult(
-        kind=kind,
-        treated_as="agent" if kind == "unknown" else kind,
+        kind=ActorKind(kind),
+        treated_as=ActorKind.AGENT if kind == ActorKind.UNKNOWN else ActorKind(kind),
         identity=identity,
         evidence=tuple(evidence),
     )

@@ -20,7 +20,14 @@ import msgspec
 
 from planrisk.errors import ExitCode, PlanriskError
 from planrisk.gate.policy import Policy, PolicyOutcome, evaluate_policy
-from planrisk.model import ActorResult, Decision, EvidenceResult, Requirement
+from planrisk.model import (
+    ActorResult,
+    Decision,
+    EvidenceResult,
+    Outcome,
+    Requirement,
+    RequirementKind,
+)
 from planrisk.pipeline import Analysis
 
 if TYPE_CHECKING:
@@ -175,7 +182,7 @@ def _decide(
         have = 1 if covered else 0
         requirements.append(
             Requirement(
-                kind="sandbox_attestation",
+                kind=RequirementKind.SANDBOX_ATTESTATION,
                 needed=1,
                 have=have,
                 satisfied=bool(covered),
@@ -200,7 +207,7 @@ def _decide(
         )
         requirements.append(
             Requirement(
-                kind="approvals",
+                kind=RequirementKind.APPROVALS,
                 needed=needed,
                 have=have,
                 satisfied=have >= needed,
@@ -217,17 +224,17 @@ def _decide(
         # rule carries its way forward instead.
         names = ", ".join(r.name for r in outcome.fired if r.effect == "deny")
         return Decision(
-            outcome="deny",
+            outcome=Outcome.DENY,
             summary=f"denied by {names}: no approval or attestation lifts a deny",
             rules=outcome.fired,
             evidence=tuple(results),
         )
     missing = [r for r in requirements if not r.satisfied]
     if missing:
-        verdict = "pending"
+        verdict = Outcome.PENDING
         summary = "pending: needs " + ", ".join(_need_phrase(r) for r in missing)
     else:
-        verdict = "allow"
+        verdict = Outcome.ALLOW
         summary = (
             "allowed: every requirement is met" if requirements else "allowed: no rule applies"
         )

@@ -19,7 +19,15 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from planrisk.errors import ConfigError
-from planrisk.model import ActorResult, Assessment, ChangeScore, RiskLevel, RuleResult
+from planrisk.model import (
+    ActorResult,
+    Assessment,
+    ChangeScore,
+    RiskClass,
+    RiskLevel,
+    RuleEffect,
+    RuleResult,
+)
 
 if TYPE_CHECKING:
     from planrisk.config import GateInputChange
@@ -102,7 +110,9 @@ def _merge_rule(base: Rule | None, name: str, body: Mapping[str, Any], source: s
         for required in ("actors", "environments", "effect"):
             if required not in body:
                 raise _error(source, f"{path}.{required}", "required for a new rule")
-        base = Rule(name=name, description="", actors=(), environments=(), effect="require")
+        base = Rule(
+            name=name, description="", actors=(), environments=(), effect=RuleEffect.REQUIRE
+        )
     values: dict[str, Any] = {}
     for key, value in body.items():
         values[key] = _check_value(key, value, f"{path}.{key}", source)
@@ -116,9 +126,7 @@ def _merge_rule(base: Rule | None, name: str, body: Mapping[str, Any], source: s
 
 def _check_value(key: str, value: Any, path: str, source: str) -> Any:
     if key in ("actors", "environments", "destroy_classes"):
-        allowed = {"actors": ACTORS, "environments": ENVIRONMENTS}.get(
-            key, ("data-bearing", "foundational", "standard", "cheap", "guard")
-        )
+        allowed = {"actors": ACTORS, "environments": ENVIRONMENTS}.get(key, tuple(RiskClass))
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise _error(source, path, "must be a list of strings")
         for item in value:
@@ -134,7 +142,7 @@ def _check_value(key: str, value: Any, path: str, source: str) -> Any:
     if key == "effect":
         if value not in EFFECTS:
             raise _error(source, path, f"unknown effect {value!r} (expected deny or require)")
-        return value
+        return RuleEffect(value)
     if key == "match":
         if value not in ("any", "all"):
             raise _error(source, path, 'must be "any" or "all"')
@@ -213,7 +221,9 @@ def evaluate_policy(
                 risk_model=risk_model,
             )
             fired.append(
-                RuleResult(name=rule.name, effect="deny", reason=reason, way_forward=forward)
+                RuleResult(
+                    name=rule.name, effect=RuleEffect.DENY, reason=reason, way_forward=forward
+                )
             )
             continue
         needs = []
@@ -226,7 +236,9 @@ def evaluate_policy(
             needs.append(f"{rule.approvals} approval{'s' if rule.approvals > 1 else ''}")
         fired.append(
             RuleResult(
-                name=rule.name, effect="require", reason=f"{reason}; needs {' and '.join(needs)}"
+                name=rule.name,
+                effect=RuleEffect.REQUIRE,
+                reason=f"{reason}; needs {' and '.join(needs)}",
             )
         )
     return PolicyOutcome(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import msgspec
 
-from planrisk.model import RiskLevel
+from planrisk.model import RiskLevel, RuleEffect
 
 ACTORS = ("human", "agent", "bot", "unknown")
 ENVIRONMENTS = ("prod", "staging", "dev", "sandbox", "unknown")
@@ -49,7 +49,7 @@ class Rule(msgspec.Struct, frozen=True):
     description: str
     actors: tuple[str, ...]
     environments: tuple[str, ...]
-    effect: str
+    effect: RuleEffect
     sandbox_attestation: bool = False
     approvals: int = 0
     match: str = "any"
@@ -77,7 +77,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         description="An agent's change to prod must first be applied in a sandbox.",
         actors=_AGENTS,
         environments=_PROD,
-        effect="require",
+        effect=RuleEffect.REQUIRE,
         sandbox_attestation=True,
         any_change=True,
     ),
@@ -89,7 +89,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         ),
         actors=_AGENTS,
         environments=_PROD,
-        effect="require",
+        effect=RuleEffect.REQUIRE,
         approvals=2,
         destroy_classes=("data-bearing", "foundational"),
         min_plan_level="high",
@@ -99,7 +99,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         description="An agent may not destroy data that cannot be recovered.",
         actors=_AGENTS,
         environments=_PROD,
-        effect="deny",
+        effect=RuleEffect.DENY,
         irreversible_data_loss=True,
     ),
     Rule(
@@ -107,7 +107,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         description="An agent may not remove a protection from a prod resource.",
         actors=_AGENTS,
         environments=_PROD,
-        effect="deny",
+        effect=RuleEffect.DENY,
         guard_weakening=True,
     ),
     Rule(
@@ -115,7 +115,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         description="An agent may not destroy or replace half of the managed resources.",
         actors=_AGENTS,
         environments=_PROD,
-        effect="deny",
+        effect=RuleEffect.DENY,
         min_destroyed_ratio=0.5,
     ),
     Rule(
@@ -123,7 +123,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         description="A high-risk prod plan from a human needs one other person's approval.",
         actors=("human",),
         environments=_PROD,
-        effect="require",
+        effect=RuleEffect.REQUIRE,
         approvals=1,
         min_plan_level="high",
     ),
@@ -132,7 +132,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         description="A critical prod plan from a human needs two other people's approval.",
         actors=("human",),
         environments=_PROD,
-        effect="require",
+        effect=RuleEffect.REQUIRE,
         approvals=2,
         min_plan_level="critical",
     ),
@@ -141,7 +141,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         description="A bot's destroy or replace at medium risk or above needs one approval.",
         actors=("bot",),
         environments=_PROD,
-        effect="require",
+        effect=RuleEffect.REQUIRE,
         approvals=1,
         min_destroy_level="medium",
     ),
@@ -150,7 +150,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         description="A bot may not apply a critical prod plan.",
         actors=("bot",),
         environments=_PROD,
-        effect="deny",
+        effect=RuleEffect.DENY,
         min_plan_level="critical",
     ),
     Rule(
@@ -161,7 +161,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         ),
         actors=_AGENTS,
         environments=_EVERYWHERE,
-        effect="deny",
+        effect=RuleEffect.DENY,
         gate_config_changed=True,
     ),
     Rule(
@@ -169,7 +169,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         description="A human's or bot's change to the gate needs one other person's approval.",
         actors=("human", "bot"),
         environments=_EVERYWHERE,
-        effect="require",
+        effect=RuleEffect.REQUIRE,
         approvals=1,
         gate_config_changed=True,
     ),
@@ -178,7 +178,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         description="A high-risk staging plan from an agent needs one approval.",
         actors=_AGENTS,
         environments=("staging",),
-        effect="require",
+        effect=RuleEffect.REQUIRE,
         approvals=1,
         min_plan_level="high",
     ),

@@ -25,7 +25,7 @@ from urllib.parse import quote
 from planrisk.classify.actor import classify_login
 from planrisk.config import ActorLists
 from planrisk.github.client import GitHubClient
-from planrisk.model import EvidenceResult
+from planrisk.model import EvidenceKind, EvidenceResult
 
 MIN_DIGEST_HEX = 12
 """Hex digits of the plan digest an approve command must name."""
@@ -33,7 +33,7 @@ WRITE_ROLES = frozenset({"admin", "maintain", "write"})
 """Repository roles (`role_name`) whose holders may approve; a custom role counts when its
 base `permission` is write or admin."""
 _WRITE_PERMISSIONS = frozenset({"admin", "write"})
-KIND = "approval"
+KIND = EvidenceKind.APPROVAL
 """The evidence kind of every result."""
 
 _COMMAND = re.compile(r"^[ \t]*/planrisk[ \t]+approve[ \t]+(\S+)[ \t]*$", re.MULTILINE)

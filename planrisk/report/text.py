@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from planrisk.model import Assessment, format_action
 from planrisk.report.hygiene import safe_for_log
-from planrisk.report.view import header_line
+from planrisk.report.view import actor_label, header_line
 
 if TYPE_CHECKING:
     from planrisk.gate.decide import GateResult
@@ -61,11 +61,7 @@ def render_gate_text(result: GateResult, *, colour: bool = False) -> str:
     decision = result.decision
     actor = result.actor
     verdict = decision.outcome.upper()
-    who = actor.kind
-    if actor.kind != actor.treated_as:
-        who = f"{actor.kind} (treated as {actor.treated_as})"
-    identity = f" {actor.identity}" if actor.identity else ""
-    lines = [f"{verdict} · actor {who}{identity} · {result.analysis.plan.digest}"]
+    lines = [f"{verdict} · actor {actor_label(result)} · {result.analysis.plan.digest}"]
     if decision.summary:
         lines.append(f"  {decision.summary}")
     if actor.evidence:

@@ -154,7 +154,7 @@ def change_row(scored: ChangeScore) -> ChangeRow:
 def actor_label(result: GateResult) -> str:
     """`agent`, `unknown (treated as agent)`, plus the identity when known."""
     actor = result.actor
-    who = actor.kind
+    who: str = actor.kind
     if actor.kind != actor.treated_as:
         who = f"{actor.kind} (treated as {actor.treated_as})"
     return f"{who} {actor.identity}" if actor.identity else who

@@ -23,6 +23,7 @@ from planrisk.model import (
     Mode,
     Reason,
     ResourceChange,
+    RiskClass,
     RiskLevel,
 )
 from planrisk.score.blast_radius import NO_DEPENDENTS
@@ -51,7 +52,7 @@ class Draft(NamedTuple):
     """A change's score before its blast radius is known."""
 
     change: ResourceChange
-    risk_class: str
+    risk_class: RiskClass
     reasons: list[Reason]
     blast_slot: int
     """Where the blast radius reason goes in `reasons`; -1 when the change has none."""

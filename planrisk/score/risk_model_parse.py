@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from planrisk.errors import RiskModelError
+from planrisk.model import RiskClass
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 1
 """The only `schema_version` this loader reads."""
 
-RISK_CLASSES: tuple[str, ...] = ("data-bearing", "foundational", "standard", "cheap", "guard")
+RISK_CLASSES: tuple[str, ...] = tuple(RiskClass)
 """Risk classes, most severe first (`guard`: deleting the resource weakens a protection)."""
 
 CLASS_WEIGHTS: Mapping[str, float] = {
@@ -119,7 +120,7 @@ class TypeRisk(msgspec.Struct, frozen=True, kw_only=True):
     looked up)."""
     pulumi: tuple[str, ...] = ()
     """Pulumi type tokens of the same resource."""
-    risk_class: str = "standard"
+    risk_class: RiskClass = RiskClass.STANDARD
     """One of RISK_CLASSES."""
     guards: tuple[Guard, ...] = ()
     """Guards evaluated on the object being destroyed or updated."""
@@ -226,7 +227,9 @@ class _FileParser:
             self.check_keys(table, "default", {"class"})
             default = TypeRisk(
                 type="",
-                risk_class=self.choice(table, "default", "class", RISK_CLASSES, required=True),
+                risk_class=RiskClass(
+                    self.choice(table, "default", "class", RISK_CLASSES, required=True)
+                ),
                 known=False,
                 source=self.label,
             )
@@ -268,7 +271,7 @@ class _FileParser:
         return TypeRisk(
             type=type_name,
             pulumi=pulumi,
-            risk_class=self.choice(table, key, "class", RISK_CLASSES, required=True),
+            risk_class=RiskClass(self.choice(table, key, "class", RISK_CLASSES, required=True)),
             guards=guards + shared,
             credentials=credentials,
             aliases=aliases,

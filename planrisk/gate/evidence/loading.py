@@ -21,15 +21,16 @@ import msgspec
 from planrisk.errors import EvidenceError
 from planrisk.gate.evidence import approval, attestation
 from planrisk.gate.evidence.dsse import Signature, b64decode, decode_envelope
+from planrisk.model import EvidenceKind
 
 SUFFIXES = (".json", ".intoto.jsonl", ".dsse")
 """File names picked up from an evidence directory."""
 MAX_FILE_BYTES = 4 * 1024 * 1024
 """Evidence files larger than this are rejected as malformed without being parsed."""
 
-KIND_ATTESTATION = "sandbox_attestation"
-KIND_APPROVAL = "approval"
-KIND_UNKNOWN = "unknown"
+KIND_ATTESTATION = EvidenceKind.SANDBOX_ATTESTATION
+KIND_APPROVAL = EvidenceKind.APPROVAL
+KIND_UNKNOWN = EvidenceKind.UNKNOWN
 
 _KINDS = {attestation.PAYLOAD_TYPE: KIND_ATTESTATION, approval.PAYLOAD_TYPE: KIND_APPROVAL}
 
@@ -39,7 +40,7 @@ class LoadedEvidence(msgspec.Struct, frozen=True, kw_only=True):
 
     file: str
     """File it came from (`FILE:LINE` for a multi-line .intoto.jsonl)."""
-    kind: str
+    kind: EvidenceKind
     """sandbox_attestation, approval or unknown (by payload type)."""
     payload_type: str = ""
     """The envelope's payloadType."""

@@ -28,7 +28,7 @@ from planrisk.gate.evidence.attestation import (
 from planrisk.gate.evidence.dsse import b64decode, pae
 from planrisk.gate.evidence.durations import format_duration, format_utc, parse_utc
 from planrisk.gate.evidence.loading import KIND_APPROVAL, KIND_ATTESTATION, LoadedEvidence
-from planrisk.model import EvidenceResult, Plan, TrustedKeyEntry
+from planrisk.model import EvidenceKind, EvidenceResult, Plan, TrustedKeyEntry
 
 if TYPE_CHECKING:
     from planrisk.gate.evidence.keys import TrustedKey
@@ -50,7 +50,7 @@ class EvidenceCheck(msgspec.Struct, frozen=True):
     """The verdict on one piece of evidence."""
 
     file: str
-    kind: str
+    kind: EvidenceKind
     """sandbox_attestation, approval or unknown."""
     accepted: bool
     reason: str
