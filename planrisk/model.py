@@ -292,6 +292,27 @@ class Expression(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     """The literal value, when the expression has no references."""
 
 
+class Node(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """One vertex of the dependency graph: what the plan says about one address."""
+
+    resource: Resource | None = None
+    """The instance as the plan's state/planned values know it (None: change-only)."""
+    change: ResourceChange | None = None
+    """The change that describes the current object (not drift's or a deposed object's)."""
+    placeholder: bool = False
+    """Named only by an edge (a provider, an unknown URN): no resource and no change."""
+
+    @property
+    def source(self) -> ResourceChange | Resource | None:
+        """The change when there is one, else the resource: what the node's type and module
+        are read from."""
+        return self.change if self.change is not None else self.resource
+
+
+PLACEHOLDER_NODE = Node(placeholder=True)
+"""The node of every address only an edge names (frozen, so one is shared)."""
+
+
 class ConfigResource(msgspec.Struct, frozen=True, kw_only=True):
     """A resource block in the configuration (one per block, not per instance)."""
 

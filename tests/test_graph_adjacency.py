@@ -12,8 +12,9 @@ from pathlib import Path
 import networkx as nx
 
 from planrisk.graph import DependencyGraph, build_graph
+from planrisk.graph.assemble import node_attributes
 from planrisk.ingest import load_plan
-from planrisk.model import Tool
+from planrisk.model import Node, Tool
 
 PLAN = Path(__file__).resolve().parents[1] / "fixtures/terraform/vpc-replace-cascade/plan.json"
 
@@ -26,13 +27,13 @@ def test_queries_agree_with_the_networkx_graph() -> None:
     assert graph.number_of_edges() > 0
     for address in graph:
         assert built.has(address)
-        assert built.node_data(address) is graph.nodes[address]
+        assert node_attributes(built.node_data(address)) == graph.nodes[address]
         assert list(built.predecessors(address)) == list(graph.predecessors(address))
         assert list(built.successors(address)) == list(graph.successors(address))
     assert not built.has("aws_nothing.here")
 
 
-def test_wrapping_a_digraph_shares_its_dicts() -> None:
+def test_wrapping_a_digraph_shares_its_edge_dicts() -> None:
     digraph: nx.DiGraph[str] = nx.DiGraph()
     digraph.add_node("a", resource=None, change=None, placeholder=False)
     digraph.add_edge("b", "a", kinds=frozenset({"reference"}))
@@ -40,7 +41,8 @@ def test_wrapping_a_digraph_shares_its_dicts() -> None:
     assert wrapped.graph is digraph
     assert list(wrapped.predecessors("a")) == ["b"]
     assert wrapped.succ["b"]["a"] is digraph.edges["b", "a"]
-    assert wrapped.node_data("b") == {}
+    assert wrapped.node_data("a") == Node()
+    assert wrapped.node_data("b") == Node()
     empty = DependencyGraph(tool=Tool.PULUMI)
     assert empty.graph.number_of_nodes() == 0
     assert empty.dependents("a") == set()

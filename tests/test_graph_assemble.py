@@ -18,7 +18,7 @@ from benchmarks.generate import generate
 from planrisk.graph import DependencyGraph, build_graph
 from planrisk.graph.assemble import EdgeSet, add_edges, as_networkx, node_adjacency
 from planrisk.ingest import load_plan
-from planrisk.model import Tool
+from planrisk.model import Node, Tool
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PLANS = [
@@ -121,7 +121,7 @@ def test_edge_set_merges_kinds_and_skips_self_edges() -> None:
 
 
 def test_add_edges_creates_placeholders_in_order_of_appearance() -> None:
-    adjacency = node_adjacency([("b", {"resource": None, "change": None, "placeholder": False})])
+    adjacency = node_adjacency([("b", Node())])
     edges = EdgeSet()
     edges.add("z", ["b", "y"], "parent")
     edges.add("b", ["x"], "parent")

@@ -1,9 +1,10 @@
 """Filling the graph's adjacency (graph stage: node attributes + collected edges → Adjacency).
 
-Input: node attribute dicts in node order, and the edges as an `EdgeSet` (dependent →
-dependency → kinds). Output: an `Adjacency` laid out exactly as networkx's DiGraph keeps its
-own (`_node`, `_succ`, `_pred`), so `as_networkx` wraps it in an `nx.DiGraph` equal to the one
-`add_nodes_from` and `add_edges_from` would build, with the same node and adjacency order.
+Input: the `Node` of each address in node order, and the edges as an `EdgeSet` (dependent →
+dependency → kinds). Output: an `Adjacency` whose edge dicts are laid out exactly as networkx's
+DiGraph keeps its own (`_succ`, `_pred`), so `as_networkx` wraps them in an `nx.DiGraph` equal
+to the one `add_nodes_from` and `add_edges_from` would build, with the same node and adjacency
+order (its node attribute dicts, `resource`/`change`/`placeholder`, are made from the `Node`s).
 
 networkx's `add_edges_from` creates and fills one attribute dict per edge; at 100k resources
 (~380k edges) that is half the graph's memory and a third of its build time, for a handful of
@@ -18,19 +19,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from planrisk.model import PLACEHOLDER_NODE, Node
+
 if TYPE_CHECKING:
     import networkx as nx
 
 EdgeData = dict[str, frozenset[str]]
 """An edge's attributes: `{"kinds": frozenset of kinds}`, shared by edges with equal kinds."""
-NodeData = dict[str, Any]
-"""A node's attributes: `resource`, `change`, `placeholder`."""
 
 
 class Adjacency(NamedTuple):
-    """The graph as networkx's DiGraph stores it: node data, out-edges, in-edges."""
+    """The graph's dicts: nodes, out-edges and in-edges (the latter two as networkx's DiGraph
+    stores them)."""
 
-    nodes: dict[str, NodeData]
+    nodes: dict[str, Node]
     succ: dict[str, dict[str, EdgeData]]
     """Dependent → {dependency: edge data} (networkx's `_succ`, also `_adj`)."""
     pred: dict[str, dict[str, EdgeData]]
@@ -78,9 +80,9 @@ class EdgeSet:
         return self._by_kinds.setdefault(merged, {"kinds": merged})
 
 
-def node_adjacency(nodes: Iterable[tuple[str, NodeData]]) -> Adjacency:
-    """The adjacency of `nodes` (address, own attribute dict), in that order, without edges."""
-    node_of: dict[str, NodeData] = {}
+def node_adjacency(nodes: Iterable[tuple[str, Node]]) -> Adjacency:
+    """The adjacency of `nodes` (address, node), in that order, without edges."""
+    node_of: dict[str, Node] = {}
     succ: dict[str, dict[str, EdgeData]] = {}
     pred: dict[str, dict[str, EdgeData]] = {}
     for address, data in nodes:
@@ -102,7 +104,7 @@ def add_edges(adjacency: Adjacency, edges: EdgeSet) -> None:
         if dependent not in node_of or not out.keys() <= known:
             for address in (dependent, *out):
                 if address not in node_of:
-                    node_of[address] = {"resource": None, "change": None, "placeholder": True}
+                    node_of[address] = PLACEHOLDER_NODE
                     succ[address] = {}
                     pred[address] = {}
         succ[dependent] = out
@@ -111,7 +113,8 @@ def add_edges(adjacency: Adjacency, edges: EdgeSet) -> None:
 
 
 def as_networkx(adjacency: Adjacency) -> nx.DiGraph[str]:
-    """An `nx.DiGraph` whose own dicts are `adjacency`'s (shared, not copied).
+    """An `nx.DiGraph` whose edge dicts are `adjacency`'s (shared, not copied); each node's
+    attribute dict (`resource`, `change`, `placeholder`) is made from its `Node`.
 
     networkx 3.x keeps a DiGraph in `_node`, `_adj` (the same dict as `_succ`) and `_pred`;
     assigning them resets its cached views. Both names are assigned, for versions where `_succ`
@@ -121,8 +124,23 @@ def as_networkx(adjacency: Adjacency) -> nx.DiGraph[str]:
 
     graph: nx.DiGraph[str] = nx.DiGraph()
     raw: Any = graph
-    raw._node = adjacency.nodes
+    raw._node = {address: node_attributes(node) for address, node in adjacency.nodes.items()}
     raw._adj = adjacency.succ
     raw._succ = adjacency.succ
     raw._pred = adjacency.pred
     return graph
+
+
+def node_attributes(node: Node) -> dict[str, Any]:
+    """A node as networkx attributes: `resource`, `change`, `placeholder`."""
+    return {"resource": node.resource, "change": node.change, "placeholder": node.placeholder}
+
+
+def node_from_attributes(attributes: dict[str, Any]) -> Node:
+    """The `Node` of networkx attributes (missing keys: no resource, no change, not a
+    placeholder); the inverse of `node_attributes`."""
+    placeholder = bool(attributes.get("placeholder", False))
+    resource, change = attributes.get("resource"), attributes.get("change")
+    if placeholder and resource is None and change is None:
+        return PLACEHOLDER_NODE
+    return Node(resource=resource, change=change, placeholder=placeholder)

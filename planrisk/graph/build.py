@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from planrisk.graph.assemble import EdgeSet, NodeData, add_edges, node_adjacency
+from planrisk.graph.assemble import EdgeSet, add_edges, node_adjacency
 from planrisk.graph.config_refs import ConfigResolver, Down, ModulePath, Target
 from planrisk.graph.dependency_graph import DependencyGraph
 from planrisk.graph.references import (
@@ -35,7 +35,7 @@ from planrisk.graph.references import (
 )
 from planrisk.graph.sources import SourceIndex, parse_sources
 from planrisk.ingest.addresses import Key, build_address, parse_address
-from planrisk.model import Plan, Resource, ResourceChange, Tool
+from planrisk.model import Node, Plan, Resource, ResourceChange, Tool
 
 
 def build_graph(plan: Plan, source_dir: Path | None = None) -> DependencyGraph:
@@ -65,7 +65,7 @@ def _build(plan: Plan, source_dir: Path | None) -> DependencyGraph:
 
 
 def _add_terraform_edges(
-    plan: Plan, nodes: Mapping[str, NodeData], index: SourceIndex, edges: EdgeSet
+    plan: Plan, nodes: Mapping[str, Node], index: SourceIndex, edges: EdgeSet
 ) -> tuple[str, ...]:
     """Configuration and state edges; returns the unresolved `local.*` references, sorted."""
     instances = _InstanceIndex(nodes)
@@ -83,8 +83,8 @@ def _add_terraform_edges(
     return unresolved
 
 
-def _nodes(plan: Plan) -> Iterator[tuple[str, NodeData]]:
-    """One (address, attributes) per known instance (resources and change-only addresses such
+def _nodes(plan: Plan) -> Iterator[tuple[str, Node]]:
+    """One (address, node) per known instance (resources and change-only addresses such
     as orphans and deposed objects), sorted by address."""
     best: dict[str, ResourceChange] = {}
     for change in plan.changes:
@@ -93,10 +93,7 @@ def _nodes(plan: Plan) -> Iterator[tuple[str, NodeData]]:
             best[change.address] = change
     resources: dict[str, Resource] = {r.address: r for r in plan.resources}
     for address in sorted(resources.keys() | best.keys()):
-        yield (
-            address,
-            {"resource": resources.get(address), "change": best.get(address), "placeholder": False},
-        )
+        yield address, Node(resource=resources.get(address), change=best.get(address))
 
 
 def _change_rank(change: ResourceChange) -> tuple[bool, bool]:
@@ -129,16 +126,14 @@ _Module = tuple[ModuleInstance, ModulePath]
 """A module instance and its module path (call names)."""
 
 
-def _fast_place(
-    address: str, data: dict[str, object], modules: dict[str, _Module | None]
-) -> _Place | None:
+def _fast_place(address: str, node: Node, modules: dict[str, _Module | None]) -> _Place | None:
     """Where an instance lives, from the fields ingest recorded, when they spell `address`.
 
     Tokenizing 100k addresses dominates build time; the module part repeats, so it is parsed
     once per module instance (`modules`, filled by `_InstanceIndex`), and the result is checked
     against the address text.
     """
-    source = data.get("change") or data.get("resource")
+    source = node.source
     if not isinstance(source, _RECORDED) or not source.type or not source.name:
         return None
     mode = source.mode.value
@@ -189,21 +184,21 @@ def _module_instance(module: str) -> ModuleInstance | None:
 class _InstanceIndex:
     """Terraform instances by (module instance, resource key), and module instances by call."""
 
-    def __init__(self, nodes: Mapping[str, NodeData]) -> None:
+    def __init__(self, nodes: Mapping[str, Node]) -> None:
         self.parsed: dict[str, _Place] = {}
         self.by_place: dict[tuple[ModuleInstance, str], list[str]] = defaultdict(list)
         self.children: dict[tuple[ModuleInstance, str], set[ModuleInstance]] = defaultdict(set)
         modules: dict[str, _Module | None] = {}
-        for address, data in nodes.items():
+        for address, node in nodes.items():
             if address.startswith("urn:"):
                 continue
-            place = _fast_place(address, data, modules)
+            place = _fast_place(address, node, modules)
             if place is None:
-                source = data.get("change") or data.get("resource")
+                source = node.source
                 if isinstance(source, _RECORDED) and source.module not in modules:
                     # First sight of this module instance: parse it, then try again.
                     modules[source.module] = self._module(source.module)
-                    place = _fast_place(address, data, modules)
+                    place = _fast_place(address, node, modules)
             if place is None:
                 place = _parsed_place(address)
                 if place is None:

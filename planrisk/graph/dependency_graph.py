@@ -2,7 +2,7 @@
 
 Input: the adjacency dicts built by `planrisk.graph.build` (`planrisk.graph.assemble`).
 Output: answers to "what depends on this resource (transitively)?", "what does it depend on?"
-and "through which chain?", plus the node data. Nodes are Terraform instance addresses or
+and "through which chain?", plus each address's `Node`. Nodes are Terraform instance addresses or
 Pulumi URNs; an edge points from the dependent to its dependency and carries `kinds`, the set
 of reasons for it. The graph is read-only once built (edges with equal kinds share one
 attribute dict). The networkx form (`.graph`) wraps the same dicts and is made only when a
@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import KeysView, Mapping
 from typing import TYPE_CHECKING, Any
 
-from planrisk.graph.assemble import Adjacency, EdgeData, NodeData, as_networkx
+from planrisk.graph.assemble import Adjacency, EdgeData, as_networkx, node_from_attributes
 from planrisk.graph.references import config_address
 from planrisk.graph.sources import SourceBlock
-from planrisk.model import Tool
+from planrisk.model import Node, Tool
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -27,7 +27,8 @@ class DependencyGraph:
     """Resource instances and their dependencies for one plan.
 
     Built from `adjacency` (what `build_graph` does) or, for callers holding one, from a
-    networkx DiGraph `graph` (its own dicts are shared, not copied).
+    networkx DiGraph `graph` (its edge dicts are shared, not copied; its node attributes
+    become `Node`s).
     """
 
     def __init__(
@@ -44,10 +45,14 @@ class DependencyGraph:
             adjacency = (
                 Adjacency({}, {}, {})
                 if graph is None
-                else Adjacency(raw._node, raw._succ, raw._pred)
+                else Adjacency(
+                    {a: node_from_attributes(d) for a, d in raw._node.items()},
+                    raw._succ,
+                    raw._pred,
+                )
             )
-        self.nodes: dict[str, NodeData] = adjacency.nodes
-        """Address → attributes `resource`, `change`, `placeholder` (in node order)."""
+        self.nodes: dict[str, Node] = adjacency.nodes
+        """Address → its `Node` (in node order)."""
         self.succ: dict[str, dict[str, EdgeData]] = adjacency.succ
         """Dependent → {dependency: `{"kinds": frozenset}`} (read-only)."""
         self.pred: dict[str, dict[str, EdgeData]] = adjacency.pred
@@ -72,8 +77,8 @@ class DependencyGraph:
         """Whether `address` is a node."""
         return address in self.nodes
 
-    def node_data(self, address: str) -> NodeData:
-        """The attributes of node `address` (KeyError when it is not one)."""
+    def node_data(self, address: str) -> Node:
+        """The `Node` at `address` (KeyError when it is not one)."""
         return self.nodes[address]
 
     def predecessors(self, address: str) -> KeysView[str]:

@@ -67,9 +67,8 @@ def _node_fields(graph: DependencyGraph) -> Iterator[tuple[str, str, str, str]]:
     nodes = graph.nodes
     noop = Action.NOOP.value
     for address in sorted(nodes):
-        data = nodes[address]
-        change, resource = data.get("change"), data.get("resource")
-        source = change if change is not None else resource
+        node = nodes[address]
+        change, source = node.change, node.source
         yield (
             address,
             source.type if source is not None else _urn_type(address),
@@ -137,7 +136,7 @@ def _dot_lines(graph: DependencyGraph) -> Iterator[str]:
     yield "  rankdir=LR;"
     yield '  node [shape=box, style=filled, fontname="Helvetica"];'
     for row in rows:
-        placeholder = graph.nodes[row["address"]].get("placeholder", False)
+        placeholder = graph.nodes[row["address"]].placeholder
         style = ', style="filled,dashed"' if placeholder else ""
         colour = ACTION_COLOURS.get(row["action"], "#ffffff")
         yield (
@@ -161,7 +160,7 @@ def _mermaid_lines(graph: DependencyGraph) -> Iterator[str]:
     for u, v, kind in _edge_triples(graph):
         yield f"  {ids[u]} -->|{kind}| {ids[v]}"
     for row in rows:
-        placeholder = graph.nodes[row["address"]].get("placeholder", False)
+        placeholder = graph.nodes[row["address"]].placeholder
         css = "placeholder" if placeholder else _mermaid_class(row["action"])
         yield f"  class {ids[row['address']]} {css}"
 

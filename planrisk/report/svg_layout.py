@@ -142,14 +142,14 @@ def layout_graph(graph: DependencyGraph, focus: str | None, cap: int = DEFAULT_C
 def _box(
     graph: DependencyGraph, address: str, x: int, y: int, focus: str | None, blast: set[str]
 ) -> Box:
-    data = graph.node_data(address)
-    change = data.get("change")
+    node = graph.node_data(address)
+    change = node.change
     action = change.action.value if change is not None else Action.NOOP.value
     if address == focus:
         role = "focus"
     elif address in blast:
         role = "blast"
-    elif data.get("placeholder", False):
+    elif node.placeholder:
         role = "placeholder"
     else:
         role = "plain"

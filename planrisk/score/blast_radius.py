@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping
 from itertools import chain
 from typing import TYPE_CHECKING, Any, cast
 
-from planrisk.model import BlastRadius, Mode
+from planrisk.model import BlastRadius, Mode, Node
 
 if TYPE_CHECKING:
     from planrisk.graph import DependencyGraph
@@ -53,10 +53,10 @@ def blast_radii(
     return walk.radii(weight_of)
 
 
-def is_grouping(data: Mapping[str, Any]) -> bool:
+def is_grouping(node: Node) -> bool:
     """A Pulumi component or stack node (no cloud object of its own)."""
-    node = data.get("resource") or data.get("change")
-    return node is not None and node.mode is Mode.COMPONENT
+    known = node.resource or node.change
+    return known is not None and known.mode is Mode.COMPONENT
 
 
 class _Reach:
@@ -65,7 +65,7 @@ class _Reach:
     def __init__(
         self,
         pred: Mapping[str, Mapping[str, Mapping[str, Any]]],
-        nodes: Mapping[str, Mapping[str, Any]],
+        nodes: Mapping[str, Node],
         sources: list[str],
     ) -> None:
         ids: dict[str, int] = {address: i for i, address in enumerate(sources)}

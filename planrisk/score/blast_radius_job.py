@@ -90,11 +90,10 @@ def weight_function(graph: DependencyGraph, risks: TypeRisks) -> Callable[[str],
     by_type: dict[str, tuple[str, float]] = {}
 
     def weight_of(address: str) -> tuple[str, float]:
-        data = nodes.get(address)
-        if data is None:
+        node = nodes.get(address)
+        if node is None:
             return _NO_WEIGHT
-        resource = data.get("resource")
-        change = data.get("change")
+        resource, change = node.resource, node.change
         if resource is not None:
             node_type, mode = resource.type, resource.mode
         elif change is not None:

@@ -49,8 +49,7 @@ def credential_rotation(change: ResourceChange, inputs: ScoreInputs) -> Reason |
     rotated: list[str] = []
     for dependent in sorted(graph.predecessors(change.address)):
         node = graph.node_data(dependent)
-        resource = node.get("resource")
-        dep_change = node.get("change")
+        resource, dep_change = node.resource, node.change
         dep_type = resource.type if resource is not None else dep_change.type if dep_change else ""
         if not dep_type:
             continue
