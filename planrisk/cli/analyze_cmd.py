@@ -214,6 +214,6 @@ def analyze_command(
             fmt,
             output,
             output_dir,
-            lambda f, options: render_pieces(f, analysis, None, options),
+            lambda f, options: render_pieces(f, analysis, options),
             base,
         )

@@ -153,7 +153,7 @@ def gate_command(
             fmt,
             output,
             output_dir,
-            lambda f, options: render_pieces(f, analysis, result, options),
+            lambda f, options: render_pieces(f, result, options),
             base,
         )
     raise typer.Exit(int(result.exit_code))

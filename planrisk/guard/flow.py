@@ -294,18 +294,13 @@ def _guard_state_command(invocation: Invocation, settings: GuardSettings) -> int
 
 def _report(result: Any, settings: GuardSettings) -> None:
     """The gate's verdict: on stderr (stdout belongs to the tool), or in the -o file."""
-    from planrisk.report.analysis_data import gate_document
+    from planrisk.report.formats import Format, RenderOptions, render
     from planrisk.report.output import write_output
+    from planrisk.report.text import use_colour
 
-    if settings.fmt == "json":
-        from planrisk.report.json_format import render_json
-
-        text = render_json(gate_document(result))
-    else:
-        from planrisk.report.text import render_gate_text, use_colour
-
-        colour = settings.output is None and use_colour(sys.stderr)
-        text = render_gate_text(result, colour=colour)
+    colour = settings.fmt != "json" and settings.output is None and use_colour(sys.stderr)
+    fmt = Format.JSON if settings.fmt == "json" else Format.TEXT
+    text = render(fmt, result, RenderOptions(colour=colour))
     if settings.output is not None:
         write_output(text, settings.output)
     else:

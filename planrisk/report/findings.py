@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from planrisk.model import ChangeScore, RiskLevel, format_action
+from planrisk.report.subject import unpack
 
 if TYPE_CHECKING:
     from planrisk.gate.decide import GateResult
     from planrisk.pipeline import Analysis
+    from planrisk.report.subject import Reported
 
 
 @dataclass(frozen=True)
@@ -130,10 +132,9 @@ def change_kinds(scored: ChangeScore) -> tuple[str, ...]:
     return tuple(kinds)
 
 
-def collect_findings(
-    analysis: Analysis, gate: GateResult | None = None, source_prefix: str | None = None
-) -> list[Finding]:
+def collect_findings(subject: Reported, source_prefix: str | None = None) -> list[Finding]:
     """Findings of the gate (if any), the plan, then every risky change by score."""
+    analysis, gate = unpack(subject)
     assessment = analysis.assessment
     findings: list[Finding] = []
     if gate is not None and gate.decision.outcome != "allow":

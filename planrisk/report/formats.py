@@ -1,6 +1,7 @@
 """Report stage: the output formats of `analyze` and `gate` and the one dispatcher over them.
 
-Input: a `Format`, an `Analysis`, an optional `GateResult` and `RenderOptions`. Output: the
+Input: a `Format`, an `Analysis` or a `GateResult` (`planrisk.report.subject`) and
+`RenderOptions`. Output: the
 rendered text. Adding a format is one enum member, one file name and one `case`; the `match`
 ends in `assert_never`, so mypy and the exhaustive test catch a member left unwired.
 """
@@ -12,11 +13,12 @@ from typing import TYPE_CHECKING, Any, assert_never
 
 import msgspec
 
+from planrisk.report.subject import unpack
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from planrisk.gate.decide import GateResult
-    from planrisk.pipeline import Analysis
+    from planrisk.report.subject import Reported
 
 
 class Format(StrEnum):
@@ -56,72 +58,57 @@ class RenderOptions(msgspec.Struct, frozen=True):
     """Where the full report is, named when markdown leaves rows out."""
 
 
-def render(
-    fmt: Format,
-    analysis: Analysis,
-    gate: GateResult | None = None,
-    options: RenderOptions | None = None,
-) -> str:
-    """Render an analysis (with the gate's decision when given) in one format."""
+def render(fmt: Format, subject: Reported, options: RenderOptions | None = None) -> str:
+    """Render an analysis, or a gate result with its analysis, in one format."""
     opts = options or RenderOptions()
     match fmt:
         case Format.TEXT:
-            from planrisk.report.text import render_gate_text, render_text
+            from planrisk.report.text import render_text
 
-            if gate is not None:
-                return render_gate_text(gate, colour=opts.colour)
-            return render_text(analysis.assessment, colour=opts.colour)
+            return render_text(subject, colour=opts.colour)
         case Format.JSON:
             from planrisk.report.json_format import render_json
 
-            return render_json(_json_document(analysis, gate, opts))
+            return render_json(_json_document(subject, opts))
         case Format.MARKDOWN:
             from planrisk.report.markdown import MarkdownOptions, render_markdown
 
             return render_markdown(
-                analysis,
-                gate,
-                MarkdownOptions(plan_path=opts.plan_path, full_report=opts.full_report),
+                subject, MarkdownOptions(plan_path=opts.plan_path, full_report=opts.full_report)
             )
         case Format.HTML:
             from planrisk.report.html import render_html
 
-            return render_html(analysis, gate)
+            return render_html(subject)
         case Format.SARIF:
             from planrisk.report.sarif import render_sarif
 
-            return render_sarif(
-                analysis, gate, plan_path=opts.plan_path, source_prefix=opts.source_prefix
-            )
+            return render_sarif(subject, plan_path=opts.plan_path, source_prefix=opts.source_prefix)
         case Format.GITHUB:
             from planrisk.report.github import render_github
 
-            return render_github(analysis, gate, source_prefix=opts.source_prefix)
+            return render_github(subject, source_prefix=opts.source_prefix)
         case _:
             assert_never(fmt)
 
 
 def render_pieces(
-    fmt: Format,
-    analysis: Analysis,
-    gate: GateResult | None = None,
-    options: RenderOptions | None = None,
+    fmt: Format, subject: Reported, options: RenderOptions | None = None
 ) -> Iterator[str]:
-    """`render`'s text in pieces, for writing as they come: a large JSON report (60 MB for a
-    100k-resource teardown) is never held whole. Other formats are one piece."""
+    """`render`'s text in pieces, for writing as they come: a large JSON report (tens of MB for
+    a 100k-resource teardown) is never held whole. Other formats are one piece."""
     opts = options or RenderOptions()
     if fmt is not Format.JSON:
-        yield render(fmt, analysis, gate, opts)
+        yield render(fmt, subject, opts)
         return
     from planrisk.report.json_format import iter_json
 
-    yield from iter_json(_json_document(analysis, gate, opts))
+    yield from iter_json(_json_document(subject, opts))
 
 
-def _json_document(
-    analysis: Analysis, gate: GateResult | None, opts: RenderOptions
-) -> dict[str, Any]:
-    """The JSON format's document: the gate's when there is a decision, else the analysis'."""
+def _json_document(subject: Reported, opts: RenderOptions) -> dict[str, Any]:
+    """The JSON format's document: the gate's for a gate result, else the analysis'."""
+    analysis, gate = unpack(subject)
     if gate is not None:
         from planrisk.report.analysis_data import gate_document
 

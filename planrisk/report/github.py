@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 from planrisk.report.findings import KIND_BY_ID, Finding, collect_findings
 from planrisk.report.hygiene import clean_controls, no_workflow_commands
+from planrisk.report.subject import unpack
 
 if TYPE_CHECKING:
-    from planrisk.gate.decide import GateResult
-    from planrisk.pipeline import Analysis
+    from planrisk.report.subject import Reported
 
 _COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 
@@ -44,11 +44,10 @@ def annotation(finding: Finding) -> str:
     return f"::{_COMMANDS[finding.severity]} {','.join(props)}::{escape_data(finding.message)}"
 
 
-def render_github(
-    analysis: Analysis, gate: GateResult | None = None, *, source_prefix: str | None = None
-) -> str:
+def render_github(subject: Reported, *, source_prefix: str | None = None) -> str:
     """Every finding as a workflow command, then a one-line summary notice."""
-    findings = collect_findings(analysis, gate, source_prefix)
+    analysis, gate = unpack(subject)
+    findings = collect_findings(subject, source_prefix)
     lines = [annotation(f) for f in findings]
     assessment = analysis.assessment
     summary = (

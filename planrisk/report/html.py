@@ -1,27 +1,28 @@
 """Report stage: one self-contained HTML file (no external asset, no network).
 
-Input: an `Analysis` and an optional `GateResult`. Output: HTML with the summary (verdict,
-environment, score, counts), a sortable table of the changes (a few lines of inline JS), and
-the dependency graph as inline SVG laid out by `svg_layout` with the riskiest change's blast
-radius highlighted. The template is autoescaped: every plan string is escaped.
+Input: an `Analysis` or a `GateResult` (`planrisk.report.subject`). Output: HTML with the
+summary (verdict, environment, score, counts), a sortable table of the changes (a few lines of
+inline JS), and the dependency graph as inline SVG laid out by `svg_layout` with the riskiest
+change's blast radius highlighted. The template is autoescaped: every plan string is escaped.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from planrisk.report.subject import unpack
 from planrisk.report.svg_layout import NODE_HEIGHT, NODE_WIDTH, layout_graph
 from planrisk.report.templating import render_template
 from planrisk.report.view import build_view
 
 if TYPE_CHECKING:
-    from planrisk.gate.decide import GateResult
-    from planrisk.pipeline import Analysis
+    from planrisk.report.subject import Reported
 
 
-def render_html(analysis: Analysis, gate: GateResult | None = None) -> str:
+def render_html(subject: Reported) -> str:
     """The whole report as one HTML document."""
-    view = build_view(analysis, gate)
+    analysis, _ = unpack(subject)
+    view = build_view(subject)
     riskiest = view.riskiest
     layout = layout_graph(analysis.graph, riskiest.address if riskiest else None)
     return render_template(

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from planrisk.report.graph_formats import mermaid_escape
+from planrisk.report.subject import unpack
 from planrisk.report.templating import render_template
 from planrisk.report.view import ChangeRow, ReportView, build_view
 
 if TYPE_CHECKING:
-    from planrisk.gate.decide import GateResult
     from planrisk.graph import DependencyGraph
-    from planrisk.pipeline import Analysis
+    from planrisk.report.subject import Reported
 
 MARKDOWN_LIMIT = 65_536
 """GitHub's limit on a comment body and a job summary, in characters."""
@@ -86,12 +86,11 @@ class MarkdownOptions:
     limit: int = MARKDOWN_LIMIT
 
 
-def render_markdown(
-    analysis: Analysis, gate: GateResult | None = None, options: MarkdownOptions | None = None
-) -> str:
+def render_markdown(subject: Reported, options: MarkdownOptions | None = None) -> str:
     """The PR comment / job summary, trimmed to the limit."""
     opts = options or MarkdownOptions()
-    view = build_view(analysis, gate)
+    analysis, _ = unpack(subject)
+    view = build_view(subject)
     fixed = _fixed_data(view, analysis.graph, opts)
     rows = [_row(r) for r in view.changes]
     hints = [_hint(r) for r in view.changes if r.hints]

@@ -1,6 +1,6 @@
 """Report stage: SARIF 2.1.0 (code scanning) from the findings.
 
-Input: an `Analysis`, an optional `GateResult`, the plan path and the source prefix. Output: a
+Input: an `Analysis` or a `GateResult`, the plan path and the source prefix. Output: a
 SARIF log with one run (tool.driver `planrisk`), one rule per finding kind, one result per
 finding (level from the score level, `score` in properties) located at the `.tf` file and
 line of the resource when `--source-dir` was given, else at a logical location (the address).
@@ -12,18 +12,17 @@ from typing import TYPE_CHECKING, Any
 
 from planrisk.report.findings import KINDS, Finding, collect_findings
 from planrisk.report.json_format import render_json
+from planrisk.report.subject import unpack
 
 if TYPE_CHECKING:
-    from planrisk.gate.decide import GateResult
-    from planrisk.pipeline import Analysis
+    from planrisk.report.subject import Reported
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
 def sarif_document(
-    analysis: Analysis,
-    gate: GateResult | None = None,
+    subject: Reported,
     *,
     plan_path: str = "",
     source_prefix: str | None = None,
@@ -31,7 +30,8 @@ def sarif_document(
     """The SARIF log as plain data."""
     from planrisk import __version__
 
-    findings = collect_findings(analysis, gate, source_prefix)
+    analysis, gate = unpack(subject)
+    findings = collect_findings(subject, source_prefix)
     rule_index = {kind.id: i for i, kind in enumerate(KINDS)}
     rules = [
         {
@@ -58,16 +58,13 @@ def sarif_document(
 
 
 def render_sarif(
-    analysis: Analysis,
-    gate: GateResult | None = None,
+    subject: Reported,
     *,
     plan_path: str = "",
     source_prefix: str | None = None,
 ) -> str:
     """SARIF as deterministic JSON text."""
-    return render_json(
-        sarif_document(analysis, gate, plan_path=plan_path, source_prefix=source_prefix)
-    )
+    return render_json(sarif_document(subject, plan_path=plan_path, source_prefix=source_prefix))
 
 
 def _result(finding: Finding, index: int, plan_path: str) -> dict[str, Any]:

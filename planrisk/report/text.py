@@ -1,7 +1,8 @@
 """Report stage: terminal text (a header line and the changes sorted by score).
 
-Input: an `Assessment`. Output: plain text for pipes, files and CI logs; with `colour` (the CLI
-asks on a TTY unless NO_COLOR is set) the rich view of `planrisk.report.text_rich`.
+Input: an `Analysis` or a `GateResult` (`planrisk.report.subject`). Output: plain text for pipes,
+files and CI logs (a gate result's verdict first); with `colour` (the CLI asks on a TTY unless
+NO_COLOR is set) the rich view of `planrisk.report.text_rich`.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from typing import TYPE_CHECKING, TextIO
 
 from planrisk.model import Assessment, format_action
 from planrisk.report.hygiene import safe_for_log
+from planrisk.report.subject import unpack
 from planrisk.report.view import actor_label, header_line
 
 if TYPE_CHECKING:
     from planrisk.gate.decide import GateResult
+    from planrisk.report.subject import Reported
 
 
 def use_colour(stream: TextIO | None = None) -> bool:
@@ -26,12 +29,19 @@ def use_colour(stream: TextIO | None = None) -> bool:
     return bool(getattr(target, "isatty", lambda: False)())
 
 
-def render_text(assessment: Assessment, *, colour: bool = False) -> str:
-    """Header, the plan's reasons, then one block per change."""
+def render_text(subject: Reported, *, colour: bool = False) -> str:
+    """A gate result's verdict (outcome, actor, what is needed), then the header, the plan's
+    reasons and one block per change."""
     if colour:
         from planrisk.report.text_rich import render_rich
 
-        return render_rich(assessment)
+        return render_rich(subject)
+    analysis, gate = unpack(subject)
+    verdict = _verdict_text(gate) if gate is not None else ""
+    return verdict + _assessment_text(analysis.assessment)
+
+
+def _assessment_text(assessment: Assessment) -> str:
     lines = [header_line(assessment)]
     if assessment.environment.evidence:
         lines.append("  environment: " + "; ".join(assessment.environment.evidence))
@@ -52,12 +62,7 @@ def render_text(assessment: Assessment, *, colour: bool = False) -> str:
     return safe_for_log("\n".join(lines) + "\n")
 
 
-def render_gate_text(result: GateResult, *, colour: bool = False) -> str:
-    """The verdict first (outcome, actor, what is needed), then the analysis."""
-    if colour:
-        from planrisk.report.text_rich import render_rich
-
-        return render_rich(result.analysis.assessment, result)
+def _verdict_text(result: GateResult) -> str:
     decision = result.decision
     actor = result.actor
     verdict = decision.outcome.upper()
@@ -80,4 +85,4 @@ def render_gate_text(result: GateResult, *, colour: bool = False) -> str:
         mark = "accepted" if item.accepted else "ignored"
         lines.append(f"  evidence {item.file} ({item.kind}) {mark}: {item.reason}")
     lines.append("")
-    return safe_for_log("\n".join(lines)) + render_text(result.analysis.assessment, colour=colour)
+    return safe_for_log("\n".join(lines))

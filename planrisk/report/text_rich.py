@@ -1,8 +1,9 @@
 """Report stage: the terminal view drawn with rich (used only when writing to a colour TTY).
 
-Input: an `Assessment` and, for `gate`, the `GateResult`. Output: ANSI text — a verdict panel,
-the plan header and a table of changes with their reasons, dependents and hints. Every plan
-string goes in as a rich `Text` (never markup), so `[bold]` in an address prints literally.
+Input: an `Analysis` or, for `gate`, the `GateResult` (`planrisk.report.subject`). Output: ANSI
+text — a verdict panel, the plan header and a table of changes with their reasons, dependents
+and hints. Every plan string goes in as a rich `Text` (never markup), so `[bold]` in an address
+prints literally.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from rich.text import Text as RichText
 
 from planrisk.model import Assessment, RiskLevel, format_action
 from planrisk.report.hygiene import clean_controls
-from planrisk.report.view import header_line
+from planrisk.report.subject import unpack
+from planrisk.report.view import actor_label, header_line
 
 if TYPE_CHECKING:
     from planrisk.gate.decide import GateResult
+    from planrisk.report.subject import Reported
 
 LEVEL_STYLES = {
     RiskLevel.CRITICAL: "bold red",
@@ -47,8 +50,10 @@ class Text(RichText):
         return self
 
 
-def render_rich(assessment: Assessment, gate: GateResult | None = None, width: int = 0) -> str:
+def render_rich(subject: Reported, width: int = 0) -> str:
     """ANSI text for a terminal `width` columns wide (default: the terminal's)."""
+    analysis, gate = unpack(subject)
+    assessment = analysis.assessment
     console = Console(
         file=io.StringIO(),
         force_terminal=True,
@@ -78,13 +83,8 @@ def render_rich(assessment: Assessment, gate: GateResult | None = None, width: i
 def _verdict(gate: GateResult) -> Panel:
     decision = gate.decision
     actor = gate.actor
-    who = (
-        actor.kind
-        if actor.kind == actor.treated_as
-        else (f"{actor.kind} (treated as {actor.treated_as})")
-    )
     title = Text(decision.outcome.upper(), OUTCOME_STYLES[decision.outcome])
-    title.append(f" · actor {who}{' ' + actor.identity if actor.identity else ''}", "bold")
+    title.append(f" · actor {actor_label(gate)}", "bold")
     lines: list[Text] = [Text(gate.analysis.plan.digest, "dim")]
     if decision.summary:
         lines.append(Text(decision.summary, OUTCOME_STYLES[decision.outcome]))

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from planrisk.model import ACTION_ORDER, Assessment, ChangeScore, RiskLevel, format_action
+from planrisk.report.subject import unpack
 
 if TYPE_CHECKING:
     from planrisk.gate.decide import GateResult
-    from planrisk.pipeline import Analysis
+    from planrisk.report.subject import Reported
 
 LEVEL_ICONS: dict[RiskLevel, str] = {
     RiskLevel.CRITICAL: "🔴",
@@ -160,8 +161,9 @@ def actor_label(result: GateResult) -> str:
     return f"{who} {actor.identity}" if actor.identity else who
 
 
-def build_view(analysis: Analysis, gate: GateResult | None = None) -> ReportView:
-    """The view of an analysis (and of the gate's decision when given)."""
+def build_view(subject: Reported) -> ReportView:
+    """The view of an analysis (and of the gate's decision for a gate result)."""
+    analysis, gate = unpack(subject)
     assessment = analysis.assessment
     plan = assessment.plan
     counts = plan.counts()

@@ -18,16 +18,18 @@ def test_every_format_has_a_distinct_file_name() -> None:
 @pytest.mark.parametrize("fmt", list(Format))
 def test_every_format_renders_analyze_and_gate(fmt: Format, tmp_path: Path) -> None:
     analysis, gate = run(HOSTILE, tmp_path)
-    plain = render(fmt, analysis, None, RenderOptions(plan_path=str(HOSTILE)))
-    gated = render(fmt, analysis, gate, RenderOptions(plan_path=str(HOSTILE)))
+    plain = render(fmt, analysis, RenderOptions(plan_path=str(HOSTILE)))
+    gated = render(fmt, gate, RenderOptions(plan_path=str(HOSTILE)))
     assert plain.strip() and gated.strip()
     assert gated != plain
     # Deterministic: the same input renders byte-identically.
-    assert render(fmt, analysis, gate, RenderOptions(plan_path=str(HOSTILE))) == gated
+    assert render(fmt, gate, RenderOptions(plan_path=str(HOSTILE))) == gated
     assert gate.decision.outcome in gated.lower()
     # The pieces the CLI writes one by one are the same text.
     for decision in (None, gate):
-        pieces = list(render_pieces(fmt, analysis, decision, RenderOptions(plan_path=str(HOSTILE))))
+        pieces = list(
+            render_pieces(fmt, decision or analysis, RenderOptions(plan_path=str(HOSTILE)))
+        )
         assert "".join(pieces) == (plain if decision is None else gated)
 
 

@@ -32,8 +32,8 @@ def test_annotation_with_file_and_line() -> None:
 
 
 def test_levels_follow_scores_and_outcome(tmp_path: Path) -> None:
-    analysis, gate = run(HOSTILE, tmp_path, env="prod")
-    lines = render_github(analysis, gate).splitlines()
+    _analysis, gate = run(HOSTILE, tmp_path, env="prod")
+    lines = render_github(gate).splitlines()
     assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in lines)
     outcome_line = lines[0]
     expected = "::error " if gate.decision.outcome == "deny" else "::warning "

@@ -109,7 +109,7 @@ def test_the_terminal_view_escapes_controls() -> None:
     with __import__("tempfile").TemporaryDirectory() as work:
         plan = hostile_plan(Path(work) / "plan.json")
         analysis = analyze(plan, AnalyzeOptions(environ={}, cwd=Path(work)))
-    out = render_rich(analysis.assessment, width=200)
+    out = render_rich(analysis, width=200)
     # rich's own colour codes are the only escape sequences: SGR `ESC [ … m`.
     without_sgr = re.sub("\x1b\\[[0-9;]*m", "", out)
     assert "\x1b" not in without_sgr and "\x07" not in without_sgr

@@ -32,7 +32,7 @@ def test_comment_marker_is_first_line_and_stays_one_comment() -> None:
 
 def test_gate_comment_banner_needs_and_approval_reply(tmp_path: Path) -> None:
     analysis, gate = run(HOSTILE, tmp_path, env="prod")
-    text = render_markdown(analysis, gate, MarkdownOptions(plan_path="plans/hostile.json"))
+    text = render_markdown(gate, MarkdownOptions(plan_path="plans/hostile.json"))
     lines = text.splitlines()
     assert lines[0] == "<!-- planrisk:plans/hostile.json:prod -->"
     assert gate.decision.outcome in ("pending", "deny")
@@ -50,8 +50,8 @@ def test_gate_comment_banner_needs_and_approval_reply(tmp_path: Path) -> None:
 
 
 def test_plan_strings_are_escaped(tmp_path: Path) -> None:
-    analysis, gate = run(HOSTILE, tmp_path)
-    text = render_markdown(analysis, gate)
+    _analysis, gate = run(HOSTILE, tmp_path)
+    text = render_markdown(gate)
     assert "<script" not in text and "<img" not in text and "<b>" not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert "\\*bold\\* \\_it\\_ \\[link\\](x) \\# \\$x\\$" in text
@@ -65,8 +65,8 @@ def test_plan_strings_are_escaped(tmp_path: Path) -> None:
 
 
 def test_riskiest_blast_radius_is_a_mermaid_graph_with_escaped_labels(tmp_path: Path) -> None:
-    analysis, gate = run(HOSTILE, tmp_path)
-    text = render_markdown(analysis, gate)
+    _analysis, gate = run(HOSTILE, tmp_path)
+    text = render_markdown(gate)
     block = text.split("```mermaid\n", 1)[1].split("\n```", 1)[0]
     assert block.startswith("flowchart")
     assert "aws_s3_bucket.site[#quot;#lt;script#gt;alert(1)#lt;/script#gt;#quot;]" in block
@@ -76,9 +76,9 @@ def test_riskiest_blast_radius_is_a_mermaid_graph_with_escaped_labels(tmp_path: 
 
 def test_ten_thousand_changes_stay_under_the_limit(tmp_path: Path) -> None:
     plan = write_big_plan(tmp_path / "big.json", 10_000)
-    analysis, gate = run(plan, tmp_path)
+    _analysis, gate = run(plan, tmp_path)
     text = render_markdown(
-        analysis, gate, MarkdownOptions(plan_path="big.json", full_report="planrisk.html in out")
+        gate, MarkdownOptions(plan_path="big.json", full_report="planrisk.html in out")
     )
     assert len(text) <= MARKDOWN_LIMIT
     match = re.search(r"_(\d+) lower-risk changes were left out", text)

@@ -46,7 +46,7 @@ def _check(source: Path, kind: str, tmp_path: Path) -> None:
     options = RenderOptions(plan_path=str(planted))
     for fmt in Format:
         for result in (None, gate):
-            text = render(fmt, analysis, result, options)
+            text = render(fmt, result or analysis, options)
             assert text.strip(), f"{fmt} rendered nothing"
             assert "SENTINEL" not in text, f"{fmt} ({'gate' if result else 'analyze'}) leaks"
     assert SENTINEL.encode() not in (tmp_path / "audit.db").read_bytes()

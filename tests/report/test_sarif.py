@@ -32,13 +32,13 @@ def _plans() -> list[Path]:
 def test_sarif_validates(plan: Path, tmp_path: Path, validator: Any) -> None:
     analysis, gate = run(plan, tmp_path, env="prod")
     for result in (None, gate):
-        document = json.loads(render_sarif(analysis, result, plan_path="plan.json"))
+        document = json.loads(render_sarif(result or analysis, plan_path="plan.json"))
         validator.validate(document)
 
 
 def test_rules_levels_and_scores(tmp_path: Path) -> None:
-    analysis, gate = run(HOSTILE, tmp_path, env="prod")
-    document = sarif_document(analysis, gate, plan_path="plan.json")
+    _analysis, gate = run(HOSTILE, tmp_path, env="prod")
+    document = sarif_document(gate, plan_path="plan.json")
     run_ = document["runs"][0]
     driver = run_["tool"]["driver"]
     assert driver["name"] == "planrisk" and "informationUri" not in driver
@@ -66,8 +66,8 @@ def test_source_dir_gives_tf_file_and_line(tmp_path: Path, validator: Any) -> No
         'resource "aws_db_instance" "main" {\n  identifier = "main"\n}\n',
         encoding="utf-8",
     )
-    analysis, gate = run(work / "plan.json", tmp_path, source_dir=work, env="prod")
-    document = sarif_document(analysis, gate, plan_path="plan.json", source_prefix="infra")
+    _analysis, gate = run(work / "plan.json", tmp_path, source_dir=work, env="prod")
+    document = sarif_document(gate, plan_path="plan.json", source_prefix="infra")
     validator.validate(document)
     located = {
         r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]: r["locations"][0].get(

@@ -29,9 +29,9 @@ def test_no_color_wins_over_a_tty(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_colour_option_adds_ansi_and_plain_has_none(tmp_path: Path) -> None:
-    analysis, gate = run(HOSTILE, tmp_path, env="prod")
-    coloured = render(Format.TEXT, analysis, gate, RenderOptions(colour=True))
-    plain = render(Format.TEXT, analysis, gate, RenderOptions())
+    _analysis, gate = run(HOSTILE, tmp_path, env="prod")
+    coloured = render(Format.TEXT, gate, RenderOptions(colour=True))
+    plain = render(Format.TEXT, gate, RenderOptions())
     assert "\033[" in coloured and "\033[" not in plain
     assert plain.splitlines()[0].startswith(gate.decision.outcome.upper())
 
@@ -42,7 +42,7 @@ def test_terminal_view_is_drawn_with_rich_and_prints_plan_strings_literally(
     from planrisk.report.text_rich import render_rich
 
     analysis, gate = run(HOSTILE, tmp_path, env="prod")
-    out = render_rich(analysis.assessment, gate, width=200)
+    out = render_rich(gate, width=200)
     assert "┏" in out and "╭" in out  # a rich table and the verdict panel
     assert gate.decision.outcome.upper() in out
     # Addresses holding rich markup characters are printed as written, not interpreted.
