@@ -1,1 +1,2 @@
-"""Runtime machinery, not a stage: the forked side job, the GC policy, progress and timings."""
+"""Runtime machinery, not a stage: the forked side job, the GC policy, progress, timings and
+owner-only files."""

@@ -19,10 +19,10 @@ name the bytes that were applied.
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from planrisk._runtime.private_files import create_file
 from planrisk.errors import ExitCode, PlanriskError
 
 
@@ -51,9 +51,7 @@ def copy_into(source: Path, target: Path) -> Seal:
             source=str(source),
             hint="pass an existing plan file written by `terraform plan -out=FILE`",
         ) from None
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
+    create_file(target, data)
     return Seal(path=target, digest=_digest(data))
 
 

@@ -11,9 +11,9 @@ a re-run whose fresh plan has the same digest counts the approvals.
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
+from planrisk._runtime.private_files import replace_file
 from planrisk.errors import PlanriskError
 
 PLANS_DIR = Path(".planrisk") / "plans"
@@ -31,15 +31,7 @@ def keep_plan(plan_json: bytes, digest: str, base: Path) -> Path:
     try:
         for directory in (path.parent.parent, path.parent):
             _private_dir(directory)
-        temporary = path.parent / f".{path.name}.{secrets.token_hex(8)}"
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(plan_json)
-            os.replace(temporary, path)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
+        replace_file(path, plan_json)
     except OSError as exc:
         raise PlanriskError(
             f"cannot keep the gated plan for review ({exc.strerror or exc})",
@@ -47,9 +39,6 @@ def keep_plan(plan_json: bytes, digest: str, base: Path) -> Path:
             hint="make the working directory writable (the guard keeps plans in .planrisk/plans)",
         ) from None
     return path
-
-
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 def _private_dir(directory: Path) -> None:

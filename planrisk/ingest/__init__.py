@@ -13,6 +13,8 @@ Pulumi event log without its summary event); without it (`analyze`) such an inpu
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import msgspec
 
@@ -43,8 +45,21 @@ def read_plan(data: Buffer, source: str, *, complete_required: bool = True) -> P
     """Start reading a plan (`PlanReading`): its digest, when left to compute, can run beside
     the rest of the reading and the stages that follow (then `Plan.digest` is empty until
     `finish_digest`); `finish_reading` reads the rest."""
-    try:
+    with _bad_input_reported(source):
         return _parse(data, source, complete_required)
+
+
+def finish_reading(reading: PlanReading, source: str) -> Plan:
+    """`reading.finish()`, its bad input reported as `read_plan` reports it."""
+    with _bad_input_reported(source):
+        return reading.finish()
+
+
+@contextmanager
+def _bad_input_reported(source: str) -> Iterator[None]:
+    """Decoder failures as one `PlanFormatError` naming `source` (never the offending value)."""
+    try:
+        yield
     except UnicodeDecodeError:
         raise PlanFormatError(
             "the JSON text is not valid UTF-8 (binary data or a damaged file)",
@@ -54,26 +69,6 @@ def read_plan(data: Buffer, source: str, *, complete_required: bool = True) -> P
     except msgspec.DecodeError as exc:
         # A value the typed decoders read is not JSON text they accept (invalid UTF-8 in a
         # string, a number out of range): the message names the problem, not the value.
-        raise PlanFormatError(f"not a valid plan: {exc}", source=source, hint=_HINT) from None
-    except RecursionError:
-        raise PlanFormatError(
-            "JSON nested too deeply to be a plan",
-            source=source,
-            hint=_HINT,
-        ) from None
-
-
-def finish_reading(reading: PlanReading, source: str) -> Plan:
-    """`reading.finish()`, its bad input reported as `read_plan` reports it."""
-    try:
-        return reading.finish()
-    except UnicodeDecodeError:
-        raise PlanFormatError(
-            "the JSON text is not valid UTF-8 (binary data or a damaged file)",
-            source=source,
-            hint=_HINT,
-        ) from None
-    except msgspec.DecodeError as exc:
         raise PlanFormatError(f"not a valid plan: {exc}", source=source, hint=_HINT) from None
     except RecursionError:
         raise PlanFormatError(

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from planrisk.gate.evidence.dsse import Envelope, sign_envelope
+from planrisk.gate.evidence.dsse import Envelope, decode_payload, sign_envelope
 from planrisk.gate.evidence.durations import format_utc
 
 if TYPE_CHECKING:
@@ -66,12 +66,7 @@ def sign_approval(approval: Approval, key: Ed25519PrivateKey) -> Envelope:
 
 def decode_approval(payload: bytes) -> Approval:
     """Read an approval payload; ValueError naming what is wrong."""
-    try:
-        approval = msgspec.json.decode(payload, type=Approval)
-    except msgspec.DecodeError as exc:
-        raise ValueError(f"payload is not an approval ({exc})") from None
-    except RecursionError:
-        raise ValueError("payload is nested too deeply to be an approval") from None
+    approval = decode_payload(payload, Approval, "an approval")
     if approval.type != APPROVAL_TYPE:
         raise ValueError(f"_type is {approval.type!r}, expected {APPROVAL_TYPE}")
     return approval

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from planrisk.gate.evidence.ci_context import CiContext
-from planrisk.gate.evidence.dsse import Envelope, sign_envelope
+from planrisk.gate.evidence.dsse import Envelope, decode_payload, sign_envelope
 from planrisk.gate.evidence.durations import format_utc
 from planrisk.model import Plan
 
@@ -132,12 +132,7 @@ def sign_statement(statement: Statement, key: Ed25519PrivateKey) -> Envelope:
 
 def decode_statement(payload: bytes) -> Statement:
     """Read a sandbox-apply Statement; ValueError naming what is wrong."""
-    try:
-        statement = msgspec.json.decode(payload, type=Statement)
-    except msgspec.DecodeError as exc:
-        raise ValueError(f"payload is not a sandbox-apply statement ({exc})") from None
-    except RecursionError:
-        raise ValueError("payload is nested too deeply to be a sandbox-apply statement") from None
+    statement = decode_payload(payload, Statement, "a sandbox-apply statement")
     if statement.type != STATEMENT_TYPE:
         raise ValueError(f"_type is {statement.type!r}, expected {STATEMENT_TYPE}")
     if statement.predicate_type != PREDICATE_TYPE:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import msgspec
+
+_T = TypeVar("_T")
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -79,3 +81,13 @@ def decode_envelope(data: bytes) -> Envelope:
     if not envelope.signatures:
         raise msgspec.ValidationError("envelope has no signatures")
     return envelope
+
+
+def decode_payload(payload: bytes, kind: type[_T], what: str) -> _T:
+    """An envelope's payload decoded as `kind`; ValueError naming `what` it is not."""
+    try:
+        return msgspec.json.decode(payload, type=kind)
+    except msgspec.DecodeError as exc:
+        raise ValueError(f"payload is not {what} ({exc})") from None
+    except RecursionError:
+        raise ValueError(f"payload is nested too deeply to be {what}") from None

@@ -24,6 +24,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from planrisk._runtime.private_files import replace_file
 from planrisk.errors import EvidenceError
 from planrisk.model import TrustedKeyEntry
 
@@ -98,8 +99,8 @@ def write_keypair(prefix: Path, *, force: bool = False) -> KeyFiles:
     )
     try:
         private_path.parent.mkdir(parents=True, exist_ok=True)
-        _write_new(private_path, private_pem, 0o600)
-        _write_new(public_path, public_pem, 0o644)
+        replace_file(private_path, private_pem, 0o600)
+        replace_file(public_path, public_pem, 0o644)
     except OSError as exc:
         raise EvidenceError(
             f"cannot write key file ({exc.strerror})",
@@ -107,18 +108,6 @@ def write_keypair(prefix: Path, *, force: bool = False) -> KeyFiles:
             hint="choose a writable PREFIX",
         ) from None
     return KeyFiles(private_path, public_path, key_id(key.public_key()))
-
-
-def _write_new(path: Path, data: bytes, mode: int) -> None:
-    """Create `path` afresh with `mode` (replacing an old file) and write `data`."""
-    if path.exists() or path.is_symlink():
-        path.unlink()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    try:
-        os.fchmod(fd, mode)
-        os.write(fd, data)
-    finally:
-        os.close(fd)
 
 
 def _read_key_file(path: Path, what: str) -> bytes:
