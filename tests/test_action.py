@@ -28,12 +28,11 @@ import pytest
 from planrisk.ingest import load_plan
 from planrisk.report.markdown import comment_marker
 from planrisk.report.view import approval_reply
+from tests.github.fake_api import TOKEN, FakeGitHub
+from tests.support.paths import REPO
 
 yaml = pytest.importorskip("yaml", reason="PyYAML parses action.yml (test extra)")
 
-from github.fake_api import TOKEN, FakeGitHub  # noqa: E402 - after the importorskip
-
-REPO = Path(__file__).resolve().parents[1]
 ACTION = REPO / "action.yml"
 FIXTURE = REPO / "fixtures" / "terraform" / "forced-replace" / "plan.json"
 PLAN_INPUT = "plans/prod.json"
@@ -362,10 +361,9 @@ def test_a_checkpoint_of_the_head_lands_in_the_summary(runner: Runner, tmp_path:
 
 
 def test_with_a_store_every_runner_writes_to_it_and_nothing_is_uploaded(runner: Runner) -> None:
-    from audit.stores import PostgresSchema, require_server
-
     from planrisk.gate.audit import read_log
     from planrisk.gate.audit.locations import parse_store
+    from tests.gate.audit.stores import PostgresSchema, require_server
 
     central = PostgresSchema.create(require_server())
     try:

@@ -16,6 +16,7 @@ import pytest
 
 from benchmarks.attributes import SENSITIVE_MARKER
 from benchmarks.generate import generate, main
+from tests.support.paths import REPO
 
 SIZE = 200
 
@@ -233,7 +234,7 @@ def test_run_command_prints_the_table(tmp_path: Path) -> None:
         text=True,
         timeout=120,
         check=False,
-        cwd=Path(__file__).resolve().parents[1],
+        cwd=REPO,
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()

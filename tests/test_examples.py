@@ -18,10 +18,10 @@ import pytest
 import typer.main
 
 from planrisk.cli import app
+from tests.support.paths import REPO
 
 yaml = pytest.importorskip("yaml", reason="PyYAML parses the example workflows (test extra)")
 
-REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
 FIXTURES = REPO / "fixtures" / "terraform"
 

@@ -22,8 +22,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-FIXTURES = REPO / "fixtures"
+from tests.support.paths import FIXTURES, REPO
+
 PROD_DB_DELETE = FIXTURES / "terraform" / "prod-db-delete-no-snapshot" / "plan.json"
 DEV_TAG_UPDATE = FIXTURES / "terraform" / "dev-tag-update" / "plan.json"
 PULUMI_PROD_DB_DELETE = FIXTURES / "pulumi" / "prod-db-delete" / "preview.json"

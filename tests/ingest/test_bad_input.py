@@ -13,9 +13,9 @@ import pytest
 
 from planrisk.errors import ExitCode, PlanFormatError, PlanriskError
 from planrisk.ingest import load_plan, parse_plan
+from tests.support.paths import REPO
 
-ROOT = Path(__file__).resolve().parents[2]
-INVALID = ROOT / "fixtures" / "invalid"
+INVALID = REPO / "fixtures" / "invalid"
 
 # fixture path → words the one-line message must contain
 CASES = {
@@ -131,7 +131,7 @@ def cli(path: Path) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         timeout=60,
-        cwd=ROOT,
+        cwd=REPO,
     )
 
 

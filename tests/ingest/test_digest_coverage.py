@@ -48,14 +48,13 @@ from planrisk.model import (
     TrustedKeyEntry,
     Variable,
 )
+from tests.support.paths import FIXTURES, REPO
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "fixtures"
 DECISION_MODULES = sorted(
     path
     for stage in ("graph", "classify", "score")
-    for path in (ROOT / "planrisk" / stage).rglob("*.py")
-) + [ROOT / "planrisk" / "gate" / name for name in ("decide.py", "policy.py", "way_forward.py")]
+    for path in (REPO / "planrisk" / stage).rglob("*.py")
+) + [REPO / "planrisk" / "gate" / name for name in ("decide.py", "policy.py", "way_forward.py")]
 STRUCTS = (Plan, ResourceChange, PulumiStep, Resource, Link, Variable, ProviderConfig)
 TF_PLANS = sorted((FIXTURES / "terraform").glob("*/plan.json"))
 PULUMI_PLANS = sorted((FIXTURES / "pulumi").glob("*/preview.json")) + sorted(

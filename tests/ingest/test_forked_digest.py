@@ -6,17 +6,17 @@ each one forks) and at infinity (never). Checked: the same digest, for every pla
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from planrisk._runtime import forked
 from planrisk.ingest import load_plan
 from planrisk.ingest import terraform as terraform_ingest
-from tests.corpus import CORPUS, corpus_plans
-from tests.side_jobs import ChildOnly
+from tests.support import paths
+from tests.support.corpus import corpus_plans
+from tests.support.paths import CORPUS
+from tests.support.side_jobs import ChildOnly
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "terraform"
+FIXTURES = paths.FIXTURES / "terraform"
 PLANS = sorted(FIXTURES.glob("*/plan.json")) + [
     CORPUS / p for p in corpus_plans() if "terraform" in p or p.endswith(".tfplan.json")
 ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -21,8 +20,9 @@ from planrisk.ingest.terraform_decode import (
     decode_section,
 )
 from planrisk.model import EMPTY_RAW
+from tests.support.paths import FIXTURES
 
-FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "terraform" / "nested-modules"
+FIXTURE = FIXTURES / "terraform" / "nested-modules"
 DOC: dict[str, Any] = json.loads((FIXTURE / "plan.json").read_bytes())
 
 

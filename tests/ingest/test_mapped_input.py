@@ -11,12 +11,12 @@ import pytest
 
 from planrisk.errors import PlanFormatError
 from planrisk.ingest import load_plan, parse_plan, reader
+from tests.support.paths import FIXTURES
 
-ROOT = Path(__file__).resolve().parents[2] / "fixtures"
-PLANS = sorted((ROOT / "terraform").glob("*/plan.json")) + sorted(
-    (ROOT / "pulumi").glob("*/*.json")
+PLANS = sorted((FIXTURES / "terraform").glob("*/plan.json")) + sorted(
+    (FIXTURES / "pulumi").glob("*/*.json")
 )
-NESTED = (ROOT / "terraform" / "nested-modules" / "plan.json").read_bytes()
+NESTED = (FIXTURES / "terraform" / "nested-modules" / "plan.json").read_bytes()
 WRAPPER = b"[command]/home/runner/work/_temp/terraform-bin show -json tfplan\n"
 
 
@@ -82,7 +82,7 @@ def test_release_pages_ignores_bytes() -> None:
     assert data == b"{}"
 
 
-INVALID = sorted(p for p in (ROOT / "invalid").glob("*/*") if p.name != "SOURCE.md")
+INVALID = sorted(p for p in (FIXTURES / "invalid").glob("*/*") if p.name != "SOURCE.md")
 
 
 @pytest.mark.usefixtures("map_everything")

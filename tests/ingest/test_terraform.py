@@ -12,8 +12,9 @@ from planrisk.errors import PlanFormatError
 from planrisk.ingest import load_plan, parse_plan
 from planrisk.model import Action, Mode, ReplaceOrder, Tool
 from planrisk.values import decode
+from tests.support import paths
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "terraform"
+FIXTURES = paths.FIXTURES / "terraform"
 
 
 def fixture(name: str) -> Path:

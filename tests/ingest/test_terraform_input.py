@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from planrisk.ingest import parse_plan
 from planrisk.ingest.addresses import build_address, format_key, parse_address
 from planrisk.ingest.reader import prepare
+from tests.support.paths import FIXTURES
 
-FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "terraform" / "nested-modules"
+FIXTURE = FIXTURES / "terraform" / "nested-modules"
 PLAN_BYTES = (FIXTURE / "plan.json").read_bytes()
 
 WRAPPER = (

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from planrisk.ingest import parse_plan
 from planrisk.ingest.sniff import InputKind, sniff
 from planrisk.model import Tool
+from tests.support.paths import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 EVENTS = FIXTURES / "pulumi" / "secrets" / "events.ndjson"
 PREVIEW = FIXTURES / "pulumi" / "protected-delete" / "preview.json"
 

@@ -6,11 +6,9 @@ from pathlib import Path
 
 from planrisk.gate.decide import GateOptions, GateResult, run_gate
 from planrisk.pipeline import Analysis, AnalyzeOptions, analyze
+from tests.support.paths import FIXTURES, SHARED
 
-REPO = Path(__file__).resolve().parents[2]
-FIXTURES = REPO / "fixtures"
-CORPUS = REPO / ".." / "shared" / "corpus"
-SARIF_SCHEMA = REPO / ".." / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = SHARED / "schemas" / "sarif-schema-2.1.0.json"
 HOSTILE = FIXTURES / "terraform" / "hostile-names" / "plan.json"
 
 

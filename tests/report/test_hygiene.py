@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from planrisk.report.hygiene import clean_controls, no_workflow_commands, safe_for_log
-from tests.cli import run_main
+from tests.support.cli import run_main
 
 KEY = "a\x1b[31mred\x1b]0;pwned\x07\u202e\n::add-mask::leak ##[set-output name=x]y"
 ADDRESS = f"aws_s3_bucket.logs[{json.dumps(KEY)}]"

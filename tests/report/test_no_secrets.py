@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from planrisk.report.formats import Format, RenderOptions, render
-from tests.report.helpers import CORPUS, FIXTURES, run
+from tests.report.helpers import run
 from tests.report.planting import SENTINEL, planted_copy
+from tests.support.paths import CORPUS, FIXTURES
 
 _KINDS = {"terraform-plan": "terraform", "pulumi-preview": "pulumi", "pulumi-events": "events"}
 

@@ -12,7 +12,8 @@ import pytest
 
 from planrisk.report.findings import KINDS
 from planrisk.report.sarif import render_sarif, sarif_document
-from tests.report.helpers import FIXTURES, HOSTILE, SARIF_SCHEMA, run
+from tests.report.helpers import HOSTILE, SARIF_SCHEMA, run
+from tests.support.paths import FIXTURES
 
 
 @pytest.fixture(scope="module")
