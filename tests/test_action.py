@@ -18,7 +18,6 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -215,15 +214,6 @@ class Runner:
             raise AssertionError(f"the test runner does not know ${{{{ {expression} }}}}")
 
         return _EXPRESSION.sub(value, text)
-
-
-@pytest.fixture
-def api() -> Iterator[FakeGitHub]:
-    server = FakeGitHub()
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import pytest
 
 from planrisk.classify.environment import classify_environment
@@ -25,29 +24,25 @@ from planrisk.model import (
     Tool,
     Variable,
 )
+from tests.support import builders
+from tests.support.builders import make_plan, raw
 from tests.support.paths import FIXTURES
 
 
-def raw(value: Any) -> msgspec.Raw:
-    return msgspec.Raw(msgspec.json.encode(value))
-
-
 def change(address: str, *, after: Any = None, sensitive: Any = None, **kw: Any) -> ResourceChange:
-    return ResourceChange(
-        address=address,
-        type=kw.pop("type", "aws_s3_bucket"),
-        name=address.rsplit(".", 1)[-1],
-        action=kw.pop("action", Action.UPDATE),
-        after=raw(after),
-        after_sensitive=raw(sensitive if sensitive is not None else {}),
+    """An update of an S3 bucket unless told otherwise, its sensitive mask `{}` by default."""
+    return builders.change(
+        address,
+        kw.pop("type", "aws_s3_bucket"),
+        kw.pop("action", Action.UPDATE),
+        after=after,
+        after_sensitive=sensitive if sensitive is not None else {},
         **kw,
     )
 
 
 def plan(**kw: Any) -> Plan:
-    return Plan(
-        tool=kw.pop("tool", Tool.TERRAFORM), format_version="1.2", source="t", digest="x", **kw
-    )
+    return make_plan(*kw.pop("changes", ()), **kw)
 
 
 def tagged(address: str, tags: dict[str, str]) -> ResourceChange:

@@ -7,7 +7,6 @@ sets of the schema_version 1 document, byte-identical output across runs, and ex
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from planrisk.cli import main
+from tests.support.cli import clean_env
 from tests.support.corpus import corpus_plans
 from tests.support.paths import CORPUS, REPO
 
@@ -34,10 +34,9 @@ COUNT_KEYS = {"create", "update", "delete", "replace", "forget", "read", "import
 
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(cwd), "PYTHONPATH": str(REPO)}
     return subprocess.run(
         [sys.executable, "-m", "planrisk", "analyze", *args],
-        cwd=cwd, env=env, capture_output=True, timeout=60, check=False,
+        cwd=cwd, env=clean_env(cwd), capture_output=True, timeout=60, check=False,
     )  # fmt: skip
 
 

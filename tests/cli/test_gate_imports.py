@@ -10,38 +10,14 @@ imported on that path, and are imported once a trusted key is configured
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.imports import imported_by
 from tests.support.paths import FIXTURES
 
 WATCHED = ("networkx", "cryptography", "pydantic")
-
-_PROBE = """
-import json, sys
-from planrisk.cli import main
-try:
-    main(sys.argv[1:])
-except SystemExit:
-    pass
-print(json.dumps([m for m in {watched!r} if m in sys.modules]))
-"""
-
-
-def imported_by(args: list[str], cwd: Path) -> set[str]:
-    """Which of WATCHED a fresh interpreter has imported after `planrisk ARGS`."""
-    done = subprocess.run(
-        [sys.executable, "-c", _PROBE.format(watched=WATCHED), *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        check=True,
-    )
-    found: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
-    return set(found)
 
 
 @pytest.mark.parametrize(
@@ -51,20 +27,20 @@ def imported_by(args: list[str], cwd: Path) -> set[str]:
 def test_gate_json_imports_neither_networkx_nor_cryptography(plan: str, tmp_path: Path) -> None:
     args = ["gate", str(FIXTURES / plan), "--format", "json", "-o", str(tmp_path / "out.json")]
     args += ["--audit-db", str(tmp_path / "audit.db")]
-    assert imported_by(args, tmp_path) == set()
+    assert imported_by(args, WATCHED, tmp_path) == set()
     assert json.loads((tmp_path / "out.json").read_text())["decision"]["outcome"]
 
 
 def test_html_imports_networkx_and_trusted_keys_import_cryptography(tmp_path: Path) -> None:
     plan = str(FIXTURES / "terraform/vpc-replace-cascade/plan.json")
     keygen = ["keygen", str(tmp_path / "ops")]
-    assert imported_by(keygen, tmp_path) == {"cryptography"}
+    assert imported_by(keygen, WATCHED, tmp_path) == {"cryptography"}
     config = tmp_path / ".planrisk.toml"
     config.write_text(
         '[[trusted_keys]]\nname = "ops"\npurpose = "approval"\npublic_key = "ops.pub"\n'
     )
     gate = ["gate", plan, "--format", "json", "-o", str(tmp_path / "out.json")]
     gate += ["--audit-db", str(tmp_path / "audit.db"), "--config", str(config)]
-    assert imported_by(gate, tmp_path) == {"cryptography"}
+    assert imported_by(gate, WATCHED, tmp_path) == {"cryptography"}
     html = ["analyze", plan, "--format", "html", "-o", str(tmp_path / "out.html")]
-    assert imported_by(html, tmp_path) == {"networkx"}
+    assert imported_by(html, WATCHED, tmp_path) == {"networkx"}

@@ -6,26 +6,15 @@ flushed; called in-process with arguments, `main` raises `SystemExit` and keeps 
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from planrisk.cli import fast_exit, main
+from tests.support.cli import run_program
 from tests.support.paths import REPO
 
 PLAN = REPO / "fixtures" / "terraform" / "vpc-replace-cascade" / "plan.json"
-
-
-def run_program(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "planrisk", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        check=False,
-    )
 
 
 @pytest.mark.parametrize("command", ["analyze", "gate"])

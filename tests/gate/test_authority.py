@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 
 from planrisk.gate.evidence.keys import write_keypair
+from tests.support.builders import tf_change, tf_plan_json
 from tests.support.gitrepo import GitRepo, make_repo
 from tests.support.paths import REPO
 
@@ -60,29 +61,9 @@ def trusted_key(name: str, purpose: str, public_key: object) -> str:
 
 def unlabelled_delete(address: str = "aws_s3_bucket.reports") -> str:
     """A plan that deletes one data-bearing bucket and names no environment anywhere."""
-    return json.dumps(
-        {
-            "format_version": "1.2",
-            "terraform_version": "1.9.5",
-            "resource_changes": [
-                {
-                    "address": address,
-                    "mode": "managed",
-                    "type": "aws_s3_bucket",
-                    "name": address.rsplit(".", 1)[1],
-                    "provider_name": "registry.terraform.io/hashicorp/aws",
-                    "change": {
-                        "actions": ["delete"],
-                        "before": {"bucket": "reports", "force_destroy": True},
-                        "after": None,
-                        "after_unknown": {},
-                        "before_sensitive": {},
-                        "after_sensitive": False,
-                    },
-                }
-            ],
-        }
-    )
+    before = {"bucket": "reports", "force_destroy": True}
+    delete = tf_change(address, "aws_s3_bucket", ["delete"], before=before)
+    return tf_plan_json(delete, terraform_version="1.9.5")
 
 
 def gate(repo: GitRepo, plan: str, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:

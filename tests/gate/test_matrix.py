@@ -14,7 +14,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import msgspec
@@ -28,14 +28,16 @@ from planrisk.gate.evidence.dsse import Envelope, encode_envelope
 from planrisk.gate.evidence.durations import utc_now
 from planrisk.gate.evidence.keys import load_private_key, write_keypair
 from planrisk.model import Plan
-from planrisk.pipeline import Analysis, AnalyzeOptions, analyze
+from planrisk.pipeline import Analysis
+from tests.support.cli import clean_env, run_program
+from tests.support.evidence import NOW, flip_payload_byte
 from tests.support.paths import REPO
+from tests.support.pipeline import analyze_isolated
 
 DB_DELETE = REPO / "fixtures/terraform/data-delete-no-recovery/plan.json"
 TAG_ONLY = REPO / "fixtures/terraform/tag-only-update/plan.json"
 GUARD_WEAKENING = REPO / "fixtures/terraform/guard-weakening/plan.json"
 TEARDOWN = REPO / "fixtures/terraform/teardown/plan.json"
-NOW = datetime(2026, 11, 21, 12, 0, 0, tzinfo=UTC)
 CTX = CiContext(commit=None, actor=None)
 SIGNERS = ("sandbox", "bob", "carol", "alice")
 """`sandbox` signs attestations; bob, carol and alice approve (alice is also an initiator)."""
@@ -111,10 +113,7 @@ def relabel(world: World, plan: Path, env: str) -> Path:
 
 
 def analysis_of(world: World, plan: Path, env: str) -> Analysis:
-    analysis = analyze(
-        relabel(world, plan, env),
-        AnalyzeOptions(config_path=world.config, environ={}, cwd=world.root),
-    )
+    analysis = analyze_isolated(relabel(world, plan, env), world.root, config_path=world.config)
     assert analysis.assessment.environment.name == env
     return analysis
 
@@ -168,31 +167,22 @@ def _forged(world: World, a: Analysis) -> list[Path]:
     ]
 
 
-def _tamper(envelope: Envelope, old: bytes, new: bytes) -> Envelope:
-    import base64
-
-    payload = base64.b64decode(envelope.payload)
-    assert old in payload
-    changed = base64.b64encode(payload.replace(old, new, 1)).decode()
-    return msgspec.structs.replace(envelope, payload=changed)
-
-
 def _tampered(world: World, a: Analysis) -> list[Path]:
     other = "sha256:" + "e" * 64
     digest = a.plan.digest
     attestation = world.sign_attestation(a.plan, at=NOW - HOUR)
     return [
-        world.write("att.json", _tamper(attestation, b'"sandbox"', b'"sandbo0"')),
+        world.write("att.json", flip_payload_byte(attestation, b'"sandbox"', b'"sandbo0"')),
         # Approvals of another plan, re-pointed at this plan after signing.
         world.write(
             "bob.json",
-            _tamper(
+            flip_payload_byte(
                 world.sign_approval("bob", other, at=NOW - HOUR), other.encode(), digest.encode()
             ),
         ),
         world.write(
             "carol.json",
-            _tamper(
+            flip_payload_byte(
                 world.sign_approval("carol", other, at=NOW - HOUR),
                 other.encode(),
                 digest.encode(),
@@ -212,9 +202,7 @@ def _expired(world: World, a: Analysis) -> list[Path]:
 
 
 def _wrong_plan(world: World, a: Analysis) -> list[Path]:
-    other = analyze(
-        GUARD_WEAKENING, AnalyzeOptions(environ={}, cwd=world.root)
-    ).plan  # a different plan
+    other = analyze_isolated(GUARD_WEAKENING, world.root).plan  # a different plan
     return [
         world.write("att.json", world.sign_attestation(other, at=NOW - HOUR)),
         world.write("bob.json", world.sign_approval("bob", other.digest, at=NOW - HOUR)),
@@ -350,9 +338,8 @@ def test_agent_deny_rules(world: World, tmp_path: Path, plan: Path, rule: str) -
 
 
 def test_unknown_environment_is_gated_as_prod(world: World, tmp_path: Path) -> None:
-    analysis = analyze(
-        REPO / "fixtures/terraform/tainted-replace/plan.json",
-        AnalyzeOptions(config_path=world.config, environ={}, cwd=world.root),
+    analysis = analyze_isolated(
+        REPO / "fixtures/terraform/tainted-replace/plan.json", world.root, config_path=world.config
     )
     assert analysis.assessment.environment.name == "unknown"
     result = gate(world, analysis, "agent", [], tmp_path)
@@ -367,11 +354,10 @@ def test_unknown_environment_is_gated_as_prod(world: World, tmp_path: Path) -> N
 
 
 def cli(world: World, cwd: Path, *args: str) -> tuple[int, dict[str, object], str]:
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(cwd), "PYTHONPATH": str(REPO)}
-    proc = subprocess.run(
-        [sys.executable, "-m", "planrisk", "gate", *args, "--config", str(world.config),
-         "--audit-db", str(cwd / "audit.db"), "--format", "json"],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=60, check=False,
+    proc = run_program(
+        "gate", *args, "--config", str(world.config),
+        "--audit-db", str(cwd / "audit.db"), "--format", "json",
+        cwd=cwd, env=clean_env(cwd), timeout=60,
     )  # fmt: skip
     document = json.loads(proc.stdout) if proc.stdout.strip().startswith("{") else {}
     return proc.returncode, document, proc.stderr
@@ -414,7 +400,7 @@ def test_done_when_agent_tag_change(world: World, tmp_path: Path) -> None:
     plan = str(TAG_ONLY)
     code, doc, _ = cli(world, tmp_path, plan, "--actor", "agent")
     assert (code, outcome(doc)) == (1, "pending")
-    analysis = analyze(TAG_ONLY, AnalyzeOptions(environ={}, cwd=tmp_path))
+    analysis = analyze_isolated(TAG_ONLY, tmp_path)
     attestation = world.write(
         "cli-att.json", world.sign_attestation(analysis.plan, at=utc_now() - HOUR)
     )

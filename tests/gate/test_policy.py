@@ -7,9 +7,7 @@ what they require, and the key path named by every validation error.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,21 +22,19 @@ from planrisk.model import (
     Assessment,
     ChangeScore,
     EnvironmentResult,
-    Plan,
     PlanRisk,
-    ResourceChange,
     RiskLevel,
-    Tool,
 )
-from tests.support.paths import REPO
+from tests.support import builders
+from tests.support.builders import make_plan
+from tests.support.cli import clean_env, run_program
 
 
 def scored(
     action: Action, cls: str, score: int, *, irreversible: bool = False, weakening: bool = False
 ) -> ChangeScore:
-    change = ResourceChange(address=f"x.{cls}-{score}", type="t", name="n", action=action)
     return ChangeScore(
-        change=change,
+        change=builders.change(f"x.{cls}-{score}", "t", action, name="n"),
         risk_class=cls,
         score=score,
         level=RiskLevel.for_score(score),
@@ -48,7 +44,7 @@ def scored(
 
 
 def assessment(*changes: ChangeScore, env: str = "prod", ratio: float = 0.0) -> Assessment:
-    plan = Plan(tool=Tool.TERRAFORM, format_version="1.2", source="t", digest="sha256:00")
+    plan = make_plan()
     worst = max((c.score for c in changes), default=0)
     treated = "prod" if env == "unknown" else env
     return Assessment(
@@ -128,7 +124,7 @@ def test_default_rules(
 
 def test_kept_in_cloud_is_not_a_destroy_for_the_policy() -> None:
     forgotten = ChangeScore(
-        change=ResourceChange(address="b", type="t", name="b", action=Action.DELETE),
+        change=builders.change("b", "t", Action.DELETE),
         risk_class="data-bearing",
         score=0,
         level=RiskLevel.NONE,
@@ -240,11 +236,7 @@ def test_strict_validation_names_the_key_path(table: dict[str, Any], path: str) 
 
 
 def _policy_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "PYTHONPATH": str(REPO)}
-    return subprocess.run(
-        [sys.executable, "-m", "planrisk", "policy", "show", *args],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+    return run_program("policy", "show", *args, cwd=tmp_path, env=clean_env(tmp_path), timeout=60)
 
 
 def test_policy_show_defaults_and_overrides(tmp_path: Path) -> None:

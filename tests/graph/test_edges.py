@@ -17,9 +17,10 @@ from planrisk.model import (
     ProviderConfig,
     PulumiStep,
     Resource,
-    ResourceChange,
     Tool,
 )
+from tests.support import builders
+from tests.support.builders import make_plan
 
 
 def ref(*refs: str) -> dict[str, Any]:
@@ -41,11 +42,8 @@ def instance(address: str, **kw: Any) -> Resource:
 
 def tf_plan(root: ConfigModule | None, addresses: list[str], **kw: Any) -> Plan:
     config = Configuration(root_module=root) if root is not None else None
-    return Plan(
-        tool=Tool.TERRAFORM,
-        format_version="1.2",
-        source="test",
-        digest="sha256:0",
+    return make_plan(
+        *kw.pop("changes", ()),
         configuration=config,
         resources=tuple(kw.pop("resources", ())) or tuple(instance(a) for a in addresses),
         **kw,
@@ -231,11 +229,7 @@ def test_provider_block_references_become_provider_edges() -> None:
             )
         },
     )
-    plan = Plan(
-        tool=Tool.TERRAFORM,
-        format_version="1.2",
-        source="t",
-        digest="sha256:0",
+    plan = make_plan(
         configuration=config,
         resources=(instance("aws_eks_cluster.c"), instance("kubernetes_namespace.n")),
     )
@@ -251,9 +245,7 @@ def test_state_depends_on_covers_orphans_and_shares_module_instances() -> None:
         instance('module.a["q"].aws_x.y'),
         instance('module.a["p"].aws_z.w', depends_on=("module.a.aws_x.y",)),
     ]
-    change = ResourceChange(
-        address="aws_orphan.o", type="aws_orphan", name="o", action=Action.DELETE
-    )
+    change = builders.change("aws_orphan.o", "aws_orphan", Action.DELETE)
     graph = build_graph(tf_plan(None, [], resources=resources, changes=(change,)))
     assert graph.dependencies("aws_orphan.o") == {
         'module.a["p"].aws_x.y',
@@ -267,11 +259,9 @@ def test_state_depends_on_covers_orphans_and_shares_module_instances() -> None:
 
 
 def test_change_only_and_deposed_addresses_are_nodes_once() -> None:
-    current = ResourceChange(address="aws_a.x", type="aws_a", name="x", action=Action.REPLACE)
-    deposed = ResourceChange(
-        address="aws_a.x", type="aws_a", name="x", action=Action.DELETE, deposed="3f2b8c1a"
-    )
-    gone = ResourceChange(address="aws_b.gone", type="aws_b", name="gone", action=Action.DELETE)
+    current = builders.change("aws_a.x", "aws_a", Action.REPLACE)
+    deposed = builders.change("aws_a.x", "aws_a", Action.DELETE, deposed="3f2b8c1a")
+    gone = builders.change("aws_b.gone", "aws_b", Action.DELETE)
     graph = build_graph(tf_plan(None, [], resources=[], changes=(deposed, current, gone)))
     assert set(graph.graph.nodes) == {"aws_a.x", "aws_b.gone"}
     assert graph.graph.nodes["aws_a.x"]["change"] is current
@@ -305,21 +295,14 @@ def test_pulumi_links_and_placeholders() -> None:
         ),
         Resource(address=stack, type="pulumi:pulumi:Stack", name="proj-dev"),
     )
-    change = ResourceChange(
-        address=policy,
-        type="aws:s3/bucketPolicy:BucketPolicy",
+    change = builders.change(
+        policy,
+        "aws:s3/bucketPolicy:BucketPolicy",
+        Action.DELETE,
         name="p",
-        action=Action.DELETE,
         pulumi=PulumiStep(ops=("delete",), deleted_with=bucket),
     )
-    plan = Plan(
-        tool=Tool.PULUMI,
-        format_version="preview",
-        source="t",
-        digest="sha256:0",
-        resources=resources,
-        changes=(change,),
-    )
+    plan = make_plan(change, tool=Tool.PULUMI, resources=resources)
     graph = build_graph(plan)
     assert kinds(graph, policy, bucket) == {"property", "depends_on", "parent", "deleted_with"}
     assert kinds(graph, bucket, provider) == {"provider"}

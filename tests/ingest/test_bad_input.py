@@ -5,7 +5,6 @@ from __future__ import annotations
 import builtins
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import pytest
 
 from planrisk.errors import ExitCode, PlanFormatError, PlanriskError
 from planrisk.ingest import load_plan, parse_plan
+from tests.support.cli import run_program
 from tests.support.paths import REPO
 
 INVALID = REPO / "fixtures" / "invalid"
@@ -126,13 +126,7 @@ def test_pulumi_state_is_not_a_plan_but_terraform_log_is_recognized_mid_stream()
 
 
 def cli(path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "planrisk", "graph", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=REPO,
-    )
+    return run_program("graph", str(path), cwd=REPO, timeout=60)
 
 
 @pytest.mark.slow

@@ -29,7 +29,6 @@ from planrisk.gate.evidence.attestation import build_statement, sign_statement
 from planrisk.gate.evidence.ci_context import CiContext
 from planrisk.gate.evidence.dsse import encode_envelope
 from planrisk.gate.evidence.durations import utc_now
-from planrisk.gate.evidence.keys import load_private_key, write_keypair
 from planrisk.gate.evidence.loading import load_evidence
 from planrisk.gate.evidence.verify import check_approvals, check_attestations
 from planrisk.ingest import load_plan, parse_plan, pulumi_common, terraform
@@ -45,9 +44,9 @@ from planrisk.model import (
     ReplaceOrder,
     Resource,
     ResourceChange,
-    TrustedKeyEntry,
     Variable,
 )
+from tests.support.evidence import KeyRing
 from tests.support.paths import FIXTURES, REPO
 
 DECISION_MODULES = sorted(
@@ -383,11 +382,8 @@ def test_evidence_for_a_kept_in_cloud_plan_does_not_count_for_the_deleting_plan(
     assert [c.address for c in kept.changes] == [c.address for c in deleting.changes]
     assert kept.digest != deleting.digest
 
-    files = {name: write_keypair(tmp_path / name) for name in ("bob", "sandbox")}
-    trusted = [
-        TrustedKeyEntry(name=name, purpose=purpose, public_key_path=str(files[name].public_path))
-        for name, purpose in (("bob", "approval"), ("sandbox", "attestation"))
-    ]
+    keys = KeyRing(tmp_path)
+    trusted = [keys.trust("bob", "approval"), keys.trust("sandbox", "attestation")]
     now = utc_now()
     approval = build_approval(
         approver="bob", plan_digest=kept.digest, now=now, lifetime=timedelta(hours=1)
@@ -396,15 +392,9 @@ def test_evidence_for_a_kept_in_cloud_plan_does_not_count_for_the_deleting_plan(
         kept, environment="sandbox", apply_exit_code=0, context=CiContext(None, None), now=now
     )
     approval_file = tmp_path / "approval.json"
-    approval_file.write_bytes(
-        encode_envelope(sign_approval(approval, load_private_key(files["bob"].private_path)))
-    )
+    approval_file.write_bytes(encode_envelope(sign_approval(approval, keys.key("bob"))))
     attestation_file = tmp_path / "attestation.json"
-    attestation_file.write_bytes(
-        encode_envelope(
-            sign_statement(attestation, load_private_key(files["sandbox"].private_path))
-        )
-    )
+    attestation_file.write_bytes(encode_envelope(sign_statement(attestation, keys.key("sandbox"))))
     evidence = load_evidence([approval_file, attestation_file])
     for plan, counts in ((kept, True), (deleting, False)):
         _, approvers = check_approvals(

@@ -7,8 +7,9 @@ import json
 import pytest
 
 from planrisk.graph import build_graph
-from planrisk.model import Action, Link, Plan, Resource, ResourceChange, Tool
+from planrisk.model import Action, Link, Plan, Resource, Tool
 from planrisk.report.graph_formats import render_graph
+from tests.support.builders import change, make_plan, resource
 
 ODD = 'module.m["a.b\\"c]"].aws_x.y["#<q>`"]'
 URN = "urn:pulumi:dev::proj::aws:s3/bucket:Bucket::a::b"
@@ -17,16 +18,10 @@ URN = "urn:pulumi:dev::proj::aws:s3/bucket:Bucket::a::b"
 def plan() -> Plan:
     resources = (
         Resource(address=ODD, type="aws_x", name="y", module='module.m["a.b\\"c]"]'),
-        Resource(address="aws_z.w", type="aws_z", name="w", depends_on=("module.m.aws_x.y",)),
+        resource("aws_z.w", "aws_z", "module.m.aws_x.y"),
     )
-    change = ResourceChange(address="aws_z.w", type="aws_z", name="w", action=Action.REPLACE)
-    return Plan(
-        tool=Tool.OPENTOFU,
-        format_version="1.2",
-        source="t",
-        digest="sha256:0",
-        resources=resources,
-        changes=(change,),
+    return make_plan(
+        change("aws_z.w", "aws_z", Action.REPLACE), tool=Tool.OPENTOFU, resources=resources
     )
 
 
@@ -62,11 +57,8 @@ def test_mermaid_uses_entity_codes() -> None:
 
 def test_placeholder_type_comes_from_the_urn() -> None:
     provider = "urn:pulumi:dev::proj::pulumi:providers:aws::default_6_0_0"
-    pulumi = Plan(
+    pulumi = make_plan(
         tool=Tool.PULUMI,
-        format_version="preview",
-        source="t",
-        digest="sha256:0",
         resources=(
             Resource(
                 address=URN,

@@ -17,7 +17,7 @@ import pytest
 from benchmarks.generate import generate
 from planrisk.graph import DependencyGraph, build_graph
 from planrisk.ingest import load_plan
-from planrisk.model import Action, Resource, ResourceChange, Tool
+from planrisk.model import Action, Resource, Tool
 from planrisk.report.graph_formats import (
     SCHEMA_VERSION,
     edge_rows,
@@ -25,6 +25,7 @@ from planrisk.report.graph_formats import (
     node_rows,
     render_graph,
 )
+from tests.support import builders
 from tests.support.paths import FIXTURES
 
 
@@ -76,8 +77,8 @@ def test_hostile_strings_and_several_kinds_match_json_dumps() -> None:
     ]
     graph: nx.DiGraph[str] = nx.DiGraph()
     for i, name in enumerate(names[:-1]):
-        change = ResourceChange(
-            address=name, type=f't"{i}\\', name="n", module='module.m["\\\\"]', action=Action.DELETE
+        change = builders.change(
+            name, f't"{i}\\', Action.DELETE, name="n", module='module.m["\\\\"]'
         )
         graph.add_node(name, resource=None, change=change, placeholder=False)
     graph.add_node(names[1], resource=Resource(address=names[1], type="r", name="n"), change=None)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.cli import run_program
 from tests.support.paths import REPO
 
 PLAN = REPO / "fixtures" / "terraform" / "teardown" / "plan.json"
@@ -18,14 +18,7 @@ STAGES = ("config", "ingest", "graph", "environment", "hints", "score")
 
 def _run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if k != "PLANRISK_TIMINGS"} | env
-    return subprocess.run(
-        [sys.executable, "-m", "planrisk", *args, str(PLAN), "--format", "json"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=environ,
-        check=False,
-    )
+    return run_program(*args, str(PLAN), "--format", "json", cwd=tmp_path, env=environ)
 
 
 @pytest.mark.parametrize("command", [["analyze"], ["gate", "--audit-db", "audit.db"]])

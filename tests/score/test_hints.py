@@ -6,7 +6,6 @@ import time
 from typing import Any
 
 import hcl2
-import msgspec
 import pytest
 
 from planrisk.ingest import load_plan
@@ -14,11 +13,9 @@ from planrisk.ingest.addresses import parse_address
 from planrisk.model import Action, Mode, Plan, PulumiStep, ResourceChange, Tool
 from planrisk.score.hints import change_hints, hint_key
 from planrisk.score.hints.hcl import hcl_quote, instance_address, render_path
+from tests.support import builders
+from tests.support.builders import make_plan
 from tests.support.paths import FIXTURES
-
-
-def raw(value: Any) -> msgspec.Raw:
-    return msgspec.Raw(msgspec.json.encode(value))
 
 
 def change(
@@ -35,28 +32,24 @@ def change(
     """A ResourceChange whose type, name, module and index are read from its address."""
     parsed = parse_address(address)
     rtype, _, name = parsed.resource.name.partition(".")
-    defaults: dict[str, Any] = {
-        "type": rtype,
-        "name": name,
-        "module": parsed.module,
-        "index": parsed.resource.key,
-    }
+    defaults: dict[str, Any] = {"name": name, "module": parsed.module, "index": parsed.resource.key}
     defaults.update(fields)
-    return ResourceChange(
-        address=address,
-        action=action,
-        before=raw(before),
-        after=raw(after),
-        after_unknown=raw(unknown if unknown is not None else ({} if after is not None else False)),
-        before_sensitive=raw(before_sensitive if before_sensitive is not None else {}),
-        after_sensitive=raw(after_sensitive if after_sensitive is not None else {}),
+    return builders.change(
+        address,
+        defaults.pop("type", rtype),
+        action,
+        before=before,
+        after=after,
+        after_unknown=unknown if unknown is not None else ({} if after is not None else False),
+        before_sensitive=before_sensitive if before_sensitive is not None else {},
+        after_sensitive=after_sensitive if after_sensitive is not None else {},
         **defaults,
     )
 
 
 def plan(*changes: ResourceChange, tool: Tool = Tool.TERRAFORM) -> Plan:
-    ordered = tuple(sorted(changes, key=lambda c: (c.address, c.deposed or "")))
-    return Plan(tool=tool, format_version="1.2", source="test", digest="sha256:0", changes=ordered)
+    ordered = sorted(changes, key=lambda c: (c.address, c.deposed or ""))
+    return make_plan(*ordered, tool=tool, format_version="1.2")
 
 
 SUBNET = {
@@ -410,15 +403,14 @@ PULUMI_STACK = "urn:pulumi:prod::shop::"
 def pulumi_change(
     qualified: str, name: str, action: Action, inputs: dict[str, Any]
 ) -> ResourceChange:
-    side = raw(inputs)
-    return ResourceChange(
-        address=f"{PULUMI_STACK}{qualified}::{name}",
-        type=qualified.rsplit("$", 1)[-1],
+    return builders.change(
+        f"{PULUMI_STACK}{qualified}::{name}",
+        qualified.rsplit("$", 1)[-1],
+        action,
         name=name,
-        action=action,
-        before=side if action is Action.DELETE else raw(None),
-        after=side if action is Action.CREATE else raw(None),
-        after_unknown=raw({}),
+        before=inputs if action is Action.DELETE else None,
+        after=inputs if action is Action.CREATE else None,
+        after_unknown={},
         pulumi=PulumiStep(ops=(action.value,), stack="prod", project="shop"),
     )
 

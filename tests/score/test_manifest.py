@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from planrisk.model import Action, Resource
-from tests.score.test_score import MODEL, assess, change, one, raw, resource, scored
+from tests.support.builders import change, raw, resource
+from tests.support.scoring import MODEL, assess, one, scored
 
 
 def manifest(api_version: str | None, kind: str | None, **spec: Any) -> dict[str, Any]:

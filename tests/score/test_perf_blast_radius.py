@@ -16,9 +16,11 @@ import networkx as nx
 import pytest
 
 from planrisk.graph import DependencyGraph
-from planrisk.model import Action, BlastRadius, Mode, Resource, ResourceChange, Tool
+from planrisk.model import Action, BlastRadius, Mode, Resource, Tool
 from planrisk.score.blast_radius import TOP_DEPENDENTS, blast_radii
 from planrisk.score.score import CLASS_WEIGHTS
+from tests.support.builders import change, resource
+from tests.support.scoring import assess
 
 CLASSES = ("data-bearing", "foundational", "standard", "guard", "cheap", "none")
 
@@ -150,40 +152,15 @@ def test_wide_fan_out_completes_with_exact_counts() -> None:
 
 def test_scored_teardown_of_a_chain_uses_the_same_radius() -> None:
     """The scorer reports the one-pass radius of each destroy."""
-    from planrisk.graph import build_graph
-    from planrisk.model import EnvironmentResult, Plan
     from planrisk.score.risk_model import load_risk_model
-    from planrisk.score.score import ScoreInputs, score_plan
 
     size = 300
     resources = tuple(
-        Resource(
-            address=f"aws_vpc.n{i:03d}",
-            type="aws_vpc",
-            name=f"n{i:03d}",
-            depends_on=(f"aws_vpc.n{i - 1:03d}",) if i else (),
-        )
+        resource(f"aws_vpc.n{i:03d}", "aws_vpc", *((f"aws_vpc.n{i - 1:03d}",) if i else ()))
         for i in range(size)
     )
-    changes = tuple(
-        ResourceChange(address=r.address, type=r.type, name=r.name, action=Action.DELETE)
-        for r in resources
-    )
-    plan = Plan(
-        tool=Tool.TERRAFORM,
-        format_version="1.2",
-        source="chain",
-        digest="sha256:0",
-        changes=changes,
-        resources=resources,
-    )
-    inputs = ScoreInputs(
-        graph=build_graph(plan),
-        risk_model=load_risk_model(()),
-        environment=EnvironmentResult(name="prod", treated_as="prod"),
-        hints={},
-    )
-    assessment = score_plan(plan, inputs)
+    changes = tuple(change(r.address, r.type, Action.DELETE) for r in resources)
+    assessment = assess(*changes, resources=resources, model=load_risk_model(()))
     counts = {s.change.address: s.blast_radius.count for s in assessment.changes}
     assert counts["aws_vpc.n000"] == size - 1
     assert counts[f"aws_vpc.n{size - 1:03d}"] == 0

@@ -13,17 +13,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import pytest
 
-from planrisk.graph import build_graph
 from planrisk.model import (
     Action,
     Assessment,
     ChangeScore,
     EnvironmentResult,
     Mode,
-    Plan,
     PulumiStep,
     ReplaceOrder,
     Resource,
@@ -31,97 +28,14 @@ from planrisk.model import (
     RiskLevel,
     Tool,
 )
-from planrisk.pipeline import AnalyzeOptions, analyze
 from planrisk.score.protections import PULUMI_UNKNOWN
-from planrisk.score.risk_model import RiskModel, load_risk_model
-from planrisk.score.score import BLAST_CAP, ScoreInputs, blast_points, score_plan
+from planrisk.score.risk_model import load_risk_model
+from planrisk.score.score import BLAST_CAP, blast_points
+from tests.support.builders import change, resource
 from tests.support.corpus import corpus_plans
 from tests.support.paths import CORPUS, FIXTURES
-
-MODEL = load_risk_model()
-PROD = EnvironmentResult(name="prod", treated_as="prod")
-
-
-def raw(value: Any) -> msgspec.Raw:
-    return msgspec.Raw(msgspec.json.encode(value))
-
-
-def change(
-    address: str,
-    type_: str,
-    action: Action,
-    *,
-    before: Any = None,
-    after: Any = None,
-    order: ReplaceOrder | None = None,
-    **extra: Any,
-) -> ResourceChange:
-    """A change with decoded-value conveniences (masks and Pulumi facts via `extra`)."""
-    for key in ("before_sensitive", "after_sensitive", "after_unknown"):
-        if key in extra:
-            extra[key] = raw(extra[key])
-    if action is Action.REPLACE and order is None:
-        order = ReplaceOrder.DELETE_BEFORE_CREATE
-    return ResourceChange(
-        address=address,
-        type=type_,
-        name=address.rsplit(".", 1)[-1],
-        action=action,
-        replace_order=order,
-        before=raw(before),
-        after=raw(after),
-        **extra,
-    )
-
-
-def resource(address: str, type_: str, *depends_on: str, mode: Mode = Mode.MANAGED) -> Resource:
-    return Resource(
-        address=address,
-        type=type_,
-        name=address.rsplit(".", 1)[-1],
-        mode=mode,
-        depends_on=depends_on,
-    )
-
-
-def assess(
-    *changes: ResourceChange,
-    resources: tuple[Resource, ...] = (),
-    environment: EnvironmentResult = PROD,
-    tool: Tool = Tool.TERRAFORM,
-    prevent_destroy_removed: frozenset[str] = frozenset(),
-    model: RiskModel = MODEL,
-) -> Assessment:
-    known = {r.address for r in resources}
-    extra = tuple(
-        resource(c.address, c.type, mode=c.mode)
-        for c in changes
-        if c.address not in known and c.action is not Action.CREATE
-    )
-    plan = Plan(
-        tool=tool,
-        format_version="1.2",
-        source="test",
-        digest="sha256:" + "0" * 64,
-        changes=tuple(sorted(changes, key=lambda c: c.address)),
-        resources=resources + extra,
-    )
-    inputs = ScoreInputs(
-        graph=build_graph(plan),
-        risk_model=model,
-        environment=environment,
-        hints={},
-        prevent_destroy_removed=prevent_destroy_removed,
-    )
-    return score_plan(plan, inputs)
-
-
-def scored(assessment: Assessment, address: str) -> ChangeScore:
-    return next(s for s in assessment.changes if s.change.address == address)
-
-
-def one(*changes: ResourceChange, **kwargs: Any) -> ChangeScore:
-    return scored(assess(*changes, **kwargs), changes[0].address)
+from tests.support.pipeline import analyze_isolated
+from tests.support.scoring import assess, one, scored
 
 
 def tags(s: ChangeScore) -> list[str]:
@@ -162,7 +76,7 @@ BASE_CASES = [
 def test_base_points_by_class_action_and_replace_order(
     type_: str, cls: str, action: Action, order: ReplaceOrder | None, points: int
 ) -> None:
-    s = one(change(f"{type_}.x", type_, action, order=order, before={}, after={}))
+    s = one(change(f"{type_}.x", type_, action, replace_order=order, before={}, after={}))
     assert s.risk_class == cls
     base = s.reasons[0]
     assert (base.tag, base.points) == ("base", points)
@@ -420,7 +334,7 @@ KEPT_CASES = [
             "aws_iam_role.r",
             "aws_iam_role",
             Action.REPLACE,
-            order=CBD,
+            replace_order=CBD,
             forgets_old=True,
             before={},
             after={},
@@ -629,7 +543,7 @@ def test_rounding_is_half_up() -> None:
             "aws_lambda_function.f",
             "aws_lambda_function",
             Action.REPLACE,
-            order=CBD,
+            replace_order=CBD,
             before={},
             after={},
         ),
@@ -719,9 +633,7 @@ def fixture_plan(name: str) -> Path:
 
 
 def run(name: str, env: str = "auto") -> Assessment:
-    return analyze(
-        fixture_plan(name), AnalyzeOptions(env=env, environ={}, cwd=Path("/"))
-    ).assessment
+    return analyze_isolated(fixture_plan(name), Path("/"), env=env).assessment
 
 
 def test_fixture_data_delete_no_recovery_is_critical_and_says_why() -> None:
@@ -883,7 +795,7 @@ FIXTURE_PLANS = sorted(
 @pytest.mark.parametrize("relative", FIXTURE_PLANS)
 @pytest.mark.parametrize("env", ["auto", "staging", "sandbox"])
 def test_every_fixture_score_recomputes_from_its_reasons(relative: str, env: str) -> None:
-    analysis = analyze(FIXTURES / relative, AnalyzeOptions(env=env, environ={}, cwd=Path("/")))
+    analysis = analyze_isolated(FIXTURES / relative, Path("/"), env=env)
     check_assessment(analysis.assessment)
 
 
@@ -892,5 +804,5 @@ def test_every_corpus_score_recomputes_from_its_reasons() -> None:
     if not paths:
         pytest.skip(f"corpus not found at {CORPUS} (shared/corpus is not checked out)")
     for path in paths:
-        analysis = analyze(CORPUS / path, AnalyzeOptions(environ={}, cwd=Path("/")))
+        analysis = analyze_isolated(CORPUS / path, Path("/"))
         check_assessment(analysis.assessment)

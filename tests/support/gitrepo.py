@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.support.cli import run_program
 
 _IDENTITY = (
     "-c",
@@ -60,15 +61,8 @@ class GitRepo:
     ) -> subprocess.CompletedProcess[str]:
         """Run `python -m planrisk ARGS` in the repository with a clean environment."""
         base = {"PATH": os.environ.get("PATH", ""), "HOME": str(self.root.parent)}
-        return subprocess.run(
-            [sys.executable, "-m", "planrisk", *args],
-            cwd=cwd or self.root,
-            env={**base, **self.env, **(env or {})},
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        env = {**base, **self.env, **(env or {})}
+        return run_program(*args, cwd=cwd or self.root, env=env, timeout=120)
 
 
 def make_repo(root: Path) -> GitRepo:

@@ -7,17 +7,30 @@ database's keys would.
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
-import sys
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
 from planrisk.gate.audit.locations import StoreSpec, parse_store, postgres_label
+from tests.support.cli import run_program
 from tests.support.paths import REPO
 
 DEFAULT_TEST_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def tamper(path: Path, *statements: str) -> None:
+    """Run SQL on a SQLite log after dropping its append-only triggers (what an attacker would
+    do)."""
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("DROP TRIGGER records_no_update")
+        conn.execute("DROP TRIGGER records_no_delete")
+        for statement in statements:
+            conn.execute(statement)
+    conn.close()
 
 
 _answered: list[str] = []
@@ -145,8 +158,6 @@ class Engine:
                 *statements,
             )
             return
-        from tests.gate.audit.test_log import tamper
-
         tamper(Path(self.url), *statements)
 
     def env(self, **extra: str) -> dict[str, str]:
@@ -161,12 +172,4 @@ def planrisk(
     *args: str, env: dict[str, str], cwd: Path, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
     """Run the real CLI (`python -m planrisk ARGS`) in a fresh process."""
-    return subprocess.run(
-        [sys.executable, "-m", "planrisk", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    return run_program(*args, cwd=cwd, env=env, timeout=timeout)

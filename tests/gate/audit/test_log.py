@@ -14,6 +14,8 @@ from planrisk.errors import InputError
 from planrisk.gate.audit import GENESIS, append_decision, default_audit_path, read_log, verify_log
 from planrisk.gate.audit.chain import record_hash
 
+from .stores import tamper
+
 
 def decision(n: int) -> dict[str, Any]:
     """A gate decision shaped like the gate's record."""
@@ -38,17 +40,6 @@ def db(tmp_path: Path) -> Path:
     for n in range(1, 6):
         append_decision(path, decision(n))
     return path
-
-
-def tamper(path: Path, *statements: str) -> None:
-    """Run SQL directly, after dropping the append-only triggers (what an attacker would do)."""
-    conn = sqlite3.connect(path)
-    with conn:
-        conn.execute("DROP TRIGGER records_no_update")
-        conn.execute("DROP TRIGGER records_no_delete")
-        for statement in statements:
-            conn.execute(statement)
-    conn.close()
 
 
 def test_records_chain_from_genesis(db: Path) -> None:

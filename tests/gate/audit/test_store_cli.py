@@ -22,6 +22,7 @@ from planrisk.gate.audit.store_interface import EvidenceRow
 from planrisk.gate.evidence.attestation import FingerprintEntry
 from planrisk.gate.evidence.keys import write_keypair
 from tests.guard.fakes import DEV_TAG_UPDATE, make_world
+from tests.support.builders import tf_change, tf_plan_json
 
 from .stores import Engine, PostgresSchema, planrisk
 
@@ -30,25 +31,18 @@ pytestmark = pytest.mark.slow
 
 def plan_json(*buckets: str, tag: str) -> str:
     """A Terraform plan creating one S3 bucket per name (values differ by `tag`)."""
-    changes = [
-        {
-            "address": f"aws_s3_bucket.{name}",
-            "mode": "managed",
-            "type": "aws_s3_bucket",
-            "name": name,
-            "provider_name": "registry.terraform.io/hashicorp/aws",
-            "change": {
-                "actions": ["create"],
-                "before": None,
-                "after": {"bucket": f"{name}-{tag}"},
-                "after_unknown": {"id": True},
-                "before_sensitive": False,
-                "after_sensitive": {},
-            },
-        }
-        for name in buckets
-    ]
-    return json.dumps({"format_version": "1.2", "resource_changes": changes})
+    return tf_plan_json(
+        *(
+            tf_change(
+                f"aws_s3_bucket.{name}",
+                "aws_s3_bucket",
+                ["create"],
+                after={"bucket": f"{name}-{tag}"},
+                after_unknown={"id": True},
+            )
+            for name in buckets
+        )
+    )
 
 
 @pytest.fixture

@@ -6,12 +6,11 @@ SQLite log does not import psycopg; a gate on a PostgreSQL store does (so the ch
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.cli.test_gate_imports import _PROBE
+from tests.support.imports import imported_by
 
 from .stores import REPO, Engine
 
@@ -19,30 +18,17 @@ WATCHED = ("psycopg", "planrisk.gate.audit", "planrisk.gate.audit.postgres_engin
 PLAN = str(REPO / "fixtures" / "terraform" / "dev-tag-update" / "plan.json")
 
 
-def imported_by(args: list[str], cwd: Path, env: dict[str, str]) -> set[str]:
-    done = subprocess.run(
-        [sys.executable, "-c", _PROBE.format(watched=WATCHED), *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        check=True,
-    )
-    found: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
-    return set(found)
-
-
 def test_help_and_a_sqlite_gate_import_no_postgresql(tmp_path: Path) -> None:
     local = Engine.sqlite(tmp_path / "audit.db")
-    assert imported_by(["--help"], tmp_path, local.env()) == set()
+    assert imported_by(["--help"], WATCHED, tmp_path, local.env()) == set()
     gate = ["gate", PLAN, "--format", "json", "-o", str(tmp_path / "out.json")]
-    assert imported_by(gate, tmp_path, local.env()) == {"planrisk.gate.audit"}
+    assert imported_by(gate, WATCHED, tmp_path, local.env()) == {"planrisk.gate.audit"}
 
 
 def test_a_postgresql_gate_imports_psycopg(engine: Engine, tmp_path: Path) -> None:
     gate = ["gate", PLAN, "--format", "json", "-o", str(tmp_path / "out.json")]
     expected = set(WATCHED) if engine.kind == "postgresql" else {"planrisk.gate.audit"}
-    assert imported_by(gate, tmp_path, engine.env()) == expected
+    assert imported_by(gate, WATCHED, tmp_path, engine.env()) == expected
 
 
 def test_without_psycopg_a_postgresql_store_names_the_extra(tmp_path: Path) -> None:

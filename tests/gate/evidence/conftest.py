@@ -9,14 +9,14 @@ import pytest
 
 from planrisk.gate.evidence.dsse import Envelope, encode_envelope
 from planrisk.model import Action, Plan
-
-from .helpers import KeyRing, change, make_plan
+from tests.support.builders import change
+from tests.support.evidence import KeyRing, prod_plan
 
 
 @pytest.fixture
 def plan() -> Plan:
     """A prod plan: a create, a delete in a module, a no-op and a read."""
-    return make_plan(
+    return prod_plan(
         change("aws_iam_role.ci", "aws_iam_role", Action.NOOP),
         change("aws_s3_bucket.logs", "aws_s3_bucket", Action.CREATE),
         change("data.aws_caller_identity.me", "aws_caller_identity", Action.READ),

@@ -19,8 +19,7 @@ from planrisk.gate.evidence.verify import (
     check_attestations,
 )
 from planrisk.model import Plan, TrustedKeyEntry
-
-from .helpers import NOW, KeyRing, flip_payload_byte, flip_signature_byte
+from tests.support.evidence import NOW, KeyRing, flip_payload_byte, flip_signature_byte
 
 OTHER_DIGEST = "sha256:" + "ab12" * 16
 

@@ -15,8 +15,8 @@ from planrisk.gate.evidence.dsse import Envelope
 from planrisk.gate.evidence.loading import load_evidence
 from planrisk.gate.evidence.verify import EvidenceCheck, check_attestations
 from planrisk.model import Action, Plan, TrustedKeyEntry
-
-from .helpers import NOW, KeyRing, change, flip_payload_byte, flip_signature_byte, make_plan
+from tests.support.builders import change
+from tests.support.evidence import NOW, KeyRing, flip_payload_byte, flip_signature_byte, prod_plan
 
 CONTEXT = CiContext(commit="0f" * 20, actor="ci-bot")
 WEEK = timedelta(days=7)
@@ -89,7 +89,7 @@ def test_valid_attestation_is_accepted_and_covers(
 def test_attestation_from_a_sandbox_plan_with_extra_changes_covers(
     plan: Plan, keys: KeyRing, trusted: list[TrustedKeyEntry], write_envelope: Callable[..., Path]
 ) -> None:
-    bigger = make_plan(*plan.changes, change("aws_sqs_queue.extra", "aws_sqs_queue", Action.CREATE))
+    bigger = prod_plan(*plan.changes, change("aws_sqs_queue.extra", "aws_sqs_queue", Action.CREATE))
     path = write_envelope("ok.json", attest(bigger, keys))
     assert check(plan, trusted, path)[1] is True
 
@@ -139,7 +139,7 @@ def test_dev_environment_is_accepted(
             "made in the future (2026-11-21T13:00:00Z)",
         ),
         (
-            lambda plan, keys: attest(make_plan(*plan.changes[:2]), keys),
+            lambda plan, keys: attest(prod_plan(*plan.changes[:2]), keys),
             "does not cover module.db.aws_db_instance.main (delete)",
         ),
     ],
@@ -172,7 +172,7 @@ def test_rejected_attestation_names_the_reason(
 def test_same_address_with_other_action_does_not_cover(
     plan: Plan, keys: KeyRing, trusted: list[TrustedKeyEntry], write_envelope: Callable[..., Path]
 ) -> None:
-    sandbox = make_plan(
+    sandbox = prod_plan(
         change("aws_s3_bucket.logs", "aws_s3_bucket", Action.CREATE),
         change("module.db.aws_db_instance.main", "aws_db_instance", Action.UPDATE),
     )
@@ -185,7 +185,7 @@ def test_same_address_with_other_action_does_not_cover(
 def test_several_missing_changes_are_counted(
     plan: Plan, keys: KeyRing, trusted: list[TrustedKeyEntry], write_envelope: Callable[..., Path]
 ) -> None:
-    path = write_envelope("empty.json", attest(make_plan(), keys))
+    path = write_envelope("empty.json", attest(prod_plan(), keys))
     checks, _ = check(plan, trusted, path)
     assert checks[0].reason == "does not cover aws_s3_bucket.logs (create) and 1 more change(s)"
 

@@ -12,8 +12,7 @@ from planrisk.errors import EvidenceError
 from planrisk.gate.evidence.approval import build_approval, sign_approval
 from planrisk.gate.evidence.dsse import encode_envelope, pae
 from planrisk.gate.evidence.loading import load_evidence
-
-from .helpers import NOW, KeyRing
+from tests.support.evidence import NOW, KeyRing
 
 
 def _approval_line(keys: KeyRing, approver: str) -> bytes:

@@ -7,9 +7,6 @@ self-approval check had nobody to compare with and the initiator's own approval 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,6 +15,7 @@ from planrisk.gate.evidence.dsse import encode_envelope
 from planrisk.gate.evidence.durations import utc_now
 from planrisk.gate.evidence.keys import load_private_key, write_keypair
 from planrisk.gate.evidence.verify import UNKNOWN_INITIATOR
+from tests.support.cli import clean_env, run_program
 from tests.support.paths import REPO
 
 DB_DELETE = REPO / "fixtures/terraform/data-delete-no-recovery/plan.json"
@@ -26,12 +24,11 @@ APPROVERS = ("bob", "carol")
 
 def gate(root: Path, *args: str) -> tuple[int, dict[str, object]]:
     """`planrisk gate DB_DELETE --actor human ARGS` with no CI and no USER/LOGNAME."""
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(root), "PYTHONPATH": str(REPO)}
-    proc = subprocess.run(
-        [sys.executable, "-m", "planrisk", "gate", str(DB_DELETE), "--actor", "human",
-         "--config", str(root / ".planrisk.toml"), "--audit-db", str(root / "audit.db"),
-         "--format", "json", *args],
-        cwd=root, env=env, capture_output=True, text=True, timeout=60, check=False,
+    proc = run_program(
+        "gate", str(DB_DELETE), "--actor", "human",
+        "--config", str(root / ".planrisk.toml"), "--audit-db", str(root / "audit.db"),
+        "--format", "json", *args,
+        cwd=root, env=clean_env(root), timeout=60,
     )  # fmt: skip
     assert proc.stderr == "" or "Traceback" not in proc.stderr
     return proc.returncode, json.loads(proc.stdout)

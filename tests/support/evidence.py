@@ -1,4 +1,4 @@
-"""Helpers for the evidence tests: hand-built plans, a key ring, envelope tampering."""
+"""Evidence for tests: a fixed clock, a hand-built prod plan, a key ring, envelope tampering."""
 
 from __future__ import annotations
 
@@ -11,27 +11,24 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from planrisk.gate.evidence.dsse import Envelope
 from planrisk.gate.evidence.keys import load_private_key, write_keypair
-from planrisk.model import Action, Plan, ResourceChange, Tool, TrustedKeyEntry
+from planrisk.model import Plan, ResourceChange, TrustedKeyEntry
+from tests.support.builders import make_plan
 
 NOW = datetime(2026, 11, 21, 12, 0, 0, tzinfo=UTC)
 """The fixed 'current time' of the verification tests."""
 
 
-def change(address: str, type_: str, action: Action) -> ResourceChange:
-    """A resource change with just the fields the evidence stage reads."""
-    name = address.rsplit(".", 1)[-1]
-    return ResourceChange(address=address, type=type_, name=name, action=action)
+PLAN_SOURCE = "/ci/plans/prod.json"
+"""Where the hand-built plan of the evidence tests was read from."""
 
 
-def make_plan(*changes: ResourceChange, digest_hex: str = "cd34" * 16) -> Plan:
-    """A plan built by hand (independent of ingest)."""
-    return Plan(
-        tool=Tool.TERRAFORM,
-        format_version="1.2",
-        source="/ci/plans/prod.json",
-        digest=f"sha256:{digest_hex}",
-        changes=changes,
-    )
+PLAN_DIGEST = "sha256:" + "cd34" * 16
+"""Its digest (what approvals and attestations name)."""
+
+
+def prod_plan(*changes: ResourceChange) -> Plan:
+    """A hand-built plan of `changes` as CI would have gated it (`PLAN_SOURCE`, `PLAN_DIGEST`)."""
+    return make_plan(*changes, source=PLAN_SOURCE, digest=PLAN_DIGEST)
 
 
 class KeyRing:
