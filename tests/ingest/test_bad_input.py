@@ -132,7 +132,6 @@ def cli(path: Path) -> subprocess.CompletedProcess[str]:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_cli_exit_3_one_line(name: str) -> None:
-    pytest.importorskip("planrisk.graph", reason="graph command not wired yet")
     path = INVALID / name
     result = cli(path)
     assert result.returncode == ExitCode.INPUT_ERROR, result.stderr
@@ -145,7 +144,6 @@ def test_cli_exit_3_one_line(name: str) -> None:
 
 @pytest.mark.slow
 def test_cli_directory_and_missing(tmp_path: Path) -> None:
-    pytest.importorskip("planrisk.graph", reason="graph command not wired yet")
     for path in (tmp_path, tmp_path / "missing.json"):
         result = cli(path)
         assert result.returncode == ExitCode.INPUT_ERROR, result.stderr

@@ -36,14 +36,12 @@ def test_plan_followed_by_log_tail_keeps_only_the_plan() -> None:
 
 
 def test_pulumi_preview_dispatch() -> None:
-    pytest.importorskip("planrisk.ingest.pulumi")
     plan = parse_plan(PREVIEW.read_bytes(), "preview.json")
     assert plan.tool is Tool.PULUMI and plan.format_version == "preview"
 
 
 @pytest.mark.parametrize("form", ["ndjson", "concatenated", "page", "array", "partial-last-line"])
 def test_pulumi_events_dispatch(form: str) -> None:
-    pytest.importorskip("planrisk.ingest.pulumi_events")
     lines = event_lines()
     data = {
         "ndjson": EVENTS.read_bytes(),
