@@ -210,7 +210,7 @@ class Runner:
             if parts[0] == "inputs" and len(parts) == 2:
                 return str(context["inputs"][parts[1]])
             if parts[0] == "steps" and len(parts) == 4 and parts[2] == "outputs":
-                return context["steps"].get(parts[1], {}).get(parts[3], "")
+                return str(context["steps"].get(parts[1], {}).get(parts[3], ""))
             raise AssertionError(f"the test runner does not know ${{{{ {expression} }}}}")
 
         return _EXPRESSION.sub(value, text)

@@ -17,8 +17,17 @@ from tests.support.paths import FIXTURES
 EVENTS = FIXTURES / "events"
 
 
-def classify(environ: dict[str, str], repo: Path, **kwargs: object) -> ActorResult:
-    return classify_actor(environ=environ, repo_dir=repo, **kwargs)  # type: ignore[arg-type]
+def classify(
+    environ: dict[str, str],
+    repo: Path,
+    *,
+    requested: str = "auto",
+    initiator: str | None = None,
+    config: PlanriskConfig | None = None,
+) -> ActorResult:
+    return classify_actor(
+        requested=requested, initiator=initiator, environ=environ, config=config, repo_dir=repo
+    )
 
 
 @pytest.fixture

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
+import typer.core
 import typer.main
 
 from planrisk.cli import app
@@ -25,7 +28,8 @@ def test_the_named_command_is_the_only_one_built(argv: list[str], commands: list
     before = (list(app.registered_commands), list(app.registered_groups))
     narrowed = app_for(app, argv)
     assert narrowed is not app
-    assert sorted(typer.main.get_command(narrowed).commands) == commands  # type: ignore[attr-defined]
+    group = cast(typer.core.TyperGroup, typer.main.get_command(narrowed))
+    assert sorted(group.commands) == commands
     assert (app.registered_commands, app.registered_groups) == before
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ BASE_SHA = "b" * 40
 
 
 def github(
-    tmp_path: Path, event_name: str, payload: dict[str, object], **env: str
+    tmp_path: Path, event_name: str, payload: Mapping[str, object], **env: str
 ) -> dict[str, str]:
     path = tmp_path / f"{event_name}.json"
     path.write_text(json.dumps(payload))

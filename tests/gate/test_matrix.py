@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
@@ -353,7 +354,7 @@ def test_unknown_environment_is_gated_as_prod(world: World, tmp_path: Path) -> N
 # The done-when scenarios through the real CLI
 
 
-def cli(world: World, cwd: Path, *args: str) -> tuple[int, dict[str, object], str]:
+def cli(world: World, cwd: Path, *args: str) -> tuple[int, dict[str, Any], str]:
     proc = run_program(
         "gate", *args, "--config", str(world.config),
         "--audit-db", str(cwd / "audit.db"), "--format", "json",
@@ -378,7 +379,7 @@ def test_done_when_prod_database_delete(world: World, tmp_path: Path) -> None:
 
     code, doc, _ = cli(world, tmp_path, plan, "--actor", "human", "--initiator", "alice")
     assert (code, outcome(doc)) == (1, "pending")
-    digest = str(doc["plan"]["digest"])  # type: ignore[index]
+    digest = str(doc["plan"]["digest"])
     now = utc_now()
     bob = world.write("cli-bob.json", world.sign_approval("bob", digest, at=now))
     own = world.write("cli-alice.json", world.sign_approval("alice", digest, at=now))

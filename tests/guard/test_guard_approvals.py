@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.guard.fakes import FIXTURES, PROD_DB_DELETE, FakeWorld, make_world
+from tests.guard.fakes import PROD_DB_DELETE, FakeWorld, make_world
 from tests.support.cli import run_program
+from tests.support.paths import FIXTURES
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,8 @@ import pytest
 
 from planrisk.guard.commands import Effect, effect_of, parse_invocation
 from planrisk.guard.shim import MARKER, ShimGate, install_shims, is_shim, uninstall_shims
-from tests.guard.fakes import DEV_TAG_UPDATE, PROD_DB_DELETE, REPO, FakeWorld, make_world
+from tests.guard.fakes import DEV_TAG_UPDATE, PROD_DB_DELETE, FakeWorld, make_world
+from tests.support.paths import REPO
 
 MUTATING = [
     ["terraform", "apply", "-auto-approve"],

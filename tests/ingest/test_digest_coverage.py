@@ -177,7 +177,9 @@ def test_tf_derived_fields() -> None:
 
 
 def pulumi_parts(change: ResourceChange, links: tuple[Link, ...]) -> bytes:
-    entry = pulumi_common._UrnSteps(change.address, parse_urn(change.address))  # type: ignore[arg-type]
+    parts = parse_urn(change.address)
+    assert parts is not None, change.address
+    entry = pulumi_common._UrnSteps(change.address, parts)
     return b"\0".join(bytes(p) for p in pulumi_common._digest_parts(entry, change, links))
 
 
@@ -269,7 +271,8 @@ def test_pulumi_drift_is_bound() -> None:
 
 
 def tf_document(name: str) -> dict[str, Any]:
-    return json.loads((FIXTURES / "terraform" / name / "plan.json").read_text())
+    document: dict[str, Any] = json.loads((FIXTURES / "terraform" / name / "plan.json").read_text())
+    return document
 
 
 def digest_of(document: dict[str, Any]) -> str:

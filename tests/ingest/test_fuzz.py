@@ -12,11 +12,10 @@ from hypothesis import strategies as st
 
 from planrisk.errors import PlanriskError
 from planrisk.ingest import parse_plan
-from tests.support import paths
-from tests.support.paths import REPO
+from tests.support.paths import FIXTURES, SHARED
 
-CORPUS = paths.CORPUS / "terraform"
-SEEDS = sorted((REPO / "fixtures" / "terraform").glob("*/plan.json"))
+CORPUS = SHARED / "corpus" / "terraform"
+SEEDS = sorted((FIXTURES / "terraform").glob("*/plan.json"))
 if CORPUS.is_dir():
     SEEDS += sorted(
         p for p in CORPUS.rglob("*.json") if p.stat().st_size < 60_000 and "plan" in p.name

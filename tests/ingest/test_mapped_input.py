@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import mmap
+from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
@@ -46,7 +47,9 @@ def test_mapped_plan_equals_read_plan(path: Path) -> None:
     ],
     ids=["wrapper", "bom", "utf16le", "utf16be", "bom-wrapper", "compact"],
 )
-def test_mapped_renderings_keep_the_digest(render, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_mapped_renderings_keep_the_digest(
+    render: Callable[[bytes], bytes], tmp_path: Path
+) -> None:
     target = tmp_path / "plan.json"
     target.write_bytes(render(NESTED))
     assert isinstance(reader.read_file(target), mmap.mmap)

@@ -10,7 +10,7 @@ import pytest
 
 from planrisk.errors import PlanFormatError
 from planrisk.ingest import load_plan, parse_plan
-from planrisk.model import Action, Mode, ReplaceOrder, Tool
+from planrisk.model import Action, Mode, Plan, ReplaceOrder, ResourceChange, Tool
 from planrisk.values import decode
 from tests.support import paths
 
@@ -21,7 +21,7 @@ def fixture(name: str) -> Path:
     return FIXTURES / name / "plan.json"
 
 
-def by_address(plan, address):  # type: ignore[no-untyped-def]
+def by_address(plan: Plan, address: str) -> list[ResourceChange]:
     return [c for c in plan.changes if c.address == address]
 
 

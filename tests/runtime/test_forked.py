@@ -8,6 +8,7 @@ leaves no child behind.
 
 from __future__ import annotations
 
+import mmap
 import os
 import threading
 import time
@@ -153,7 +154,7 @@ def test_a_memory_file_that_cannot_be_mapped_is_not_taken(
     def no_mapping(*args: object, **kwargs: object) -> None:
         raise OSError(12, "Cannot allocate memory")
 
-    monkeypatch.setattr(forked.mmap, "mmap", no_mapping)
+    monkeypatch.setattr(mmap, "mmap", no_mapping)  # the module forked maps with
     job = SideJob(_pid_bytes, worth_a_process=True)
     assert job._pid is not None
     assert int(bytes(job.result())) == os.getpid()  # computed here instead

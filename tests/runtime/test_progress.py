@@ -143,12 +143,13 @@ class _nothing:
 
 
 def test_outside_a_terminal_a_session_starts_no_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    stderr = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stderr)
     threads = threading.active_count()
     with progress.session(3, environ={"PLANRISK_PROGRESS_DELAY": "0"}):
         assert threading.active_count() == threads
         progress.entered("ingest")
-    assert sys.stderr.getvalue() == ""
+    assert stderr.getvalue() == ""
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,10 @@ import hcl2
 import pytest
 
 from planrisk.ingest import load_plan
-from planrisk.ingest.addresses import parse_address
+from planrisk.ingest.addresses import hcl_quote, parse_address
 from planrisk.model import Action, Mode, Plan, PulumiStep, ResourceChange, Tool
-from planrisk.score.hints import change_hints, hint_key, moves, pairing
-from planrisk.score.hints.hcl import hcl_quote, instance_address, render_path
+from planrisk.score.hints import change_hints, hint_key, inputs, moves, pairing
+from planrisk.score.hints.hcl import instance_address, render_path
 from planrisk.score.hints.pairing import Pairing, Side
 from tests.support import builders
 from tests.support.builders import make_plan
@@ -603,7 +603,7 @@ def test_twenty_thousand_changes_take_linear_work(monkeypatch: pytest.MonkeyPatc
     """Fast, counted rather than timed: each change's inputs are decoded once, and groups too
     large for `PAIR_BUDGET` are not compared pairwise (5000 × 5000 instance pairs otherwise)."""
     calls: Counter[str] = Counter()
-    monkeypatch.setattr(moves, "side_inputs", counted(calls, "decoded", moves.side_inputs))
+    monkeypatch.setattr(moves, "side_inputs", counted(calls, "decoded", inputs.side_inputs))
     monkeypatch.setattr(pairing, "_near", pairs_counted(calls))
     changes: list[ResourceChange] = []
     for i in range(5000):

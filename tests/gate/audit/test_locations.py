@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -21,9 +22,13 @@ CWD = Path("/work/repo")
 PG = "postgresql://gate:pw@db.example:6432/audit"
 
 
-def resolve(**given: object) -> StoreSpec:
-    environ = given.pop("environ", {})
-    return resolve_store(environ=environ, cwd=CWD, **given)  # type: ignore[arg-type]
+def resolve(
+    *,
+    store: str | None = None,
+    audit_db: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> StoreSpec:
+    return resolve_store(store=store, audit_db=audit_db, environ=environ or {}, cwd=CWD)
 
 
 def test_the_explicit_beats_the_ambient() -> None:

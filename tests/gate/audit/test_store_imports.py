@@ -11,8 +11,9 @@ import sys
 from pathlib import Path
 
 from tests.support.imports import imported_by
+from tests.support.paths import REPO
 
-from .stores import REPO, Engine
+from .stores import Engine
 
 WATCHED = ("psycopg", "planrisk.gate.audit", "planrisk.gate.audit.postgres_engine")
 PLAN = str(REPO / "fixtures" / "terraform" / "dev-tag-update" / "plan.json")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from planrisk.gate.evidence.approval import build_approval, sign_approval
 from planrisk.gate.evidence.dsse import encode_envelope
@@ -22,7 +23,7 @@ DB_DELETE = REPO / "fixtures/terraform/data-delete-no-recovery/plan.json"
 APPROVERS = ("bob", "carol")
 
 
-def gate(root: Path, *args: str) -> tuple[int, dict[str, object]]:
+def gate(root: Path, *args: str) -> tuple[int, dict[str, Any]]:
     """`planrisk gate DB_DELETE --actor human ARGS` with no CI and no USER/LOGNAME."""
     proc = run_program(
         "gate", str(DB_DELETE), "--actor", "human",
@@ -43,7 +44,7 @@ def test_no_approval_counts_until_the_initiator_is_known(tmp_path: Path) -> None
         )
     (tmp_path / ".planrisk.toml").write_text("\n".join(lines))
     code, document = gate(tmp_path)
-    digest = document["plan"]["digest"]  # type: ignore[index]
+    digest = document["plan"]["digest"]
     evidence = []
     for name in APPROVERS:
         approval = build_approval(
@@ -58,7 +59,7 @@ def test_no_approval_counts_until_the_initiator_is_known(tmp_path: Path) -> None
     code, document = gate(tmp_path, *evidence)
     decision = document["decision"]
     assert isinstance(decision, dict)
-    assert document["actor"]["identity"] is None  # type: ignore[index]
+    assert document["actor"]["identity"] is None
     assert (code, decision["outcome"]) == (1, "pending")
     assert [(e["accepted"], e["reason"]) for e in decision["evidence"]] == [
         (False, UNKNOWN_INITIATOR)
@@ -68,4 +69,4 @@ def test_no_approval_counts_until_the_initiator_is_known(tmp_path: Path) -> None
 
     # Once the initiator is known, the same two approvals count.
     code, document = gate(tmp_path, *evidence, "--initiator", "alice")
-    assert (code, document["decision"]["outcome"]) == (0, "allow")  # type: ignore[index]
+    assert (code, document["decision"]["outcome"]) == (0, "allow")
