@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 
 from planrisk.gate.audit import append_decision, read_log, verify_log
+from tests.support.paths import REPO
 
-from .stores import REPO, Engine
+from .stores import Engine
 
 pytestmark = pytest.mark.slow
 
@@ -91,22 +92,22 @@ def test_a_writer_killed_inside_its_transaction_leaves_a_log_that_verifies(
     for n in range(3):
         append_decision(engine.spec(), {"outcome": "allow", "n": n})
     module = "sqlite_engine" if engine.kind == "sqlite" else "postgres_engine"
-    child = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-c", _KILLED.format(module=module), engine.url],
         cwd=tmp_path,
         env=engine.env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-    )
-    try:
-        assert child.stdout is not None
-        ready, _, _ = select.select([child.stdout], [], [], 60)
-        assert ready, "the writer never reached its INSERT"
-        assert child.stdout.readline().strip() == "inserted"
-    finally:
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait(timeout=30)
+    ) as child:  # closes its pipes
+        try:
+            assert child.stdout is not None
+            ready, _, _ = select.select([child.stdout], [], [], 60)
+            assert ready, "the writer never reached its INSERT"
+            assert child.stdout.readline().strip() == "inserted"
+        finally:
+            os.kill(child.pid, signal.SIGKILL)
+            child.wait(timeout=30)
     assert child.returncode == -signal.SIGKILL
     result = verify_log(engine.spec())
     assert (result.ok, result.count) == (True, 3)
