@@ -22,8 +22,8 @@ from planrisk.cli import main
 from tests.support import independent_reader
 from tests.support.independent_reader import destroys_data
 from tests.support.mutations import mutate
+from tests.support.paths import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 SEEDS = sorted(
     p
     for p in (*FIXTURES.glob("terraform/*/plan.json"), *FIXTURES.glob("pulumi/*/*"))
