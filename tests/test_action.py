@@ -18,7 +18,6 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,12 +27,11 @@ import pytest
 from planrisk.ingest import load_plan
 from planrisk.report.markdown import comment_marker
 from planrisk.report.view import approval_reply
+from tests.github.fake_api import TOKEN, FakeGitHub
+from tests.support.paths import REPO
 
 yaml = pytest.importorskip("yaml", reason="PyYAML parses action.yml (test extra)")
 
-from github.fake_api import TOKEN, FakeGitHub  # noqa: E402 - after the importorskip
-
-REPO = Path(__file__).resolve().parents[1]
 ACTION = REPO / "action.yml"
 FIXTURE = REPO / "fixtures" / "terraform" / "forced-replace" / "plan.json"
 PLAN_INPUT = "plans/prod.json"
@@ -212,19 +210,10 @@ class Runner:
             if parts[0] == "inputs" and len(parts) == 2:
                 return str(context["inputs"][parts[1]])
             if parts[0] == "steps" and len(parts) == 4 and parts[2] == "outputs":
-                return context["steps"].get(parts[1], {}).get(parts[3], "")
+                return str(context["steps"].get(parts[1], {}).get(parts[3], ""))
             raise AssertionError(f"the test runner does not know ${{{{ {expression} }}}}")
 
         return _EXPRESSION.sub(value, text)
-
-
-@pytest.fixture
-def api() -> Iterator[FakeGitHub]:
-    server = FakeGitHub()
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture
@@ -362,10 +351,9 @@ def test_a_checkpoint_of_the_head_lands_in_the_summary(runner: Runner, tmp_path:
 
 
 def test_with_a_store_every_runner_writes_to_it_and_nothing_is_uploaded(runner: Runner) -> None:
-    from audit.stores import PostgresSchema, require_server
-
     from planrisk.gate.audit import read_log
     from planrisk.gate.audit.locations import parse_store
+    from tests.gate.audit.stores import PostgresSchema, require_server
 
     central = PostgresSchema.create(require_server())
     try:

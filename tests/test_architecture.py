@@ -15,7 +15,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[1] / "planrisk"
+from tests.support.paths import REPO
+
+PACKAGE = REPO / "planrisk"
 
 LAYERS: dict[str, int] = {
     "model": 0,

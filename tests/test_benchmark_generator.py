@@ -16,6 +16,8 @@ import pytest
 
 from benchmarks.attributes import SENSITIVE_MARKER
 from benchmarks.generate import generate, main
+from planrisk.ingest import load_plan
+from tests.support.paths import REPO
 
 SIZE = 200
 
@@ -196,8 +198,7 @@ def test_generate_cli_rejects_too_few_resources(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("mix", ["routine", "vpc-cascade", "teardown"])
 def test_generated_plans_load(plans: dict[str, dict[str, Any]], mix: str) -> None:
-    ingest = pytest.importorskip("planrisk.ingest")
-    plan = ingest.load_plan(plans[mix]["path"])
+    plan = load_plan(plans[mix]["path"])
     assert len([c for c in plan.changes if not c.drift]) == SIZE
     assert plan.managed_resource_count == SIZE
     assert {r.address for r in plan.resources if r.mode == "data"} == {
@@ -207,8 +208,7 @@ def test_generated_plans_load(plans: dict[str, dict[str, Any]], mix: str) -> Non
 
 
 def test_generated_pulumi_preview_loads(tmp_path: Path) -> None:
-    ingest = pytest.importorskip("planrisk.ingest")
-    plan = ingest.load_plan(_plan(tmp_path, "routine", tool="pulumi", size=150))
+    plan = load_plan(_plan(tmp_path, "routine", tool="pulumi", size=150))
     assert plan.tool == "pulumi"
     assert len(plan.changes) >= 140
 
@@ -233,7 +233,7 @@ def test_run_command_prints_the_table(tmp_path: Path) -> None:
         text=True,
         timeout=120,
         check=False,
-        cwd=Path(__file__).resolve().parents[1],
+        cwd=REPO,
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()

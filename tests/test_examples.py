@@ -12,16 +12,17 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
+import typer.core
 import typer.main
 
 from planrisk.cli import app
+from tests.support.paths import REPO
 
 yaml = pytest.importorskip("yaml", reason="PyYAML parses the example workflows (test extra)")
 
-REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
 FIXTURES = REPO / "fixtures" / "terraform"
 
@@ -37,7 +38,7 @@ esac
 
 def gate_options() -> set[str]:
     command = typer.main.get_command(app)
-    assert isinstance(command, typer.main.TyperGroup)
+    assert isinstance(command, typer.core.TyperGroup)
     gate = command.commands["gate"]
     return {name for param in gate.params for name in getattr(param, "opts", [])}
 
@@ -103,7 +104,7 @@ def test_github_workflow_keeps_its_trust_boundaries() -> None:
     workflow = load("github-workflow.yml")
     action = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
     jobs = workflow["jobs"]
-    triggers = workflow[True]  # YAML reads the key `on` as true
+    triggers = cast(dict[bool, Any], workflow)[True]  # YAML reads the key `on` as true
     assert {"pull_request", "pull_request_review", "issue_comment", "push"} <= set(triggers)
     assert triggers["push"]["branches"] == ["main"]
     # Approvals re-run the gate on the pull request; it reports, the production job decides.

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from planrisk.score.risk_model import load_risk_model
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "risk_models"
 
 

@@ -1,0 +1,1 @@
+"""Tests of `planrisk.github` against a fake GitHub API."""

@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from planrisk.ingest import load_plan
+from tests.support.paths import REPO
 
-from .fake_api import FakeGitHub
-
-REPO = Path(__file__).resolve().parents[2]
 PLAN = REPO / "fixtures" / "terraform" / "forced-replace" / "plan.json"
 """A human-initiated prod plan scored high: the default policy needs 1 approval."""
 CRITICAL_PLAN = REPO / "fixtures" / "terraform" / "nested-modules" / "plan.json"
 """A prod plan scored critical: the default policy needs 2 approvals."""
-
-
-@pytest.fixture
-def api() -> Iterator[FakeGitHub]:
-    """A fake GitHub API serving pull request 7 of acme/infra."""
-    server = FakeGitHub()
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture(scope="session")

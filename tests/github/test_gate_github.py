@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ def gate(
     event: dict[str, object] | None = None,
     token: str | None = TOKEN,
     extra_env: dict[str, str] | None = None,
-) -> tuple[int, dict[str, object], str]:
+) -> tuple[int, dict[str, Any], str]:
     event_path = tmp_path / "event.json"
     payload = event if event is not None else {"pull_request": api.state.pulls[7]}
     event_path.write_text(json.dumps(payload), encoding="utf-8")
@@ -83,8 +84,8 @@ def test_two_write_humans_allow_a_critical_plan(api: FakeGitHub, tmp_path: Path)
     api.add_review(7, "erin", f"LGTM\n{approval_reply(digest)}", "APPROVED")
     code, document, stderr = gate(api, tmp_path)
     assert code == 0, stderr
-    assert document["decision"]["outcome"] == "allow"  # type: ignore[index]
-    accepted = [e["file"] for e in document["decision"]["evidence"] if e["accepted"]]  # type: ignore[index]
+    assert document["decision"]["outcome"] == "allow"
+    accepted = [e["file"] for e in document["decision"]["evidence"] if e["accepted"]]
     assert len(accepted) == 2
     assert all(f.startswith("github:https://github.com/acme/infra/pull/7#") for f in accepted)
 
@@ -95,14 +96,14 @@ def test_the_initiator_cannot_approve_their_own_plan(api: FakeGitHub, tmp_path: 
     api.add_comment(7, "erin", approval_reply(digest))
     code, document, _ = gate(api, tmp_path, actor="erin")
     assert code == 1
-    reasons = [e["reason"] for e in document["decision"]["evidence"]]  # type: ignore[index]
+    reasons = [e["reason"] for e in document["decision"]["evidence"]]
     assert "erin is the initiator" in reasons
 
 
 def test_outside_a_pull_request_nothing_is_read(api: FakeGitHub, tmp_path: Path) -> None:
     code, document, _ = gate(api, tmp_path, event={"ref": "refs/heads/main"})
     assert code == 1
-    [note] = document["decision"]["evidence"]  # type: ignore[index]
+    [note] = document["decision"]["evidence"]
     assert note["reason"] == "the run belongs to no pull request: no approval comments were read"
     assert api.state.seen == []
 
@@ -137,7 +138,7 @@ def test_a_push_that_merged_no_pull_request_reads_no_approval(
     push = {"GITHUB_EVENT_NAME": "push", "GITHUB_SHA": "d" * 40}
     code, document, _ = gate(api, tmp_path, actor="bob", event=merged_push(api), extra_env=push)
     assert code == 1
-    [note] = document["decision"]["evidence"]  # type: ignore[index]
+    [note] = document["decision"]["evidence"]
     assert "belongs to no pull request" in note["reason"]
 
 

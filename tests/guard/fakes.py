@@ -21,9 +21,10 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
-FIXTURES = REPO / "fixtures"
+from tests.support.paths import FIXTURES, REPO
+
 PROD_DB_DELETE = FIXTURES / "terraform" / "prod-db-delete-no-snapshot" / "plan.json"
 DEV_TAG_UPDATE = FIXTURES / "terraform" / "dev-tag-update" / "plan.json"
 PULUMI_PROD_DB_DELETE = FIXTURES / "pulumi" / "prod-db-delete" / "preview.json"
@@ -110,7 +111,7 @@ class FakeWorld:
     audit_db: Path
     env: dict[str, str]
 
-    def calls(self) -> list[dict[str, object]]:
+    def calls(self) -> list[dict[str, Any]]:
         """Every logged invocation, in order."""
         if not self.log.exists():
             return []
@@ -119,7 +120,7 @@ class FakeWorld:
     def argvs(self, tool: str | None = None) -> list[list[str]]:
         """argv of every logged invocation (of `tool` when given)."""
         return [
-            list(c["argv"])  # type: ignore[call-overload]
+            list(c["argv"])
             for c in self.calls()
             if "argv" in c and (tool is None or c["tool"] == tool)
         ]

@@ -8,14 +8,17 @@ import sys
 
 import pytest
 
-from tests.guard.fakes import REPO
+from tests.support.paths import REPO
 
 HOOK = REPO / "examples" / "agent-sandbox" / "claude-code" / "planrisk_hook.py"
 
 
 def _hook(command: str) -> subprocess.CompletedProcess[str]:
-    event = {"hook_event_name": "PreToolUse", "tool_name": "Bash"}
-    event["tool_input"] = {"command": command}  # type: ignore[assignment]
+    event = {
+        "hook_event_name": "PreToolUse",
+        "tool_name": "Bash",
+        "tool_input": {"command": command},
+    }
     return subprocess.run(
         [sys.executable, str(HOOK)],
         input=json.dumps(event),

@@ -57,7 +57,7 @@ def test_bare_apply_plans_into_a_private_directory(tmp_path: Path) -> None:
     result = world.guard("--", "terraform", "apply", "-auto-approve")
     assert result.returncode == 0, result.stderr
     plan, show, apply = world.calls()
-    out = plan["argv"][1].removeprefix("-out=")  # type: ignore[index]
+    out = plan["argv"][1].removeprefix("-out=")
     assert Path(out).parent.name.startswith("planrisk-guard-")
     assert Path(out).parent != Path(out).parent.parent / "planrisk-guard-0"
     assert show["read"] == apply["read"] == "saved plan"

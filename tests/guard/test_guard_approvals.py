@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.guard.fakes import FIXTURES, PROD_DB_DELETE, FakeWorld, make_world
+from tests.guard.fakes import PROD_DB_DELETE, FakeWorld, make_world
+from tests.support.cli import run_program
+from tests.support.paths import FIXTURES
 
 pytestmark = pytest.mark.slow
 
@@ -25,14 +26,7 @@ OTHER_PROD_PLAN = FIXTURES / "terraform" / "data-delete-no-recovery" / "plan.jso
 
 
 def _planrisk(world: FakeWorld, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "planrisk", *args],
-        cwd=world.root,
-        env=world.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_program(*args, cwd=world.root, env=world.env, timeout=60)
 
 
 def _approvers(world: FakeWorld) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import builtins
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +12,10 @@ import pytest
 
 from planrisk.errors import ExitCode, PlanFormatError, PlanriskError
 from planrisk.ingest import load_plan, parse_plan
+from tests.support.cli import run_program
+from tests.support.paths import REPO
 
-ROOT = Path(__file__).resolve().parents[2]
-INVALID = ROOT / "fixtures" / "invalid"
+INVALID = REPO / "fixtures" / "invalid"
 
 # fixture path → words the one-line message must contain
 CASES = {
@@ -126,19 +126,12 @@ def test_pulumi_state_is_not_a_plan_but_terraform_log_is_recognized_mid_stream()
 
 
 def cli(path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "planrisk", "graph", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-    )
+    return run_program("graph", str(path), cwd=REPO, timeout=60)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_cli_exit_3_one_line(name: str) -> None:
-    pytest.importorskip("planrisk.graph", reason="graph command not wired yet")
     path = INVALID / name
     result = cli(path)
     assert result.returncode == ExitCode.INPUT_ERROR, result.stderr
@@ -151,7 +144,6 @@ def test_cli_exit_3_one_line(name: str) -> None:
 
 @pytest.mark.slow
 def test_cli_directory_and_missing(tmp_path: Path) -> None:
-    pytest.importorskip("planrisk.graph", reason="graph command not wired yet")
     for path in (tmp_path, tmp_path / "missing.json"):
         result = cli(path)
         assert result.returncode == ExitCode.INPUT_ERROR, result.stderr

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import msgspec
 import pytest
@@ -11,8 +10,8 @@ import pytest
 from planrisk.ingest import load_plan
 from planrisk.model import Action, Mode, Tool
 from planrisk.values import decode
+from tests.support.paths import CORPUS
 
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 MANIFEST = CORPUS / "MANIFEST.tsv"
 TF = CORPUS / "terraform"
 

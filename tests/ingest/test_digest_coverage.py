@@ -29,7 +29,6 @@ from planrisk.gate.evidence.attestation import build_statement, sign_statement
 from planrisk.gate.evidence.ci_context import CiContext
 from planrisk.gate.evidence.dsse import encode_envelope
 from planrisk.gate.evidence.durations import utc_now
-from planrisk.gate.evidence.keys import load_private_key, write_keypair
 from planrisk.gate.evidence.loading import load_evidence
 from planrisk.gate.evidence.verify import check_approvals, check_attestations
 from planrisk.ingest import load_plan, parse_plan, pulumi_common, terraform
@@ -46,17 +45,16 @@ from planrisk.model import (
     ReplaceOrder,
     Resource,
     ResourceChange,
-    TrustedKeyEntry,
     Variable,
 )
+from tests.support.evidence import KeyRing
+from tests.support.paths import FIXTURES, REPO
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "fixtures"
 DECISION_MODULES = sorted(
     path
     for stage in ("graph", "classify", "score")
-    for path in (ROOT / "planrisk" / stage).rglob("*.py")
-) + [ROOT / "planrisk" / "gate" / name for name in ("decide.py", "policy.py", "way_forward.py")]
+    for path in (REPO / "planrisk" / stage).rglob("*.py")
+) + [REPO / "planrisk" / "gate" / name for name in ("decide.py", "policy.py", "way_forward.py")]
 STRUCTS = (Plan, ResourceChange, PulumiStep, Resource, Link, Variable, ProviderConfig)
 TF_PLANS = sorted((FIXTURES / "terraform").glob("*/plan.json"))
 PULUMI_PLANS = sorted((FIXTURES / "pulumi").glob("*/preview.json")) + sorted(
@@ -180,7 +178,9 @@ def test_tf_derived_fields() -> None:
 
 
 def pulumi_parts(change: ResourceChange, links: tuple[Link, ...]) -> bytes:
-    entry = pulumi_common._UrnSteps(change.address, parse_urn(change.address))  # type: ignore[arg-type]
+    parts = parse_urn(change.address)
+    assert parts is not None, change.address
+    entry = pulumi_common._UrnSteps(change.address, parts)
     return b"\0".join(bytes(p) for p in pulumi_common._digest_parts(entry, change, links))
 
 
@@ -272,7 +272,8 @@ def test_pulumi_drift_is_bound() -> None:
 
 
 def tf_document(name: str) -> dict[str, Any]:
-    return json.loads((FIXTURES / "terraform" / name / "plan.json").read_text())
+    document: dict[str, Any] = json.loads((FIXTURES / "terraform" / name / "plan.json").read_text())
+    return document
 
 
 def digest_of(document: dict[str, Any]) -> str:
@@ -385,11 +386,8 @@ def test_evidence_for_a_kept_in_cloud_plan_does_not_count_for_the_deleting_plan(
     assert [c.address for c in kept.changes] == [c.address for c in deleting.changes]
     assert kept.digest != deleting.digest
 
-    files = {name: write_keypair(tmp_path / name) for name in ("bob", "sandbox")}
-    trusted = [
-        TrustedKeyEntry(name=name, purpose=purpose, public_key_path=str(files[name].public_path))
-        for name, purpose in (("bob", "approval"), ("sandbox", "attestation"))
-    ]
+    keys = KeyRing(tmp_path)
+    trusted = [keys.trust("bob", "approval"), keys.trust("sandbox", "attestation")]
     now = utc_now()
     approval = build_approval(
         approver="bob", plan_digest=kept.digest, now=now, lifetime=timedelta(hours=1)
@@ -398,15 +396,9 @@ def test_evidence_for_a_kept_in_cloud_plan_does_not_count_for_the_deleting_plan(
         kept, environment="sandbox", apply_exit_code=0, context=CiContext(None, None), now=now
     )
     approval_file = tmp_path / "approval.json"
-    approval_file.write_bytes(
-        encode_envelope(sign_approval(approval, load_private_key(files["bob"].private_path)))
-    )
+    approval_file.write_bytes(encode_envelope(sign_approval(approval, keys.key("bob"))))
     attestation_file = tmp_path / "attestation.json"
-    attestation_file.write_bytes(
-        encode_envelope(
-            sign_statement(attestation, load_private_key(files["sandbox"].private_path))
-        )
-    )
+    attestation_file.write_bytes(encode_envelope(sign_statement(attestation, keys.key("sandbox"))))
     evidence = load_evidence([approval_file, attestation_file])
     for plan, counts in ((kept, True), (deleting, False)):
         _, approvers = check_approvals(

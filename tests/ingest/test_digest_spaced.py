@@ -17,8 +17,9 @@ from planrisk.ingest.buffer import PlanBuffer
 from planrisk.ingest.digest import canonical_raw, canonical_spaced
 from planrisk.ingest.reader import MMAP_MIN_BYTES, read_file
 from planrisk.ingest.sniff import sniff
+from tests.support.paths import FIXTURES
 
-FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "terraform" / "nested-modules"
+FIXTURE = FIXTURES / "terraform" / "nested-modules"
 
 JSON = st.recursive(
     st.none()

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli import run_main
+from tests.support.cli import run_main
+from tests.support.paths import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 RETAINED = FIXTURES / "pulumi/retain-on-delete/preview.json"
 DB_DELETE = FIXTURES / "pulumi/prod-db-delete/preview.json"
 TRUNCATED = FIXTURES / "invalid/pulumi-truncated-event-log/events.ndjson"

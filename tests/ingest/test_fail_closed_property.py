@@ -2,9 +2,9 @@
 or 3, and never allows (0) a plan that an independent reader still finds destroying an
 unguarded data-bearing resource.
 
-The mutations are those of the fuzz command (`tests.mutations`, run at scale by
-`python -m tests.fuzz_plans`); the reader is `tests.independent_reader`, which shares no code
-with planrisk's ingest.
+The mutations are those of the fuzz command (`tests.support.mutations`, run at scale by
+`python -m tests.support.fuzz_plans`); the reader is `tests.support.independent_reader`, which
+shares no code with planrisk's ingest.
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planrisk.cli import main
-from tests.independent_reader import destroys_data
-from tests.mutations import mutate
+from tests.support import independent_reader
+from tests.support.independent_reader import destroys_data
+from tests.support.mutations import mutate
+from tests.support.paths import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 SEEDS = sorted(
     p
     for p in (*FIXTURES.glob("terraform/*/plan.json"), *FIXTURES.glob("pulumi/*/*"))
@@ -61,7 +62,7 @@ def test_the_reader_is_not_planrisk_and_finds_destroys() -> None:
     assert destroys_data(SEED_BYTES["pulumi/retain-on-delete/preview.json"]) is False
     assert destroys_data(SEED_BYTES["terraform/prod-db-delete-no-snapshot/plan.json"]) is True
     assert destroys_data(SEED_BYTES["terraform/db-delete-protected/plan.json"]) is False
-    source = (Path(__file__).resolve().parents[1] / "independent_reader.py").read_text()
+    source = Path(independent_reader.__file__).read_text()
     assert "planrisk" not in source.replace("planrisk's", "").split('"""', 2)[2]
 
 

@@ -7,18 +7,18 @@ forked child beside the later stages). Checked: the same digest, for every plan.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from planrisk._runtime import forked
 from planrisk.ingest import load_plan
 from planrisk.ingest import terraform as terraform_ingest
-from planrisk.pipeline import AnalyzeOptions, analyze
-from tests.corpus import CORPUS, corpus_plans
-from tests.side_jobs import ChildOnly
+from tests.support import paths
+from tests.support.corpus import corpus_plans
+from tests.support.paths import CORPUS
+from tests.support.pipeline import analyze_isolated
+from tests.support.side_jobs import ChildOnly
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "terraform"
+FIXTURES = paths.FIXTURES / "terraform"
 PLANS = sorted(FIXTURES.glob("*/plan.json")) + [
     CORPUS / p for p in corpus_plans() if "terraform" in p or p.endswith(".tfplan.json")
 ]
@@ -36,7 +36,7 @@ def test_forked_digest_equals_in_process_digest(monkeypatch: pytest.MonkeyPatch)
             continue
         if here.tool.value not in ("terraform", "opentofu"):
             continue
-        forked_plan = analyze(path, AnalyzeOptions(environ={}, cwd=path.parent)).plan
+        forked_plan = analyze_isolated(path, path.parent).plan
         assert forked_plan.digest == here.digest, path
         checked += 1
     assert checked >= len(list(FIXTURES.glob("*/plan.json")))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,10 +12,10 @@ from hypothesis import strategies as st
 
 from planrisk.errors import PlanriskError
 from planrisk.ingest import parse_plan
+from tests.support.paths import FIXTURES, SHARED
 
-ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT / ".." / "shared" / "corpus" / "terraform"
-SEEDS = sorted((ROOT / "fixtures" / "terraform").glob("*/plan.json"))
+CORPUS = SHARED / "corpus" / "terraform"
+SEEDS = sorted((FIXTURES / "terraform").glob("*/plan.json"))
 if CORPUS.is_dir():
     SEEDS += sorted(
         p for p in CORPUS.rglob("*.json") if p.stat().st_size < 60_000 and "plan" in p.name

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -16,8 +15,9 @@ from planrisk.ingest.digest import PlanDigest
 from planrisk.ingest.sharing import Sharer
 from planrisk.ingest.terraform_decode import TfResourceChange, decode_section
 from planrisk.model import EMPTY_RAW
+from tests.support.paths import FIXTURES
 
-FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "terraform" / "nested-modules"
+FIXTURE = FIXTURES / "terraform" / "nested-modules"
 DOC: dict[str, Any] = json.loads((FIXTURE / "plan.json").read_bytes())
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import mmap
+from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
@@ -11,12 +12,12 @@ import pytest
 
 from planrisk.errors import PlanFormatError
 from planrisk.ingest import load_plan, parse_plan, reader
+from tests.support.paths import FIXTURES
 
-ROOT = Path(__file__).resolve().parents[2] / "fixtures"
-PLANS = sorted((ROOT / "terraform").glob("*/plan.json")) + sorted(
-    (ROOT / "pulumi").glob("*/*.json")
+PLANS = sorted((FIXTURES / "terraform").glob("*/plan.json")) + sorted(
+    (FIXTURES / "pulumi").glob("*/*.json")
 )
-NESTED = (ROOT / "terraform" / "nested-modules" / "plan.json").read_bytes()
+NESTED = (FIXTURES / "terraform" / "nested-modules" / "plan.json").read_bytes()
 WRAPPER = b"[command]/home/runner/work/_temp/terraform-bin show -json tfplan\n"
 
 
@@ -46,7 +47,9 @@ def test_mapped_plan_equals_read_plan(path: Path) -> None:
     ],
     ids=["wrapper", "bom", "utf16le", "utf16be", "bom-wrapper", "compact"],
 )
-def test_mapped_renderings_keep_the_digest(render, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_mapped_renderings_keep_the_digest(
+    render: Callable[[bytes], bytes], tmp_path: Path
+) -> None:
     target = tmp_path / "plan.json"
     target.write_bytes(render(NESTED))
     assert isinstance(reader.read_file(target), mmap.mmap)
@@ -82,7 +85,7 @@ def test_release_pages_ignores_bytes() -> None:
     assert data == b"{}"
 
 
-INVALID = sorted(p for p in (ROOT / "invalid").glob("*/*") if p.name != "SOURCE.md")
+INVALID = sorted(p for p in (FIXTURES / "invalid").glob("*/*") if p.name != "SOURCE.md")
 
 
 @pytest.mark.usefixtures("map_everything")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -20,8 +19,8 @@ from planrisk.ingest.pulumi import parse_pulumi_preview
 from planrisk.ingest.pulumi_events import iter_documents, parse_pulumi_events
 from planrisk.ingest.reader import prepare
 from planrisk.model import Plan, ReplaceOrder, Tool
+from tests.support.paths import CORPUS
 
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 FORMATS = ("pulumi-preview", "pulumi-events")
 COMPARED = ("create", "update", "delete", "replace")
 SECRET_SIGNATURE = b'"1b47061264138c4ac30d75fd1eb44270"'

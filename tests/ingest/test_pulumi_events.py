@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -14,8 +13,9 @@ from planrisk.ingest.pulumi_events import parse_pulumi_events
 from planrisk.ingest.reader import prepare
 from planrisk.model import Action, Link, Mode, Plan, ReplaceOrder
 from planrisk.values import decode
+from tests.support import paths
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pulumi"
+FIXTURES = paths.FIXTURES / "pulumi"
 SENTINEL = b"PLANRISK-SENTINEL-7f3c9e2a-do-not-leak"
 SECRET_SIGNATURE = b"1b47061264138c4ac30d75fd1eb44270"
 STACK = "urn:pulumi:dev::shop::pulumi:pulumi:Stack::shop-dev"

@@ -21,8 +21,9 @@ from planrisk.ingest.reader import prepare
 from planrisk.ingest.sniff import looks_like_preview, sniff
 from planrisk.model import Action, Link, Mode, Plan, ReplaceOrder, Tool
 from planrisk.values import decode
+from tests.support import paths
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pulumi"
+FIXTURES = paths.FIXTURES / "pulumi"
 STACK = "urn:pulumi:dev::shop::pulumi:pulumi:Stack::shop-dev"
 PROVIDER = "urn:pulumi:dev::shop::pulumi:providers:aws::default_6_0_0"
 BUCKET = "urn:pulumi:dev::shop::aws:s3/bucketV2:BucketV2::assets"

@@ -10,17 +10,18 @@ import pytest
 
 from planrisk.errors import PlanFormatError
 from planrisk.ingest import load_plan, parse_plan
-from planrisk.model import Action, Mode, ReplaceOrder, Tool
+from planrisk.model import Action, Mode, Plan, ReplaceOrder, ResourceChange, Tool
 from planrisk.values import decode
+from tests.support import paths
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "terraform"
+FIXTURES = paths.FIXTURES / "terraform"
 
 
 def fixture(name: str) -> Path:
     return FIXTURES / name / "plan.json"
 
 
-def by_address(plan, address):  # type: ignore[no-untyped-def]
+def by_address(plan: Plan, address: str) -> list[ResourceChange]:
     return [c for c in plan.changes if c.address == address]
 
 

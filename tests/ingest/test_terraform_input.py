@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
 from planrisk.ingest import parse_plan
-from planrisk.ingest.addresses import build_address, format_key, parse_address
+from planrisk.ingest.addresses import Key, build_address, format_key, parse_address
 from planrisk.ingest.reader import prepare
+from tests.support.paths import FIXTURES
 
-FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "terraform" / "nested-modules"
+FIXTURE = FIXTURES / "terraform" / "nested-modules"
 PLAN_BYTES = (FIXTURE / "plan.json").read_bytes()
 
 WRAPPER = (
@@ -38,7 +39,7 @@ def digest_of(data: bytes) -> str:
     ],
     ids=["compact", "indent4", "wrapper", "wrapper-tail", "bom", "utf16le-crlf", "utf16be", "log"],
 )
-def test_digest_stable_across_renderings(render) -> None:  # type: ignore[no-untyped-def]
+def test_digest_stable_across_renderings(render: Callable[[bytes], bytes]) -> None:
     assert digest_of(render(PLAN_BYTES)) == digest_of(PLAN_BYTES)
 
 
@@ -102,8 +103,8 @@ def test_parse_address_rejects_non_addresses(bad: str) -> None:
 
 
 @pytest.mark.parametrize("key", ["a.b", 'q"t', "back\\slash", "${x}", "%{y}", "tab\t", 7, None])
-def test_format_key_round_trips(key: object) -> None:
-    address = build_address('module.m["z"]', "managed", "aws_s3_bucket", "b", key)  # type: ignore[arg-type]
+def test_format_key_round_trips(key: Key) -> None:
+    address = build_address('module.m["z"]', "managed", "aws_s3_bucket", "b", key)
     parsed = parse_address(address)
     assert parsed.resource.key == key
-    assert format_key(parsed.resource.key) == format_key(key)  # type: ignore[arg-type]
+    assert format_key(parsed.resource.key) == format_key(key)

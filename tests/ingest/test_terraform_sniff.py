@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -11,8 +10,8 @@ from planrisk.ingest import parse_plan
 from planrisk.ingest.buffer import PlanBuffer
 from planrisk.ingest.sniff import InputKind, sniff
 from planrisk.model import Tool
+from tests.support.paths import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 EVENTS = FIXTURES / "pulumi" / "secrets" / "events.ndjson"
 PREVIEW = FIXTURES / "pulumi" / "protected-delete" / "preview.json"
 
@@ -40,14 +39,12 @@ def test_plan_followed_by_log_tail_keeps_only_the_plan() -> None:
 
 
 def test_pulumi_preview_dispatch() -> None:
-    pytest.importorskip("planrisk.ingest.pulumi")
     plan = parse_plan(PREVIEW.read_bytes(), "preview.json")
     assert plan.tool is Tool.PULUMI and plan.format_version == "preview"
 
 
 @pytest.mark.parametrize("form", ["ndjson", "concatenated", "page", "array", "partial-last-line"])
 def test_pulumi_events_dispatch(form: str) -> None:
-    pytest.importorskip("planrisk.ingest.pulumi_events")
     lines = event_lines()
     data = {
         "ndjson": EVENTS.read_bytes(),

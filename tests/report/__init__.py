@@ -1,0 +1,1 @@
+"""Tests of `planrisk.report`: every output format, graph rendering, output files, hygiene."""

@@ -6,29 +6,23 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tests.support.builders import tf_change
+
 
 def _entry(address: str, rtype: str, name: str, index: str | None, action: str) -> dict[str, Any]:
     values = {"name": f"{name}-{index}", "tags": {"Name": f"{name} | `{index}` <x>"}}
-    entry: dict[str, Any] = {
-        "address": address,
-        "mode": "managed",
-        "type": rtype,
-        "name": name,
-        "provider_name": "registry.terraform.io/hashicorp/aws",
-        "change": {
-            "actions": ["delete", "create"] if action == "replace" else ["delete"],
-            "before": values,
-            "after": values if action == "replace" else None,
-            "after_unknown": {},
-            "before_sensitive": {},
-            "after_sensitive": {} if action == "replace" else False,
-        },
-    }
     if action == "replace":
-        entry["action_reason"] = "replace_because_cannot_update"
-    if index is not None:
-        entry["index"] = index
-    return entry
+        return tf_change(
+            address,
+            rtype,
+            ["delete", "create"],
+            name=name,
+            index=index,
+            before=values,
+            after=values,
+            action_reason="replace_because_cannot_update",
+        )
+    return tf_change(address, rtype, ["delete"], name=name, index=index, before=values)
 
 
 def write_big_plan(path: Path, changes: int) -> Path:

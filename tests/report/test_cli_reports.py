@@ -5,27 +5,19 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from planrisk.report.formats import FILE_NAMES, Format
 from tests.report.helpers import HOSTILE
+from tests.support.cli import run_program
 
 
 def _planrisk(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "CI"))}
     env["PLANRISK_AUDIT_DB"] = str(cwd / "audit.db")
-    return subprocess.run(
-        [sys.executable, "-m", "planrisk", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_program(*args, cwd=cwd, env=env, timeout=60)
 
 
 @pytest.mark.slow

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from planrisk.report.formats import FILE_NAMES, Format, RenderOptions, render, render_pieces
-from tests.report.helpers import HOSTILE, run
+from tests.report.helpers import HOSTILE
+from tests.support.pipeline import analyze_and_gate
 
 
 def test_every_format_has_a_distinct_file_name() -> None:
@@ -17,7 +18,7 @@ def test_every_format_has_a_distinct_file_name() -> None:
 
 @pytest.mark.parametrize("fmt", list(Format))
 def test_every_format_renders_analyze_and_gate(fmt: Format, tmp_path: Path) -> None:
-    analysis, gate = run(HOSTILE, tmp_path)
+    analysis, gate = analyze_and_gate(HOSTILE, tmp_path)
     plain = render(fmt, analysis, RenderOptions(plan_path=str(HOSTILE)))
     gated = render(fmt, gate, RenderOptions(plan_path=str(HOSTILE)))
     assert plain.strip() and gated.strip()

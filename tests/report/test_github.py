@@ -6,7 +6,8 @@ from pathlib import Path
 
 from planrisk.report.findings import Finding
 from planrisk.report.github import annotation, escape_data, escape_property, render_github
-from tests.report.helpers import HOSTILE, run
+from tests.report.helpers import HOSTILE
+from tests.support.pipeline import analyze_and_gate
 
 
 def test_escaping_rules() -> None:
@@ -32,7 +33,7 @@ def test_annotation_with_file_and_line() -> None:
 
 
 def test_levels_follow_scores_and_outcome(tmp_path: Path) -> None:
-    _analysis, gate = run(HOSTILE, tmp_path, env="prod")
+    _analysis, gate = analyze_and_gate(HOSTILE, tmp_path, env="prod")
     lines = render_github(gate).splitlines()
     assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in lines)
     outcome_line = lines[0]

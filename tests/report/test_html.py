@@ -8,11 +8,12 @@ from pathlib import Path
 from planrisk.report.html import render_html
 from planrisk.report.svg_layout import layout_graph
 from tests.report.big_plan import write_big_plan
-from tests.report.helpers import HOSTILE, run
+from tests.report.helpers import HOSTILE
+from tests.support.pipeline import analyze_and_gate
 
 
 def test_html_is_self_contained(tmp_path: Path) -> None:
-    _analysis, gate = run(HOSTILE, tmp_path)
+    _analysis, gate = analyze_and_gate(HOSTILE, tmp_path)
     text = render_html(gate)
     urls = re.findall(r"https?://[^\s\"'<>]*", text)
     assert urls == ["http://www.w3.org/2000/svg"]
@@ -22,7 +23,7 @@ def test_html_is_self_contained(tmp_path: Path) -> None:
 
 
 def test_every_plan_string_is_escaped(tmp_path: Path) -> None:
-    _analysis, gate = run(HOSTILE, tmp_path)
+    _analysis, gate = analyze_and_gate(HOSTILE, tmp_path)
     text = render_html(gate)
     assert "<script>alert(1)</script>" not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
@@ -31,7 +32,7 @@ def test_every_plan_string_is_escaped(tmp_path: Path) -> None:
 
 
 def test_graph_is_inline_svg_with_the_blast_radius_highlighted(tmp_path: Path) -> None:
-    analysis, gate = run(HOSTILE, tmp_path)
+    analysis, gate = analyze_and_gate(HOSTILE, tmp_path)
     text = render_html(gate)
     svg = text.split("<svg", 1)[1].split("</svg>", 1)[0]
     assert svg.count('<g class="node') == analysis.graph.graph.number_of_nodes()
@@ -44,7 +45,7 @@ def test_graph_is_inline_svg_with_the_blast_radius_highlighted(tmp_path: Path) -
 
 
 def test_layout_layers_dependencies_left_of_dependents(tmp_path: Path) -> None:
-    analysis, _ = run(HOSTILE, tmp_path)
+    analysis, _ = analyze_and_gate(HOSTILE, tmp_path)
     layout = layout_graph(analysis.graph, None)
     x = {box.address: box.x for box in layout.boxes}
     policy = next(a for a in x if a.startswith("aws_s3_bucket_policy"))
@@ -54,7 +55,7 @@ def test_layout_layers_dependencies_left_of_dependents(tmp_path: Path) -> None:
 
 def test_large_graph_is_capped_around_the_riskiest_change(tmp_path: Path) -> None:
     plan = write_big_plan(tmp_path / "big.json", 1_000)
-    analysis, _ = run(plan, tmp_path)
+    analysis, _ = analyze_and_gate(plan, tmp_path)
     layout = layout_graph(analysis.graph, "aws_vpc.main", cap=100)
     assert layout.shown_nodes == 100 and layout.total_nodes == 1_000
     assert any(b.role == "focus" and b.address == "aws_vpc.main" for b in layout.boxes)

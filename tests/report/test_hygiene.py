@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 
 from planrisk.report.hygiene import clean_controls, no_workflow_commands, safe_for_log
-from tests.cli import run_main
+from tests.support.builders import tf_change, tf_plan_json
+from tests.support.cli import run_main
+from tests.support.pipeline import analyze_isolated
 
 KEY = "a\x1b[31mred\x1b]0;pwned\x07\u202e\n::add-mask::leak ##[set-output name=x]y"
 ADDRESS = f"aws_s3_bucket.logs[{json.dumps(KEY)}]"
@@ -26,33 +28,11 @@ COMMAND_LINE = re.compile(r"^\s*::", re.MULTILINE)
 
 
 def hostile_plan(path: Path) -> Path:
-    path.write_text(
-        json.dumps(
-            {
-                "format_version": "1.2",
-                "terraform_version": "1.9.5",
-                "variables": {"environment": {"value": "prod\n::add-mask::x\x1b[2J"}},
-                "resource_changes": [
-                    {
-                        "address": ADDRESS,
-                        "mode": "managed",
-                        "type": "aws_s3_bucket",
-                        "name": "logs",
-                        "index": KEY,
-                        "provider_name": "registry.terraform.io/hashicorp/aws",
-                        "change": {
-                            "actions": ["delete"],
-                            "before": {"bucket": "logs"},
-                            "after": None,
-                            "after_unknown": {},
-                            "before_sensitive": {},
-                            "after_sensitive": False,
-                        },
-                    }
-                ],
-            }
-        )
+    delete = tf_change(
+        ADDRESS, "aws_s3_bucket", ["delete"], name="logs", index=KEY, before={"bucket": "logs"}
     )
+    variables = {"environment": {"value": "prod\n::add-mask::x\x1b[2J"}}
+    path.write_text(tf_plan_json(delete, terraform_version="1.9.5", variables=variables))
     return path
 
 
@@ -103,12 +83,11 @@ def test_graph_formats_escape_controls(
 
 
 def test_the_terminal_view_escapes_controls() -> None:
-    from planrisk.pipeline import AnalyzeOptions, analyze
     from planrisk.report.text_rich import render_rich
 
     with __import__("tempfile").TemporaryDirectory() as work:
         plan = hostile_plan(Path(work) / "plan.json")
-        analysis = analyze(plan, AnalyzeOptions(environ={}, cwd=Path(work)))
+        analysis = analyze_isolated(plan, Path(work))
     out = render_rich(analysis, width=200)
     # rich's own colour codes are the only escape sequences: SGR `ESC [ … m`.
     without_sgr = re.sub("\x1b\\[[0-9;]*m", "", out)

@@ -68,11 +68,11 @@ class _Built(Sequence[ChangeEntry]):
     """Entries built when read, recording how many each read built (like `ChangeEntries`)."""
 
     def __init__(self, count: int) -> None:
-        self.count = count
+        self.size = count
         self.reads: list[int] = []
 
     def __len__(self) -> int:
-        return self.count
+        return self.size
 
     @overload
     def __getitem__(self, index: int) -> ChangeEntry: ...
@@ -82,8 +82,8 @@ class _Built(Sequence[ChangeEntry]):
 
     def __getitem__(self, index: int | slice) -> ChangeEntry | list[ChangeEntry]:
         if isinstance(index, int):
-            return _entry(range(self.count)[index])
-        built = [_entry(n) for n in range(self.count)[index]]
+            return _entry(range(self.size)[index])
+        built = [_entry(n) for n in range(self.size)[index]]
         self.reads.append(len(built))
         return built
 

@@ -17,7 +17,8 @@ from planrisk.report.markdown import (
     render_markdown,
 )
 from tests.report.big_plan import write_big_plan
-from tests.report.helpers import HOSTILE, run
+from tests.report.helpers import HOSTILE
+from tests.support.pipeline import analyze_and_gate
 
 
 def _unescaped_pipes(line: str) -> int:
@@ -31,7 +32,7 @@ def test_comment_marker_is_first_line_and_stays_one_comment() -> None:
 
 
 def test_gate_comment_banner_needs_and_approval_reply(tmp_path: Path) -> None:
-    analysis, gate = run(HOSTILE, tmp_path, env="prod")
+    analysis, gate = analyze_and_gate(HOSTILE, tmp_path, env="prod")
     text = render_markdown(gate, MarkdownOptions(plan_path="plans/hostile.json"))
     lines = text.splitlines()
     assert lines[0] == "<!-- planrisk:plans/hostile.json:prod -->"
@@ -50,7 +51,7 @@ def test_gate_comment_banner_needs_and_approval_reply(tmp_path: Path) -> None:
 
 
 def test_plan_strings_are_escaped(tmp_path: Path) -> None:
-    _analysis, gate = run(HOSTILE, tmp_path)
+    _analysis, gate = analyze_and_gate(HOSTILE, tmp_path)
     text = render_markdown(gate)
     assert "<script" not in text and "<img" not in text and "<b>" not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
@@ -65,7 +66,7 @@ def test_plan_strings_are_escaped(tmp_path: Path) -> None:
 
 
 def test_riskiest_blast_radius_is_a_mermaid_graph_with_escaped_labels(tmp_path: Path) -> None:
-    _analysis, gate = run(HOSTILE, tmp_path)
+    _analysis, gate = analyze_and_gate(HOSTILE, tmp_path)
     text = render_markdown(gate)
     block = text.split("```mermaid\n", 1)[1].split("\n```", 1)[0]
     assert block.startswith("flowchart")
@@ -76,7 +77,7 @@ def test_riskiest_blast_radius_is_a_mermaid_graph_with_escaped_labels(tmp_path: 
 
 def test_ten_thousand_changes_stay_under_the_limit(tmp_path: Path) -> None:
     plan = write_big_plan(tmp_path / "big.json", 10_000)
-    _analysis, gate = run(plan, tmp_path)
+    _analysis, gate = analyze_and_gate(plan, tmp_path)
     text = render_markdown(
         gate, MarkdownOptions(plan_path="big.json", full_report="planrisk.html in out")
     )
@@ -95,7 +96,7 @@ def test_ten_thousand_changes_stay_under_the_limit(tmp_path: Path) -> None:
 
 
 def test_analysis_without_gate_has_no_verdict(tmp_path: Path) -> None:
-    analysis, _ = run(HOSTILE, tmp_path, env="prod")
+    analysis, _ = analyze_and_gate(HOSTILE, tmp_path, env="prod")
     text = render_markdown(analysis)
     assert "What is needed" not in text
     assert "/planrisk approve" in text

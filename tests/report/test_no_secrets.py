@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from planrisk.report.formats import Format, RenderOptions, render
-from tests.report.helpers import CORPUS, FIXTURES, run
 from tests.report.planting import SENTINEL, planted_copy
+from tests.support.paths import CORPUS, FIXTURES
+from tests.support.pipeline import analyze_and_gate
 
 _KINDS = {"terraform-plan": "terraform", "pulumi-preview": "pulumi", "pulumi-events": "events"}
 
@@ -42,7 +43,7 @@ def _fixture_plans() -> list[tuple[str, Path, str]]:
 
 def _check(source: Path, kind: str, tmp_path: Path) -> None:
     planted = planted_copy(source, kind, tmp_path)
-    analysis, gate = run(planted, tmp_path)
+    analysis, gate = analyze_and_gate(planted, tmp_path)
     options = RenderOptions(plan_path=str(planted))
     for fmt in Format:
         for result in (None, gate):

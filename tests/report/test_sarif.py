@@ -12,7 +12,9 @@ import pytest
 
 from planrisk.report.findings import KINDS
 from planrisk.report.sarif import render_sarif, sarif_document
-from tests.report.helpers import FIXTURES, HOSTILE, SARIF_SCHEMA, run
+from tests.report.helpers import HOSTILE, SARIF_SCHEMA
+from tests.support.paths import FIXTURES
+from tests.support.pipeline import analyze_and_gate
 
 
 @pytest.fixture(scope="module")
@@ -30,14 +32,14 @@ def _plans() -> list[Path]:
 
 @pytest.mark.parametrize("plan", _plans(), ids=lambda p: p.parent.name)
 def test_sarif_validates(plan: Path, tmp_path: Path, validator: Any) -> None:
-    analysis, gate = run(plan, tmp_path, env="prod")
+    analysis, gate = analyze_and_gate(plan, tmp_path, env="prod")
     for result in (None, gate):
         document = json.loads(render_sarif(result or analysis, plan_path="plan.json"))
         validator.validate(document)
 
 
 def test_rules_levels_and_scores(tmp_path: Path) -> None:
-    _analysis, gate = run(HOSTILE, tmp_path, env="prod")
+    _analysis, gate = analyze_and_gate(HOSTILE, tmp_path, env="prod")
     document = sarif_document(gate, plan_path="plan.json")
     run_ = document["runs"][0]
     driver = run_["tool"]["driver"]
@@ -66,7 +68,7 @@ def test_source_dir_gives_tf_file_and_line(tmp_path: Path, validator: Any) -> No
         'resource "aws_db_instance" "main" {\n  identifier = "main"\n}\n',
         encoding="utf-8",
     )
-    _analysis, gate = run(work / "plan.json", tmp_path, source_dir=work, env="prod")
+    _analysis, gate = analyze_and_gate(work / "plan.json", tmp_path, source_dir=work, env="prod")
     document = sarif_document(gate, plan_path="plan.json", source_prefix="infra")
     validator.validate(document)
     located = {

@@ -9,7 +9,8 @@ import pytest
 
 from planrisk.report.formats import Format, RenderOptions, render
 from planrisk.report.text import use_colour
-from tests.report.helpers import HOSTILE, run
+from tests.report.helpers import HOSTILE
+from tests.support.pipeline import analyze_and_gate
 
 
 class _Tty(io.StringIO):
@@ -29,7 +30,7 @@ def test_no_color_wins_over_a_tty(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_colour_option_adds_ansi_and_plain_has_none(tmp_path: Path) -> None:
-    _analysis, gate = run(HOSTILE, tmp_path, env="prod")
+    _analysis, gate = analyze_and_gate(HOSTILE, tmp_path, env="prod")
     coloured = render(Format.TEXT, gate, RenderOptions(colour=True))
     plain = render(Format.TEXT, gate, RenderOptions())
     assert "\033[" in coloured and "\033[" not in plain
@@ -41,7 +42,7 @@ def test_terminal_view_is_drawn_with_rich_and_prints_plan_strings_literally(
 ) -> None:
     from planrisk.report.text_rich import render_rich
 
-    analysis, gate = run(HOSTILE, tmp_path, env="prod")
+    analysis, gate = analyze_and_gate(HOSTILE, tmp_path, env="prod")
     out = render_rich(gate, width=200)
     assert "┏" in out and "╭" in out  # a rich table and the verdict panel
     assert gate.decision.outcome.upper() in out

@@ -1,0 +1,1 @@
+"""Tests of `planrisk.classify`: actor and environment classification, token globs."""

@@ -1,0 +1,1 @@
+"""Tests of `planrisk.gate`: the decision matrix, policy, what an agent cannot loosen."""

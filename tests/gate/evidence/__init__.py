@@ -1,0 +1,1 @@
+"""Tests of `planrisk.gate.evidence`: keys, approvals, attestations, durations, loading."""

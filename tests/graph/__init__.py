@@ -1,0 +1,1 @@
+"""Tests of `planrisk.graph`: edges, adjacency, assembly, .tf sources, edge recall (corpus)."""

@@ -1,0 +1,1 @@
+"""Tests of `planrisk.guard`: the guard flow, shims, the Pulumi Automation API wrapper."""

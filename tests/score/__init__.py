@@ -1,0 +1,1 @@
+"""Tests of `planrisk.score`: factors, blast radius, protections, hints, the risk model."""

@@ -1,0 +1,1 @@
+"""Shared test helpers: paths, hand-built model objects, the in-process CLI, git repositories."""
