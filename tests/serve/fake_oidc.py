@@ -1,0 +1,94 @@
+"""A fake OIDC issuer on 127.0.0.1 for the serve tests: a JWKS endpoint and token minting.
+
+Input: claims a test wants in a token. Output: an issuer URL serving
+`/.well-known/jwks` (RSA public keys with `kid`, as GitHub Actions' issuer publishes them) and
+RS256 tokens signed by its key, or by a key it does not publish (a forged token).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+KID = "planrisk-test-key"
+
+
+class FakeIssuer:
+    """The issuer, serving its keys until `close()`."""
+
+    def __init__(self) -> None:
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        jwk = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
+        jwks = json.dumps({"keys": [{**jwk, "kid": KID, "use": "sig", "alg": "RS256"}]}).encode()
+        self.key_requests = 0
+        issuer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+            def do_GET(self) -> None:
+                issuer.key_requests += 1
+                self.send_response(200 if self.path == "/.well-known/jwks" else 404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(jwks)))
+                self.end_headers()
+                self.wfile.write(jwks)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def token(
+        self,
+        claims: dict[str, Any],
+        *,
+        audience: str = "planrisk",
+        lifetime: int = 300,
+        forged: bool = False,
+    ) -> str:
+        """A GitHub Actions-like OIDC token with `claims`."""
+        now = int(time.time())
+        body = {
+            "iss": self.url,
+            "aud": audience,
+            "iat": now,
+            "nbf": now,
+            "exp": now + lifetime,
+            "jti": f"jti-{now}",
+            **claims,
+        }
+        key = self.other if forged else self.key
+        return jwt.encode(body, key, algorithm="RS256", headers={"kid": KID})
+
+
+def actions_claims(repository: str, sha: str, actor: str, **extra: str) -> dict[str, str]:
+    """The claims GitHub Actions puts in a job's token."""
+    owner = repository.split("/")[0]
+    return {
+        "sub": f"repo:{repository}:ref:refs/heads/main",
+        "repository": repository,
+        "repository_owner": owner,
+        "ref": "refs/heads/main",
+        "ref_type": "branch",
+        "sha": sha,
+        "workflow": "plan",
+        "actor": actor,
+        "event_name": "push",
+        "run_id": "8000000001",
+        "runner_environment": "github-hosted",
+        **extra,
+    }
