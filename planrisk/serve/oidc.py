@@ -65,6 +65,8 @@ class OidcVerifier:
                 leeway=LEEWAY_SECONDS,
                 options={"require": ["exp", "iat", "iss", "aud", "sub"]},
             )
+        except jwt.InvalidSignatureError:
+            raise BadRequest(401, "token signature does not verify") from None
         except jwt.ExpiredSignatureError:
             raise BadRequest(401, "token expired") from None
         except jwt.InvalidAudienceError:

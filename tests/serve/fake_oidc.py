@@ -12,6 +12,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -29,6 +30,7 @@ class FakeIssuer:
         jwk = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
         jwks = json.dumps({"keys": [{**jwk, "kid": KID, "use": "sig", "alg": "RS256"}]}).encode()
         self.key_requests = 0
+        self.runtime_token = "actions-runtime-request-token"
         issuer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -36,13 +38,31 @@ class FakeIssuer:
                 return
 
             def do_GET(self) -> None:
+                if self.path.startswith("/actions-token?"):
+                    self._runtime()
+                    return
                 issuer.key_requests += 1
-                self.send_response(200 if self.path == "/.well-known/jwks" else 404)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(jwks)))
-                self.end_headers()
-                self.wfile.write(jwks)
+                self._send(200 if self.path == "/.well-known/jwks" else 404, jwks)
 
+            def _runtime(self) -> None:
+                # The Actions runtime's token endpoint: ACTIONS_ID_TOKEN_REQUEST_URL.
+                query = parse_qs(urlsplit(self.path).query)
+                if self.headers.get("Authorization") != f"Bearer {issuer.runtime_token}":
+                    self._send(401, b"{}")
+                    return
+                claims = issuer.runtime_claims
+                token = issuer.token(claims, audience=query.get("audience", [""])[0])
+                self._send(200, json.dumps({"count": 1, "value": token}).encode())
+
+            def _send(self, status: int, data: bytes) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.runtime_claims: dict[str, Any] = {}
+        """The claims the Actions runtime endpoint puts in the tokens it hands out."""
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
