@@ -21,6 +21,7 @@ secrets and endpoints are the platform team's, never a repository's.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import msgspec
@@ -33,7 +34,7 @@ DEFAULT_GITHUB_API = "https://api.github.com"
 _HINT = "see the README section on `planrisk serve`"
 
 
-class TerraformSection(msgspec.Struct, frozen=True, kw_only=True):
+class TerraformSection(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """`[serve.terraform]`: HCP Terraform / Terraform Enterprise run tasks."""
 
     hmac_key: str | None = None
@@ -51,7 +52,7 @@ class TerraformSection(msgspec.Struct, frozen=True, kw_only=True):
     """How soon the plan is fetched again after HCP answers 204 (not ready yet)."""
 
 
-class GitHubSection(msgspec.Struct, frozen=True, kw_only=True):
+class GitHubSection(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """`[serve.github]`: the GitHub App of the custom deployment protection rule."""
 
     webhook_secret: str | None = None
@@ -62,7 +63,7 @@ class GitHubSection(msgspec.Struct, frozen=True, kw_only=True):
     """The REST API (GitHub Enterprise Server: https://HOST/api/v3)."""
 
 
-class OidcSection(msgspec.Struct, frozen=True, kw_only=True):
+class OidcSection(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """`[serve.oidc]`: who may submit plans (`POST /v1/plans`)."""
 
     issuer: str
@@ -72,7 +73,7 @@ class OidcSection(msgspec.Struct, frozen=True, kw_only=True):
     """Default: the issuer's `/.well-known/jwks`."""
 
 
-class ServeSection(msgspec.Struct, frozen=True, kw_only=True):
+class ServeSection(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """The `[serve]` table, validated."""
 
     public_url: str | None = None
@@ -95,39 +96,42 @@ class ServeSection(msgspec.Struct, frozen=True, kw_only=True):
     oidc: OidcSection | None = None
 
 
-_TOP_KEYS = (*ServeSection.__struct_fields__,)
-_SECTIONS: dict[str, type[msgspec.Struct]] = {
-    "terraform": TerraformSection,
-    "github": GitHubSection,
-    "oidc": OidcSection,
-}
+_PATH = re.compile(r" - at `\$\.?([^`]*)`$")
 
 
 def parse_serve_section(table: Any, source: str) -> ServeSection:
     """Validate the `[serve]` table of the system configuration."""
     if not isinstance(table, dict):
         raise _error(source, "serve", "must be a table")
-    _check_keys(table, _TOP_KEYS, source, "serve")
-    environments = table.get("environments", {})
-    if not isinstance(environments, dict):
-        raise _error(source, "serve.environments", "must be a table")
-    _check_keys(environments, NAMED_ENVIRONMENTS, source, "serve.environments")
-    for name, globs in environments.items():
-        if not isinstance(globs, list) or not all(isinstance(g, str) and g for g in globs):
-            raise _error(source, f"serve.environments.{name}", "must be a list of globs")
-    for name, kind in _SECTIONS.items():
-        if name in table:
-            if not isinstance(table[name], dict):
-                raise _error(source, f"serve.{name}", "must be a table")
-            _check_keys(table[name], tuple(kind.__struct_fields__), source, f"serve.{name}")
     try:
-        section = msgspec.convert(table, ServeSection, strict=False)
+        section = msgspec.convert(table, ServeSection)
     except msgspec.ValidationError as exc:
-        path = str(exc).rpartition("at `$.")[2].rstrip("`")
-        where = f"serve.{path}" if "at `$." in str(exc) else "serve"
-        raise _error(source, where, f"is invalid ({str(exc).partition(' - ')[0]})") from None
+        raise _invalid(source, str(exc)) from None
+    for name, globs in section.environments.items():
+        if name not in NAMED_ENVIRONMENTS:
+            raise ConfigError(
+                f"unknown key `serve.environments.{name}`",
+                source=source,
+                hint=f"allowed keys in serve.environments: {', '.join(NAMED_ENVIRONMENTS)}",
+            )
+        if not all(globs):
+            raise _error(source, f"serve.environments.{name}", "must not hold an empty glob")
     _check_values(section, source)
     return section
+
+
+def _invalid(source: str, message: str) -> ConfigError:
+    """msgspec's `… - at `$.terraform.x`` as a key path under `serve`."""
+    found = _PATH.search(message)
+    where = "serve" + (f".{found.group(1)}" if found and found.group(1) else "")
+    what = _PATH.sub("", message)
+    unknown = re.fullmatch(r"Object contains unknown field `([^`]*)`", what)
+    if unknown:
+        return ConfigError(f"unknown key `{where}.{unknown.group(1)}`", source=source, hint=_HINT)
+    missing = re.fullmatch(r"Object missing required field `([^`]*)`", what)
+    if missing:
+        return _error(source, f"{where}.{missing.group(1)}", "is required")
+    return _error(source, where, f"is invalid ({what})")
 
 
 def _check_values(section: ServeSection, source: str) -> None:
@@ -173,16 +177,6 @@ def _one_of(source: str, table: str, key: str, inline: str | None, file: str | N
 def _url(source: str, key: str, value: str) -> None:
     if not value.startswith(("https://", "http://")) or "@" in value.partition("://")[2]:
         raise _error(source, key, "must be an http(s) URL without credentials")
-
-
-def _check_keys(table: dict[str, Any], allowed: tuple[str, ...], source: str, prefix: str) -> None:
-    for key in sorted(table):
-        if key not in allowed:
-            raise ConfigError(
-                f"unknown key `{prefix}.{key}`",
-                source=source,
-                hint=f"allowed keys in {prefix}: {', '.join(allowed)}",
-            )
 
 
 def _error(source: str, key: str, what: str) -> ConfigError:

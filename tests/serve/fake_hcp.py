@@ -16,9 +16,11 @@ import hmac
 import json
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlsplit
+
+from .threaded import ThreadedServer, reply
 
 
 @dataclass
@@ -44,23 +46,12 @@ class HcpState:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-class FakeHCP:
+class FakeHCP(ThreadedServer):
     """The server, running in a thread until `close()`."""
 
     def __init__(self) -> None:
         self.state = HcpState()
-        handler = type("Handler", (_Handler,), {"state": self.state})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
+        super().__init__(type("Handler", (_Handler,), {"state": self.state}))
 
     def add_plan(self, plan_id: str, token: str, plan: bytes, *, not_ready: int = 0) -> str:
         """Serve `plan` to `token`; its plan_json_api_url."""
@@ -215,17 +206,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, b'{"data":{}}')
 
     def _send(self, status: int, data: bytes, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        if status != 204:
-            self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if status != 204:
-            self.wfile.write(data)
+        reply(self, status, data, headers)
 
 
-class RecordingHost:
+class RecordingHost(ThreadedServer):
     """Another host (not the configured HCP origin): records whatever reaches it."""
 
     def __init__(self) -> None:
@@ -238,18 +222,8 @@ class RecordingHost:
 
             def do_GET(self) -> None:
                 seen.append((self.path, self.headers.get("Authorization", "")))
-                self.send_response(200)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}")
+                reply(self, 200, b"{}")
 
             do_PATCH = do_GET
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)

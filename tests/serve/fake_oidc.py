@@ -8,9 +8,8 @@ RS256 tokens signed by its key, or by a key it does not publish (a forged token)
 from __future__ import annotations
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,10 +17,12 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
+from .threaded import ThreadedServer, reply
+
 KID = "planrisk-test-key"
 
 
-class FakeIssuer:
+class FakeIssuer(ThreadedServer):
     """The issuer, serving its keys until `close()`."""
 
     def __init__(self) -> None:
@@ -55,22 +56,11 @@ class FakeIssuer:
                 self._send(200, json.dumps({"count": 1, "value": token}).encode())
 
             def _send(self, status: int, data: bytes) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                reply(self, status, data)
 
         self.runtime_claims: dict[str, Any] = {}
         """The claims the Actions runtime endpoint puts in the tokens it hands out."""
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
     def token(
         self,

@@ -18,6 +18,8 @@ from .conftest import DB_DELETE, HMAC_KEY, REPO, SUBNET_REPLACE, World
 from .fake_hcp import RecordingHost, sign
 from .server import Served, call, wait_for
 
+PLANRISK = (sys.executable, "-m", "planrisk")
+
 
 def send_task(
     served: Served,
@@ -46,6 +48,23 @@ def declared_too_large(served: Served, size: int) -> bytes:
             + f"Content-Length: {size}\r\nContent-Type: application/json\r\n\r\n".encode()
         )
         return conn.recv(200)
+
+
+def key_of(world: World) -> tuple[str, ...]:
+    return ("--key", str(world.approver_key), "--store")
+
+
+def approve(world: World, digest: str) -> None:
+    """bob approves the plan with his key; the approval is kept in the store."""
+    done = subprocess.run(
+        [*PLANRISK, "approve", "--digest", digest, "--approver", "bob", *key_of(world)],
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "PLANRISK_STORE": world.store},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
 
 
 def task(
@@ -118,27 +137,7 @@ def test_a_humans_high_risk_run_waits_then_a_rerun_with_the_approval_passes(worl
     assert statuses[-1] == "failed"
     assert "approval needed — re-run after approval" in first["attributes"]["message"]
     digest = load_plan(SUBNET_REPLACE).digest
-    approved = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "planrisk",
-            "approve",
-            "--digest",
-            digest,
-            "--approver",
-            "bob",
-            "--key",
-            str(world.approver_key),
-            "--store",
-        ],
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "PLANRISK_STORE": world.store},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    assert approved.returncode == 0, approved.stderr
+    approve(world, digest)
     send_task(served, task(world, "taskrs-human2", plan, "alice"))
     again = final(world, "taskrs-human2")
     assert again["attributes"]["status"] == "passed", again
@@ -152,25 +151,7 @@ def test_an_approval_that_arrives_while_pending_passes_the_same_task(world: Worl
     send_task(served, task(world, "taskrs-wait1", plan, "alice"))
     wait_for(lambda: "running" in world.hcp.statuses("taskrs-wait1"), 30, "a heartbeat")
     digest = load_plan(SUBNET_REPLACE).digest
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "planrisk",
-            "approve",
-            "--digest",
-            digest,
-            "--approver",
-            "bob",
-            "--key",
-            str(world.approver_key),
-            "--store",
-        ],
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "PLANRISK_STORE": world.store},
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+    approve(world, digest)
     assert final(world, "taskrs-wait1")["attributes"]["status"] == "passed"
     assert world.hcp.accepted("taskrs-wait1")[-1] == "passed"
 
