@@ -16,7 +16,7 @@ secrets and endpoints are the platform team's, never a repository's.
                           heartbeat_seconds, approval_timeout_seconds, plan_retry_seconds
     [serve.github]        webhook_secret | webhook_secret_file, app_id, private_key_file,
                           api_url
-    [serve.oidc]          issuer, audience, jwks_url
+    [serve.oidc]          issuer, audience, jwks_url, workflows
 """
 
 from __future__ import annotations
@@ -71,6 +71,9 @@ class OidcSection(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     audience: str
     jwks_url: str | None = None
     """Default: the issuer's `/.well-known/jwks`."""
+    workflows: tuple[str, ...] = ()
+    """When set, only tokens whose `job_workflow_ref` matches one of these globs may submit
+    plans (a reusable workflow in a repository the agent cannot write)."""
 
 
 class ServeSection(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

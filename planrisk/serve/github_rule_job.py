@@ -45,7 +45,8 @@ from planrisk.serve.steps import Done, Later, Step, backoff, given_up
 PLAN_DOCUMENT = "plan"
 DECISION_DOCUMENT = "decision"
 SUBMITTED_DOCUMENT = "github-plan"
-"""`owner/repo@sha:environment` (`*`: no environment claim) → the submitted plan's digest."""
+"""`owner/repo@sha:environment:digest` (`*`: no environment claim) → a submitted plan's
+digest (one document per plan submitted for the commit)."""
 PENDING_DOCUMENT = "github-pending"
 """`owner/repo#pr:rule` → the protection-rule event waiting for approvals."""
 ANSWER_DOCUMENT = "github-answer"
@@ -125,11 +126,8 @@ def rule_job(ctx: ServeContext, job: Job) -> Step:
 def _decide(ctx: ServeContext, client: GitHubClient, rule: Rule) -> tuple[str, str] | None:
     """(state, comment) to answer, or None while approvals are pending."""
     queue = ctx.queue()
-    digest = queue.get_document(
-        SUBMITTED_DOCUMENT, f"{rule.repository}@{rule.sha}:{rule.environment}"
-    ) or queue.get_document(SUBMITTED_DOCUMENT, f"{rule.repository}@{rule.sha}:*")
-    plan = queue.get_document(PLAN_DOCUMENT, digest) if digest else None
-    if plan is None:
+    plans = _submitted(ctx, rule)
+    if not plans:
         return "rejected", (
             f"planrisk: no plan was submitted for commit {rule.sha[:12]} and environment "
             f"{rule.environment}; run `planrisk gate --server URL` (or the action's `server` "
@@ -137,37 +135,69 @@ def _decide(ctx: ServeContext, client: GitHubClient, rule: Rule) -> tuple[str, s
         )
     token = ctx.tokens().token(rule.installation)
     run, numbers, merged_author = _platform_run(ctx, client, token, rule)
-    try:
-        gated = gate_plan(
-            ctx.settings.config,
-            ctx.store,
-            plan.encode(),
-            run,
-            approvals=lambda analysis, actor: _approvals(
-                ctx, client, rule, numbers, merged_author, analysis, actor
-            ),
-        )
-    except GitHubError:
-        raise
-    except PlanriskError as exc:
-        return "rejected", f"planrisk could not gate this plan: {exc.one_line()}"[:MAX_COMMENT]
-    except Exception as exc:  # fail closed
-        _log.error("rule %s: gate error %s", rule.key, type(exc).__name__)
-        return "rejected", f"planrisk failed ({type(exc).__name__}); nothing was allowed"
-    _remember(ctx, gated)
-    url = ctx.decision_url(gated.digest)
-    link = f" ({url})" if url else ""
-    summary = gated.result.decision.summary
-    if gated.outcome == "allow":
-        return "approved", f"planrisk allow: {summary}{link}"[:MAX_COMMENT]
-    if gated.outcome == "deny":
-        return "rejected", f"planrisk deny: {summary}{link}"[:MAX_COMMENT]
+    decided: list[Gated] = []
+    for plan in plans:
+        try:
+            decided.append(
+                gate_plan(
+                    ctx.settings.config,
+                    ctx.store,
+                    plan,
+                    run,
+                    approvals=lambda analysis, actor: _approvals(
+                        ctx, client, rule, numbers, merged_author, analysis, actor
+                    ),
+                )
+            )
+        except GitHubError:
+            raise
+        except PlanriskError as exc:
+            return "rejected", f"planrisk could not gate a plan: {exc.one_line()}"[:MAX_COMMENT]
+        except Exception as exc:  # fail closed
+            _log.error("rule %s: gate error %s", rule.key, type(exc).__name__)
+            return "rejected", f"planrisk failed ({type(exc).__name__}); nothing was allowed"
+        _remember(ctx, decided[-1])
+    several = f" ({len(decided)} plans were submitted for this commit)" if len(decided) > 1 else ""
+    for outcome, state in (("deny", "rejected"), ("pending", None), ("allow", "approved")):
+        gated = next((g for g in decided if g.outcome == outcome), None)
+        if gated is None:
+            continue
+        url = ctx.decision_url(gated.digest)
+        link = f" ({url})" if url else ""
+        comment = f"planrisk {outcome}: {gated.result.decision.summary}{link}{several}"
+        if state is not None:
+            return state, comment[:MAX_COMMENT]
+        break
     body = msgspec.json.encode(rule.event).decode()
     for number in numbers:
         queue.put_document(PENDING_DOCUMENT, f"{rule.repository}#{number}:{rule.key}", body)
-    hex12 = gated.digest.removeprefix("sha256:")[:12]
-    _log.info("rule %s pending: reply `/planrisk approve %s` on the pull request", rule.key, hex12)
+    waiting = ", ".join(
+        g.digest.removeprefix("sha256:")[:12] for g in decided if g.outcome == "pending"
+    )
+    _log.info(
+        "rule %s pending: reply `/planrisk approve %s` on the pull request", rule.key, waiting
+    )
     return None
+
+
+def _submitted(ctx: ServeContext, rule: Rule) -> list[bytes]:
+    """Every plan submitted for the rule's commit, for its environment or for none.
+
+    All of them are gated, not the newest: a job that submits a harmless plan after the real
+    one cannot launder the commit (each must be allowed for the deployment to be approved).
+    """
+    queue = ctx.queue()
+    digests = sorted(
+        {
+            body
+            for scope in (rule.environment, "*")
+            for _, body in queue.documents(
+                SUBMITTED_DOCUMENT, f"{rule.repository}@{rule.sha}:{scope}:"
+            )
+        }
+    )
+    plans = [queue.get_document(PLAN_DOCUMENT, digest) for digest in digests]
+    return [plan.encode() for plan in plans if plan is not None]
 
 
 def _platform_run(

@@ -16,6 +16,7 @@ from typing import Any
 
 import msgspec
 
+from planrisk.classify.tokens import any_glob
 from planrisk.serve.context import ServeContext
 from planrisk.serve.environments import platform_environment
 from planrisk.serve.gating import PlatformRun, gate_plan
@@ -33,7 +34,7 @@ def submit_plan(ctx: ServeContext, claims: dict[str, Any], plan: bytes) -> dict[
         DECISION_DOCUMENT, gated.digest, msgspec.json.encode(gated.document).decode()
     )
     if pointer is not None:
-        queue.put_document(SUBMITTED_DOCUMENT, pointer, gated.digest)
+        queue.put_document(SUBMITTED_DOCUMENT, f"{pointer}:{gated.digest}", gated.digest)
     ctx.metrics.count("planrisk_decisions_total", platform="submitted", outcome=gated.outcome)
     return gated.document
 
@@ -56,6 +57,9 @@ def run_of_claims(ctx: ServeContext, claims: dict[str, Any]) -> tuple[PlatformRu
     repository, sha = text.get("repository"), text.get("sha")
     if not repository or not sha:
         raise BadRequest(403, "the token names no repository and commit")
+    workflows = ctx.settings.section.oidc.workflows if ctx.settings.section.oidc else ()
+    if workflows and not any_glob(workflows, text.get("job_workflow_ref", "")):
+        raise BadRequest(403, "the token's job_workflow_ref is not one of [serve.oidc] workflows")
     environ = {
         "GITHUB_ACTIONS": "true",
         "GITHUB_REPOSITORY": repository,

@@ -23,6 +23,7 @@ import msgspec
 from planrisk.classify.actor import actor_lists
 from planrisk.errors import PlanriskError
 from planrisk.gate.audit.job_queue import Job
+from planrisk.report.findings import Finding
 from planrisk.serve.context import ServeContext
 from planrisk.serve.environments import platform_environment
 from planrisk.serve.gating import Gated, PlatformRun, gate_plan
@@ -104,11 +105,11 @@ def _evaluate(
         return Later(max(delay, 0.0), _encode(data))
     if gated.outcome == "pending":
         message = f"planrisk: {APPROVAL_NEEDED} ({summary})"
-        state["final"] = result_document("failed", message, url, gated.findings, "pending")
+        state["final"] = result_document("failed", message, url, _outcomes(task, gated), "pending")
         return None
     status = "passed" if gated.outcome == "allow" else "failed"
     message = final_message(gated.outcome, summary, gated.findings)
-    state["final"] = result_document(status, message, url, gated.findings, gated.outcome)
+    state["final"] = result_document(status, message, url, _outcomes(task, gated), gated.outcome)
     return None
 
 
@@ -182,6 +183,13 @@ def _remember(ctx: ServeContext, gated: Gated, plan: bytes, state: dict[str, Any
         DECISION_DOCUMENT, gated.digest, msgspec.json.encode(gated.document).decode()
     )
     ctx.metrics.count("planrisk_decisions_total", platform="terraform", outcome=gated.outcome)
+
+
+def _outcomes(task: RunTask, gated: Gated) -> list[Finding]:
+    """The findings to send as outcomes, when HCP says it takes them (`capabilities`)."""
+    capabilities = task.payload.get("capabilities")
+    accepted = isinstance(capabilities, dict) and capabilities.get("outcomes") is True
+    return gated.findings if accepted else []
 
 
 def _fail(ctx: ServeContext, state: dict[str, Any], message: str) -> None:

@@ -58,6 +58,8 @@ class World:
         }
     )
     """`[serve.terraform]` timing keys (TOML values)."""
+    config_text: str | None = None
+    """The whole configuration instead of the one `config` writes, when a test sets it."""
 
     @property
     def store(self) -> str:
@@ -115,7 +117,7 @@ issuer = "{self.issuer.url}"
 audience = "planrisk"
 """
         path = self.root / "planrisk.toml"
-        path.write_text(text, encoding="utf-8")
+        path.write_text(self.config_text or text, encoding="utf-8")
         return path
 
     def start(self, name: str = "a", **serve: str) -> Served:

@@ -33,7 +33,7 @@ def test_a_plan_is_gated_for_the_run_its_token_names(world: World) -> None:
     pointer = world.schema.admin(
         "SELECT key, body FROM planrisk_documents WHERE kind = 'github-plan'"
     )
-    assert pointer == [(f"acme/infra@{SHA}:*", digest)]
+    assert pointer == [(f"acme/infra@{SHA}:*:{digest}", digest)]
     records = world.schema.admin("SELECT stream FROM planrisk_records")
     assert ("acme/infra",) in records
 
@@ -112,6 +112,26 @@ def test_gate_server_prints_the_servers_decision(world: World) -> None:
     )
     assert refused.returncode == 3, refused.stderr
     assert "answered 401" in refused.stderr and "forged" not in refused.stderr
+
+
+def test_only_the_allowed_workflows_may_submit(world: World) -> None:
+    text = world.config().read_text()
+    pinned = "acme/platform/.github/workflows/terraform.yml@refs/heads/main"
+    world.config_text = text.replace(
+        'audience = "planrisk"', f'audience = "planrisk"\nworkflows = ["{pinned}"]'
+    )
+    served = world.start()
+    plan = TAG_UPDATE.read_bytes()
+    own = actions_claims(
+        "acme/infra",
+        SHA,
+        "alice",
+        job_workflow_ref="acme/infra/.github/workflows/x.yml@refs/heads/agent",
+    )
+    status, body = post(world, served.url, world.issuer.token(own), plan)
+    assert status == 403 and b"job_workflow_ref" in body
+    platform = actions_claims("acme/infra", SHA, "alice", job_workflow_ref=pinned)
+    assert post(world, served.url, world.issuer.token(platform), plan)[0] == 200
 
 
 def test_health_and_metrics(world: World) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 from planrisk.ingest import load_plan
 
 from .conftest import DB_DELETE, TAG_UPDATE, WEBHOOK_SECRET, World
-from .fake_github_app import sign
+from .fake_github_app import TOKEN, sign
 from .fake_oidc import actions_claims
 from .server import Served, call, wait_for
 
@@ -98,6 +98,10 @@ def test_an_agents_prod_change_is_rejected(world: World) -> None:
     assert review["comment"].startswith("planrisk deny: denied by agent_prod_")
     assert len(review["comment"]) <= 1024
     assert world.github.token_requests == 1  # the installation token is cached
+    served.stop()
+    log = served.log()
+    assert TOKEN not in log and "Traceback" not in log
+    assert WEBHOOK_SECRET.decode() not in log
 
 
 def test_an_agent_co_authored_commit_is_an_agents_change(world: World) -> None:
@@ -119,6 +123,18 @@ def test_an_allowed_change_is_approved(world: World) -> None:
     [review] = reviews(world, 103)
     assert review["state"] == "approved"
     assert review["comment"].startswith("planrisk allow:")
+
+
+def test_a_harmless_plan_submitted_later_does_not_launder_the_commit(world: World) -> None:
+    world.github.state.pulls[7]["user"] = {"login": "copilot-swe-agent[bot]", "type": "Bot"}
+    world.github.add_commit(SHA, "Drop the old database", "Copilot", "copilot@example.com")
+    served = world.start()
+    submit(world, served, DB_DELETE)
+    submit(world, served, TAG_UPDATE)  # the same commit, a plan that would be allowed
+    deliver(served, "deployment_protection_rule", world.github.rule_event(run_id=107, sha=SHA))
+    [review] = reviews(world, 107)
+    assert review["state"] == "rejected"
+    assert "2 plans were submitted for this commit" in review["comment"]
 
 
 def test_no_submitted_plan_is_rejected_with_the_reason(world: World) -> None:
@@ -164,7 +180,16 @@ def test_a_pending_rule_is_approved_after_two_eligible_approve_comments(world: W
         "the jobs",
     )
     assert world.github.reviews_of(105) == []  # one eligible approval of two
-    deliver(served, "issue_comment", comment(world, "dave", f"/planrisk approve {short}"))
+    approval = world.github.add_review(7, "dave", f"/planrisk approve {short}", "APPROVED")
+    review_event = {
+        "action": "submitted",
+        "review": approval,
+        "pull_request": {"number": 7, "user": {"login": "alice", "type": "User"}},
+        "repository": {"full_name": "acme/infra", "name": "infra"},
+        "installation": {"id": 77},
+        "sender": {"login": "dave", "type": "User"},
+    }
+    assert deliver(served, "pull_request_review", review_event)[0] == 202
     [review] = reviews(world, 105)
     assert review["state"] == "approved", review
     deliver(served, "issue_comment", comment(world, "erin", f"/planrisk approve {short}"))

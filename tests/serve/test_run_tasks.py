@@ -182,6 +182,34 @@ def test_a_forged_or_missing_signature_is_401_and_nothing_is_fetched(world: Worl
     assert "401" in log and "bad X-TFC-Task-Signature" in log
 
 
+def test_an_unreadable_plan_still_gets_a_final_failed_callback(world: World) -> None:
+    served = world.start()
+    payload = task(
+        world, "taskrs-garbage", b'{"format_version": "1.2", "resource_changes": 7}', "alice"
+    )
+    payload["capabilities"] = {"outcomes": False}
+    send_task(served, payload)
+    result = final(world, "taskrs-garbage")
+    assert result["attributes"]["status"] == "failed"
+    assert result["attributes"]["message"].startswith("planrisk could not gate this plan")
+    assert "relationships" not in result
+
+
+def test_an_unsigned_request_counts_only_for_a_configured_test_organization(world: World) -> None:
+    world.config_text = (
+        world.config()
+        .read_text()
+        .replace("plan_retry_seconds", 'unsigned_organizations = ["acme-test"]\nplan_retry_seconds')
+    )
+    served = world.start()
+    payload = task(world, "taskrs-unsigned", DB_DELETE.read_bytes(), "agent-x")
+    assert send_task(served, payload, key=None)[0] == 401  # organization acme
+    payload = {**payload, "organization_name": "acme-test"}
+    assert send_task(served, payload, key=None)[0] == 200
+    assert final(world, "taskrs-unsigned")["attributes"]["status"] == "failed"
+    assert send_task(served, payload, key=b"wrong")[0] == 401  # a bad signature never counts
+
+
 def test_the_validation_ping_is_answered_and_queues_nothing(world: World) -> None:
     served = world.start()
     ping = world.hcp.task_payload(
