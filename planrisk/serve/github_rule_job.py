@@ -117,7 +117,7 @@ def rule_job(ctx: ServeContext, job: Job) -> Step:
         delay = backoff(job.attempts, ctx.settings.section.poll_seconds)
         return Later(delay, msgspec.json.encode(data).decode(), exc.one_line())
     ctx.metrics.count("planrisk_callbacks_total", platform="github", status=state)
-    for key, _ in queue.documents(PENDING_DOCUMENT, f"{rule.repository}#"):
+    for key, _ in _pending(ctx, rule):
         if key.endswith(f":{rule.key}"):
             queue.delete_document(PENDING_DOCUMENT, key)
     return Done()
@@ -169,15 +169,39 @@ def _decide(ctx: ServeContext, client: GitHubClient, rule: Rule) -> tuple[str, s
             return state, comment[:MAX_COMMENT]
         break
     body = msgspec.json.encode(rule.event).decode()
+    first = not any(key.endswith(f":{rule.key}") for key, _ in _pending(ctx, rule))
     for number in numbers:
         queue.put_document(PENDING_DOCUMENT, f"{rule.repository}#{number}:{rule.key}", body)
-    waiting = ", ".join(
-        g.digest.removeprefix("sha256:")[:12] for g in decided if g.outcome == "pending"
-    )
-    _log.info(
-        "rule %s pending: reply `/planrisk approve %s` on the pull request", rule.key, waiting
-    )
+    waiting = [g for g in decided if g.outcome == "pending"]
+    if first:
+        _report_pending(ctx, client, rule, waiting, bool(numbers))
     return None
+
+
+def _pending(ctx: ServeContext, rule: Rule) -> list[tuple[str, str]]:
+    return ctx.queue().documents(PENDING_DOCUMENT, f"{rule.repository}#")
+
+
+def _report_pending(
+    ctx: ServeContext, client: GitHubClient, rule: Rule, waiting: list[Gated], pull: bool
+) -> None:
+    """Tell the deployment what it waits for: a status report (a review without a state,
+    shown on the run), once per rule; GitHub keeps at most 10 per deployment."""
+    replies = ", ".join(
+        f"`/planrisk approve {g.digest.removeprefix('sha256:')[:12]}`" for g in waiting
+    )
+    needs = "; ".join(g.result.decision.summary for g in waiting)
+    where = "on the pull request" if pull else "(this commit belongs to no pull request)"
+    comment = f"planrisk {needs}. Eligible reviewers reply {replies} {where}."
+    _log.info("rule %s pending: %s", rule.key, comment)
+    try:
+        client.request(
+            "POST",
+            f"/repos/{rule.repository}/actions/runs/{rule.run_id}/deployment_protection_rule",
+            body={"environment_name": rule.environment, "comment": comment[:MAX_COMMENT]},
+        )
+    except GitHubError as exc:  # the report is a courtesy; the rule stays pending either way
+        _log.warning("rule %s: status report not sent (%s)", rule.key, exc.one_line())
 
 
 def _submitted(ctx: ServeContext, rule: Rule) -> list[bytes]:

@@ -50,7 +50,14 @@ class FakeGitHubApp(FakeGitHub):
         }
 
     def reviews_of(self, run_id: int) -> list[dict[str, Any]]:
-        """The bodies of every protection-rule review of a workflow run."""
+        """The bodies of every protection-rule review (`approved`/`rejected`) of a run."""
+        return [body for body in self._rule_posts(run_id) if "state" in body]
+
+    def status_reports(self, run_id: int) -> list[dict[str, Any]]:
+        """The bodies of every status report (a comment without a state) of a run."""
+        return [body for body in self._rule_posts(run_id) if "state" not in body]
+
+    def _rule_posts(self, run_id: int) -> list[dict[str, Any]]:
         path = f"/actions/runs/{run_id}/deployment_protection_rule"
         return [s.body for s in self.requests("POST", path)]
 

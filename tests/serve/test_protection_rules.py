@@ -180,6 +180,9 @@ def test_a_pending_rule_is_approved_after_two_eligible_approve_comments(world: W
         "the jobs",
     )
     assert world.github.reviews_of(105) == []  # one eligible approval of two
+    [report] = world.github.status_reports(105)  # once, when the rule became pending
+    assert f"`/planrisk approve {short}` on the pull request" in report["comment"]
+    assert "needs 2 more approvals" in report["comment"]
     approval = world.github.add_review(7, "dave", f"/planrisk approve {short}", "APPROVED")
     review_event = {
         "action": "submitted",
