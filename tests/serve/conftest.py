@@ -120,8 +120,10 @@ audience = "planrisk"
         path.write_text(self.config_text or text, encoding="utf-8")
         return path
 
-    def start(self, name: str = "a", **serve: str) -> Served:
-        served = Served.start(self.config(**serve), self.store, self.root / f"serve-{name}.log")
+    def start(self, name: str = "a", *, store: str | None = None, **serve: str) -> Served:
+        """`planrisk serve` on this world (on `store` instead of PostgreSQL when given)."""
+        log = self.root / f"serve-{name}.log"
+        served = Served.start(self.config(**serve), store or self.store, log)
         self.served.append(served)
         return served
 

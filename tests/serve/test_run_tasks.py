@@ -182,6 +182,14 @@ def test_a_forged_or_missing_signature_is_401_and_nothing_is_fetched(world: Worl
     assert "401" in log and "bad X-TFC-Task-Signature" in log
 
 
+def test_one_server_on_a_sqlite_store(world: World) -> None:
+    served = world.start(store=str(world.root / "store" / "planrisk.db"))
+    send_task(served, task(world, "taskrs-sqlite", DB_DELETE.read_bytes(), "agent-x"))
+    assert final(world, "taskrs-sqlite")["attributes"]["status"] == "failed"
+    digest = load_plan(DB_DELETE).digest.removeprefix("sha256:")
+    assert call(f"{served.url}/v1/decisions/{digest}")[0] == 200
+
+
 def test_an_unreadable_plan_still_gets_a_final_failed_callback(world: World) -> None:
     served = world.start()
     payload = task(
