@@ -14,6 +14,7 @@ _HELP = {
     "planrisk_requests_total": "HTTP requests answered, by route and status.",
     "planrisk_decisions_total": "Gate decisions made, by platform and outcome.",
     "planrisk_callback_retries_total": "Callbacks to a platform that failed and were retried.",
+    "planrisk_callbacks_total": "Final answers delivered to a platform, by platform and status.",
     "planrisk_jobs_total": "Jobs finished, by kind and final state.",
     "planrisk_queue_depth": "Jobs queued or running in the store (all replicas).",
 }

@@ -263,6 +263,7 @@ def test_a_callback_api_that_is_down_is_retried_until_it_answers(world: World) -
     code, metrics = call(served.url + "/metrics")
     assert code == 200
     assert 'planrisk_callback_retries_total{platform="terraform"} 3' in metrics.decode()
+    assert 'planrisk_callbacks_total{platform="terraform",status="failed"} 1' in metrics.decode()
 
 
 def test_a_task_pending_when_the_server_is_killed_is_finished_after_a_restart(world: World) -> None:
