@@ -239,6 +239,7 @@ def test_inputs_reach_the_shell_only_through_env() -> None:
         "comment-behavior",
         "github-token",
         "store",
+        "server",
         "checkpoint-key",
     }
     assert set(action["outputs"]) == {"outcome", "score", "level", "report-json"}

@@ -4,7 +4,7 @@ Every `import` in `planrisk/` — at the top of a module or inside a function, s
 is still a dependency — is read with `ast`. Each module belongs to a layer:
 
     shared (model, values, errors, config, _runtime) < ingest < graph < classify < score
-    < pipeline < gate < report < github, guard < cli
+    < pipeline < gate < report < github, guard, serve < cli
 
 A module may import its own layer or an earlier one, never a later one; and the graph of
 module imports has no cycle (a cycle through a lazy import is still one).
@@ -34,6 +34,7 @@ LAYERS: dict[str, int] = {
     "report": 7,
     "github": 8,
     "guard": 8,
+    "serve": 8,
     "cli": 9,
     "__main__": 9,
 }

@@ -22,6 +22,7 @@ from planrisk.cli import (  # noqa: F401
     guard_cmd,
     keygen_cmd,
     policy_cmd,
+    serve_cmd,
     shim_cmd,
     store_cmd,
 )

@@ -92,8 +92,23 @@ def gate_command(
     output: OutputOption = None,
     output_dir: OutputDirOption = None,
     timings: TimingsOption = False,
+    server: Annotated[
+        str | None,
+        typer.Option("--server", help="Let a `planrisk serve` at URL decide (prints its JSON)."),
+    ] = None,
 ) -> None:
     """Decide whether PLAN may be applied: exit 0 allow, 1 pending or deny."""
+    if server:  # the server decides with the identity of the job's OIDC token (serve.submit)
+        import os
+
+        from planrisk.serve.submit import gate_on_server
+
+        document, code = gate_on_server(server, plan, os.environ)
+        if output is None:
+            typer.echo(document.decode(), nl=False)
+        else:
+            output.write_bytes(document)
+        raise typer.Exit(code)
     from planrisk._runtime import progress
     from planrisk._runtime import timings as stage_timings
     from planrisk.config import load_config

@@ -14,6 +14,7 @@ Sections:
     [[trusted_keys]]                           name, purpose (attestation|approval), public_key
     [policy], [evidence]                       tables, validated by the gate stage
     allowed_overrides = ["key.path", …]        system file only
+    [serve]                                    system file only (`planrisk.config.serve_schema`)
 """
 
 from __future__ import annotations
@@ -196,7 +197,7 @@ class PlanriskConfig(msgspec.Struct, frozen=True, kw_only=True):
 
 
 _TOP_LEVEL = ("environments", "actors", "risk_models", "trusted_keys", "policy", "evidence")
-_SYSTEM_ONLY = ("allowed_overrides",)
+_SYSTEM_ONLY = ("allowed_overrides", "serve")
 _ADDITIVE = ("risk_models", "trusted_keys")
 _TRUSTED_KEY_KEYS = ("name", "purpose", "public_key")
 _HINT = "see the README section on .planrisk.toml"
@@ -218,6 +219,10 @@ def parse_layer(
     if not system and "allowed_overrides" in document:
         raise _error(source, "allowed_overrides", "may only be set in the system configuration")
     _check_keys(document, allowed, source, "")
+    if "serve" in document:  # `planrisk serve` reads it again; here it is only validated
+        from planrisk.config.serve_schema import parse_serve_section
+
+        parse_serve_section(document["serve"], source)
     return PlanriskConfig(
         path=source,
         environments=_environments(document.get("environments", {}), source),

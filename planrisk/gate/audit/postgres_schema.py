@@ -14,6 +14,7 @@ the checkpoints do not depend on them.
 
 from __future__ import annotations
 
+from planrisk.gate.audit.jobs_schema import POSTGRES_V2
 from planrisk.gate.audit.store_interface import SCHEMA_VERSION
 
 RECORDS = "planrisk_records"
@@ -69,6 +70,7 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         f"CREATE VIEW {DECISIONS_VIEW} AS SELECT stream, seq, time, payload::jsonb AS record, "
         f"hash FROM {RECORDS}",
     ),
+    2: POSTGRES_V2,
 }
 assert max(MIGRATIONS) == SCHEMA_VERSION, "every schema version has its migration"
 

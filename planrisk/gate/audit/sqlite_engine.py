@@ -8,10 +8,11 @@ processes serialize and none loses a record; the head is read and the hash compu
 transaction. UPDATE and DELETE are refused by triggers (a tamperer must drop them first;
 `verify` still finds the damage). Readers open the file read-only and never create it.
 
-Schema version 1 (`PRAGMA user_version`): `records` keyed by (stream, seq) and `evidence` keyed
-by the envelope's sha256. A log from before streams (version 0: `records(seq …)`, one chain) is
-read as the stream `default`; the first write migrates it to version 1 in the same
-transaction, so a killed writer leaves either the old file or the new one.
+Schema version 2 (`PRAGMA user_version`): `records` keyed by (stream, seq), `evidence` keyed
+by the envelope's sha256, and the job and document tables of `planrisk serve` (`jobs_schema`;
+a version-1 file gains them on its first write). A log from before streams (version 0:
+`records(seq …)`, one chain) is read as the stream `default`; the first write migrates it in
+the same transaction, so a killed writer leaves either the old file or the new one.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from urllib.parse import quote
 
 from planrisk.errors import InputError
 from planrisk.gate.audit.chain import DEFAULT_STREAM, AuditRecord
+from planrisk.gate.audit.jobs_schema import SQLITE_V2
 from planrisk.gate.audit.locations import AUDIT_DB_ENV, StoreSpec
 from planrisk.gate.audit.store_errors import version_error
 from planrisk.gate.audit.store_interface import (
@@ -67,6 +69,7 @@ _SCHEMA = (
     f"CREATE TRIGGER records_no_delete BEFORE DELETE ON records {_APPEND_ONLY}",
     f"CREATE TRIGGER evidence_no_update BEFORE UPDATE ON evidence {_APPEND_ONLY}",
     f"CREATE TRIGGER evidence_no_delete BEFORE DELETE ON evidence {_APPEND_ONLY}",
+    *SQLITE_V2,
     f"PRAGMA application_id = {APPLICATION_ID}",
     f"PRAGMA user_version = {SCHEMA_VERSION}",
 )
@@ -279,6 +282,9 @@ def _ensure_schema(conn: sqlite3.Connection, path: Path, label: str) -> MigrateR
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if version == 0:
         for statement in _FROM_VERSION_0:
+            conn.execute(statement)
+    elif version == 1:  # version 2 adds the tables of `planrisk serve`
+        for statement in (*SQLITE_V2, f"PRAGMA user_version = {SCHEMA_VERSION}"):
             conn.execute(statement)
     elif version != SCHEMA_VERSION:
         raise version_error(label, version, SCHEMA_VERSION)

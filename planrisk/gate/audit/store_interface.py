@@ -17,8 +17,9 @@ import msgspec
 
 from planrisk.gate.audit.chain import GENESIS, AuditRecord, record_hash
 
-SCHEMA_VERSION = 1
-"""The store layout this planrisk writes (SQLite files from before streams are version 0)."""
+SCHEMA_VERSION = 2
+"""The store layout this planrisk writes (SQLite files from before streams are version 0;
+version 2 adds the job and document tables of `planrisk serve`, `jobs_schema`)."""
 
 
 class StreamHead(msgspec.Struct, frozen=True):

@@ -18,7 +18,7 @@ from planrisk.gate.audit import GENESIS, read_log, verify_log
 from planrisk.gate.audit.chain import record_hash
 from planrisk.gate.audit.engines import open_store
 from planrisk.gate.audit.evidence_store import fingerprint_digest
-from planrisk.gate.audit.store_interface import EvidenceRow
+from planrisk.gate.audit.store_interface import SCHEMA_VERSION, EvidenceRow
 from planrisk.gate.evidence.attestation import FingerprintEntry
 from planrisk.gate.evidence.keys import write_keypair
 from tests.guard.fakes import DEV_TAG_UPDATE, make_world
@@ -311,7 +311,7 @@ def test_a_log_from_before_streams_is_read_and_migrated_by_the_next_gate(tmp_pat
     after = verify_log(local.spec())
     assert (after.ok, after.count) == (True, 2)
     assert read_log(local.spec())[0].hash == before.head_hash
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone() == (1,)
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
 
 
 # The layout `planrisk gate` wrote before streams (schema version 0), with one decision.
@@ -337,9 +337,9 @@ def test_store_status_and_migrate(engine: Engine, tmp_path: Path) -> None:
         empty.stderr
     )
     created = planrisk("store", "migrate", env=env, cwd=tmp_path)
-    assert "created the planrisk tables (schema version 1)" in created.stdout
+    assert f"created the planrisk tables (schema version {SCHEMA_VERSION})" in created.stdout
     again = planrisk("store", "migrate", env=env, cwd=tmp_path)
-    assert again.stdout.endswith(": schema version 1 is current\n")
+    assert again.stdout.endswith(f": schema version {SCHEMA_VERSION} is current\n")
     for stream in ("acme/web", "acme/infra", "acme/web"):
         done = planrisk(
             "gate",
@@ -378,5 +378,5 @@ def test_migrate_upgrades_a_log_from_before_streams(tmp_path: Path) -> None:
     conn.close()
     local = Engine.sqlite(path)
     done = planrisk("store", "migrate", "--audit-db", str(path), env=local.env(), cwd=tmp_path)
-    assert done.stdout == f"{path}: upgraded from schema version 0 to 1\n"
+    assert done.stdout == f"{path}: upgraded from schema version 0 to {SCHEMA_VERSION}\n"
     assert verify_log(local.spec()).count == 1
