@@ -82,12 +82,8 @@ def gate_plan(
 ) -> Gated:
     """Analyze and gate `plan` for `run`, append the decision to the store."""
     from planrisk.gate.audit import append_decision
-    from planrisk.gate.decide import (
-        GateOptions,
-        audit_record,
-        classify_gate_actor,
-        run_gate,
-    )
+    from planrisk.gate.decide import GateOptions, classify_gate_actor, run_gate
+    from planrisk.gate.record import audit_record
     from planrisk.pipeline import AnalyzeOptions, analyze
     from planrisk.report.findings import collect_findings
 
@@ -129,7 +125,7 @@ def gate_plan(
     return Gated(
         result=result,
         document=decision_document(result, run.plan_reference),
-        findings=collect_findings(analysis, result),
+        findings=collect_findings(result),
         record=record,
     )
 
@@ -138,8 +134,6 @@ def decision_document(result: GateResult, plan_reference: str) -> dict[str, Any]
     """The gate's JSON document, as the CLI prints it."""
     from planrisk.report.formats import Format, RenderOptions, render_pieces
 
-    text = "".join(
-        render_pieces(Format.JSON, result.analysis, result, RenderOptions(plan_path=plan_reference))
-    )
+    text = "".join(render_pieces(Format.JSON, result, RenderOptions(plan_path=plan_reference)))
     document: dict[str, Any] = msgspec.json.decode(text)
     return document

@@ -18,8 +18,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from planrisk.gate.evidence.keys import write_keypair
-from tests.audit.conftest import postgres, postgres_server
-from tests.audit.stores import PostgresSchema
+from tests.gate.audit.conftest import postgres, postgres_server
+from tests.gate.audit.stores import PostgresSchema
 
 from .fake_github_app import FakeGitHubApp
 from .fake_hcp import FakeHCP

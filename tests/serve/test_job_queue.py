@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from planrisk.gate.audit.engines import open_store
 from planrisk.gate.audit.job_queue import DEAD, DONE, open_job_queue
 from planrisk.gate.audit.store import append_decision, read_log
 from planrisk.gate.audit.store_interface import SCHEMA_VERSION
-from tests.audit.conftest import engine, postgres, postgres_server
-from tests.audit.stores import Engine, PostgresSchema
+from tests.gate.audit.conftest import engine, postgres, postgres_server
+from tests.gate.audit.stores import Engine, PostgresSchema
 
 __all__ = ["engine", "postgres", "postgres_server"]
 
@@ -116,6 +117,7 @@ def test_a_version_1_postgres_store_is_refused_until_migrated(postgres: Postgres
     )
     with open_job_queue(engine.spec()) as queue, pytest.raises(InputError, match="version 1"):
         queue.depth()
+    with open_store(engine.spec()) as store:
+        assert store.migrate().before == 1
     with open_job_queue(engine.spec()) as queue:
-        assert queue.migrate().before == 1
         assert queue.enqueue("k", "x", "{}", 0.0)

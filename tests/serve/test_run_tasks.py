@@ -122,7 +122,10 @@ def test_an_agents_prod_database_delete_fails_with_outcomes(world: World) -> Non
     code, document = call(f"{served.url}/v1/decisions/{digest}")
     assert code == 200 and json.loads(document)["decision"]["outcome"] == "deny"
     records = world.schema.admin("SELECT stream, payload FROM planrisk_records")
-    assert any(stream == "acme/prod-db" and '"outcome":"deny"' in p for stream, p in records)
+    assert any(
+        stream == "acme/prod-db" and '"outcome":"deny"' in str(payload)
+        for stream, payload in records
+    )
     assert "token-taskrs-agent1" not in served.log()
 
 
