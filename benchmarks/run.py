@@ -41,8 +41,10 @@ CANDIDATES = (
 )
 """Tried in order when --command is not given: the first whose subcommand exists is used."""
 
-TIME_TARGET = {100_000: 0.5, 10_000: 1.0}
-"""Size → maximum planrisk/json.load wall-time ratio."""
+TIME_TARGET = {100_000: 0.5}
+"""Size → maximum planrisk/json.load wall-time ratio. The 10k rows (and the 10k-step Pulumi
+previews) are reported, not targeted: at that size interpreter start-up, imports and process
+exit are a large share of planrisk's time and none of `json.load`'s."""
 RSS_TARGET = {100_000: 1.5}
 """Size → maximum planrisk peak RSS / file size ratio."""
 SCALING_TARGET = 12.0

@@ -1,12 +1,15 @@
 """planrisk: decide whether an infrastructure plan may be applied.
 
-Pipeline: ingest → graph → score → gate → report. The public API is what `__all__` lists
+Pipeline: ingest → graph → classify → score → gate → report. The public API is what `__all__` lists
 (imported lazily, so `planrisk --help` stays fast); submodules are internal.
 
     from planrisk import AnalyzeOptions, GateOptions, analyze, run_gate
     analysis = analyze(Path("plan.json"), AnalyzeOptions(env="auto"))
     result = run_gate(analysis, GateOptions(actor="auto"))
     result.decision.outcome  # "allow" | "pending" | "deny"
+
+`run_gate` only decides; `record_decision(result, options)` appends the decision to the audit
+store, as `planrisk gate` does.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ _EXPORTS = {
     "build_graph": "planrisk.graph",
     "load_plan": "planrisk.ingest",
     "load_risk_model": "planrisk.score.risk_model",
+    "record_decision": "planrisk.gate.record",
     "run_gate": "planrisk.gate.decide",
 }
 

@@ -11,13 +11,12 @@ function's own. The child never flushes this process's buffers or runs its exit 
 
 The child writes its bytes to a memory file (`memfd_create`) made before the fork, then their
 length and a marker on a pipe, and leaves at once. The parent maps the file and reads the bytes
-in place. Through the pipe itself they were framed (a copy), cut into pipe buffers that woke
-the parent one at a time, joined and unframed (two more copies): for the blast radii of a
-100k-resource teardown, 14 MB, about 0.15 s on the critical path against about 25 ms for the
-child's write to the file. A whole result is recognized as soon as the pipe says so: the
-parent does not wait for the child's exit (tearing down a large child's memory takes
-milliseconds to a tenth of a second). The exited child is reaped later: when the next side
-job starts, or at exit.
+in place. Through the pipe itself they were framed (a copy), cut into pipe buffers that woke the
+parent one at a time, joined and unframed (two more copies), which on a large teardown's blast
+radii cost several times the child's write to the file, on the critical path. A whole result is
+recognized as soon as the pipe says so: the parent does not wait for the child's exit (tearing
+down a large child's memory is slow). The exited child is reaped later: when the next side job
+starts, or at exit.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ command group that the arguments name, or the whole app when they name none (no 
 with its suggestions come from the whole app, as before).
 
 Typer builds a click command from every registered function's signature before it parses a
-single argument: about 15 ms for planrisk's commands, on every run. Only the named one is
+single argument, for every registered command, on every run. Only the named one is
 needed to run it; its own `--help` and errors are those of the same command.
 """
 

@@ -6,9 +6,9 @@ DiGraph keeps its own (`_succ`, `_pred`), so `as_networkx` wraps them in an `nx.
 to the one `add_nodes_from` and `add_edges_from` would build, with the same node and adjacency
 order (its node attribute dicts, `resource`/`change`/`placeholder`, are made from the `Node`s).
 
-networkx's `add_edges_from` creates and fills one attribute dict per edge; at 100k resources
-(~380k edges) that is half the graph's memory and a third of its build time, for a handful of
-distinct values. So the dicts are filled directly and every edge with the same kinds shares one
+networkx's `add_edges_from` creates and fills one attribute dict per edge; on a large plan
+that is a large share of the graph's memory and build time, for a handful of distinct
+values. So the dicts are filled directly and every edge with the same kinds shares one
 read-only attribute dict `{"kinds": frozenset}`; networkx itself is imported only when a caller
 asks for the DiGraph. The graph is not modified after the build (nothing in planrisk does; a
 caller that wants to must `copy()` the DiGraph).

@@ -252,7 +252,7 @@ def _change(
         after_unknown=mask(change.after_unknown),
     )
     # The rarely set fields are passed only when set: a Struct built from more than 15
-    # keywords takes a slower path (about 3x the cost per change).
+    # keywords takes a slower path, several times the cost per change.
     rare = _rare_fields(entry, normalized, importing, drift, deferred_reason, share)
     return msgspec.structs.replace(resource_change, **rare) if rare else resource_change
 

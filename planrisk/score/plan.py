@@ -71,7 +71,7 @@ def score_plan(plan: Plan, inputs: ScoreInputs) -> Assessment:
     ranked = cast("list[ChangeScore]", scored)  # (every change is scored now)
     # By score, highest first, then address and deposed key: the plan lists its changes in
     # that order already (`Plan.changes`), and a stable sort keeps it among equal scores
-    # (a tenth of the time of a sort on (−score, address, deposed) tuples at 100k changes).
+    # (far cheaper than a sort on (−score, address, deposed) tuples on a large plan).
     ranked.sort(key=_SCORE, reverse=True)
     risk = _plan_risk(ranked, inputs.environment, factor, destruction)
     return Assessment(plan=plan, environment=inputs.environment, risk=risk, changes=tuple(ranked))

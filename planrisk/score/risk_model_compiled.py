@@ -5,8 +5,8 @@ Input: one built-in `risk_models/*.toml` file's name and bytes. Output: the `Par
 records the same sha256 for the same name, else parsed from the TOML as usual. A TOML file
 edited without compiling again is therefore parsed (slower), never misread.
 
-Parsing and validating the five built-in TOML files takes about 15–20 ms, on every run of
-every command; decoding their compiled form takes under a millisecond. Only the built-in files
+Parsing and validating the built-in TOML files costs a noticeable part of a small run, on every
+run of every command; decoding their compiled form is nearly free. Only the built-in files
 are compiled: user files are always parsed. `python -m planrisk.score.risk_model_compiled` writes
 `compiled.json` again; a test fails while it is not current.
 """
