@@ -29,7 +29,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # `python benchmarks/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.generate import default_name, generate
+from benchmarks.generate import default_name
 from benchmarks.mixes import MIXES
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "out"
@@ -197,7 +197,14 @@ def _plan_path(out_dir: Path, tool: str, size: int, mix: str, made: list[Path]) 
     path = out_dir / default_name(tool, size, mix)
     if not path.exists():
         started = time.perf_counter()
-        generate(tool, size, mix, path)
+        # In a child process: a forked child's peak RSS (wait4) starts from its parent's
+        # resident size, so a benchmark process grown by generating plans would inflate every
+        # measurement after it.
+        subprocess.run(
+            [sys.executable, "-m", "benchmarks.generate", "--tool", tool, "--resources",
+             str(size), "--mix", mix, "-o", str(path)],
+            check=True, cwd=Path(__file__).resolve().parents[1], stderr=subprocess.DEVNULL,
+        )  # fmt: skip
         made.append(path)
         print(f"  generated {path.name} in {time.perf_counter() - started:.1f} s", flush=True)
     return path
