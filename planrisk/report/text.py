@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from planrisk.model import Assessment, format_action
 from planrisk.report.hygiene import safe_for_log
+from planrisk.report.labels import actor_label, header_line
 from planrisk.report.subject import unpack
-from planrisk.report.view import actor_label, header_line
 
 if TYPE_CHECKING:
     from planrisk.gate.decide import GateResult

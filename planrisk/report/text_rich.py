@@ -19,8 +19,8 @@ from rich.text import Text as RichText
 
 from planrisk.model import Assessment, RiskLevel, format_action
 from planrisk.report.hygiene import clean_controls
+from planrisk.report.labels import actor_label, header_line
 from planrisk.report.subject import unpack
-from planrisk.report.view import actor_label, header_line
 
 if TYPE_CHECKING:
     from planrisk.gate.decide import GateResult

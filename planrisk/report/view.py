@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from planrisk.model import ACTION_ORDER, Assessment, ChangeScore, RiskLevel, format_action
+from planrisk.model import ACTION_ORDER, ChangeScore, RiskLevel, format_action
+from planrisk.report.labels import actor_label
 from planrisk.report.subject import unpack
 
 if TYPE_CHECKING:
-    from planrisk.gate.decide import GateResult
     from planrisk.report.subject import Reported
 
 LEVEL_ICONS: dict[RiskLevel, str] = {
@@ -152,15 +152,6 @@ def change_row(scored: ChangeScore) -> ChangeRow:
     )
 
 
-def actor_label(result: GateResult) -> str:
-    """`agent`, `unknown (treated as agent)`, plus the identity when known."""
-    actor = result.actor
-    who: str = actor.kind
-    if actor.kind != actor.treated_as:
-        who = f"{actor.kind} (treated as {actor.treated_as})"
-    return f"{who} {actor.identity}" if actor.identity else who
-
-
 def build_view(subject: Reported) -> ReportView:
     """The view of an analysis (and of the gate's decision for a gate result)."""
     analysis, gate = unpack(subject)
@@ -221,18 +212,3 @@ def build_view(subject: Reported) -> ReportView:
         changes=tuple(change_row(c) for c in assessment.changes),
         verdict=verdict,
     )
-
-
-def header_line(assessment: Assessment) -> str:
-    """`planrisk 85/100 CRITICAL · prod · 1 delete, 2 update · teardown`."""
-    risk = assessment.risk
-    counts = assessment.plan.counts()
-    shown = [f"{counts[a.value]} {a.value}" for a in ACTION_ORDER if counts[a.value]]
-    parts = [
-        f"planrisk {risk.score}/100 {risk.level.value.upper()}",
-        assessment.environment.label,
-        ", ".join(shown) if shown else "no changes",
-    ]
-    if risk.teardown:
-        parts.append("TEARDOWN")
-    return " · ".join(parts)
