@@ -1,7 +1,8 @@
 """`planrisk shim install|uninstall DIR`: terraform, tofu and pulumi wrappers for agent sandboxes.
 
-Input: a directory to put first on an agent's PATH, and optionally the actor and the config the
-shims always gate with (`--actor agent --config /etc/planrisk/agent.toml`). Output: the shims
+Input: a directory to put first on an agent's PATH, and optionally the actor, the config and
+the store the shims always gate with (`--actor agent --config /etc/planrisk/agent.toml --store
+postgresql://planrisk_gate@db/planrisk`). Output: the shims
 written (or removed), one path per line; a warning on stderr when the config lies inside a git
 working tree (the agent may be able to write it); exit 3 when the directory is unusable, holds a
 foreign file of the same name, or the config file does not exist.
@@ -55,11 +56,23 @@ def install_command(
             "--config", help="Always gate with this config file (stored as an absolute path)."
         ),
     ] = None,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            metavar="URL",
+            help="Always record to this store (postgresql://USER@HOST/DB without a password, "
+            "or a SQLite path); PLANRISK_STORE cannot move it.",
+        ),
+    ] = None,
+    stream: Annotated[
+        str | None, typer.Option("--stream", help="The stream of --store the records go to.")
+    ] = None,
 ) -> None:
     """Write terraform, tofu and pulumi shims into DIR."""
     from planrisk.guard.shim import install_shims, shim_gate
 
-    gate = shim_gate(actor.value if actor is not None else None, config)
+    gate = shim_gate(actor.value if actor is not None else None, config, store, stream)
     for path in install_shims(directory, gate=gate):
         typer.echo(f"installed {path}")
     typer.echo(f'put it first on PATH: export PATH="{directory.resolve()}:$PATH"')

@@ -10,9 +10,12 @@ anything it is unsure of, goes through `planrisk guard -- REAL_BINARY ARGS…`, 
 The `case` patterns are rendered from `planrisk.guard.subcommands`, so the shim is never a
 second, looser parser.
 
-Installed with `--actor A [--config FILE]`, a shim passes `--actor A --config /abs/FILE` to the
-guard and unsets PLANRISK_SYSTEM_CONFIG and PLANRISK_BASE_REF first: the agent controls its own
-environment, so nothing in it may choose the policy or loosen who it is judged as.
+Installed with `--actor A [--config FILE] [--store URL [--stream NAME]]`, a shim passes
+`--actor A --config /abs/FILE --store URL` to the guard and unsets PLANRISK_SYSTEM_CONFIG and
+PLANRISK_BASE_REF first: the agent controls its own environment, so nothing in it may choose the
+policy, loosen who it is judged as, or send the audit record to a store of its choosing (an
+explicit `--store` outranks PLANRISK_STORE). A store URL holding a password is refused: the shim
+is a file the agent can read; the password belongs in PGPASSWORD or ~/.pgpass.
 
 Uninstall removes only files that carry the shim marker.
 """
@@ -42,14 +45,23 @@ class ShimGate:
     actor: str | None = None
     config: Path | None = None
     """Absolute path of the config file."""
+    store: str | None = None
+    """The store every guarded command records to (a URL without a password, or an absolute
+    SQLite path)."""
+    stream: str | None = None
+    """The stream of that store."""
 
     def guard_options(self) -> tuple[str, ...]:
-        """`--actor A --config FILE`, as far as given."""
+        """`--actor A --config FILE --store URL --stream NAME`, as far as given."""
         options: tuple[str, ...] = ()
         if self.actor is not None:
             options += ("--actor", self.actor)
         if self.config is not None:
             options += ("--config", str(self.config))
+        if self.store is not None:
+            options += ("--store", self.store)
+        if self.stream is not None:
+            options += ("--stream", self.stream)
         return options
 
 
@@ -227,13 +239,19 @@ fi
 """
 
 
-def shim_gate(actor: str | None, config: Path | None) -> ShimGate:
-    """The shims' gate options: `config` made absolute and checked; a warning when the agent
-    may be able to write it (inside a git working tree)."""
+def shim_gate(
+    actor: str | None,
+    config: Path | None,
+    store: str | None = None,
+    stream: str | None = None,
+) -> ShimGate:
+    """The shims' gate options: `config` made absolute and checked (a warning when the agent
+    may be able to write it, inside a git working tree); `store` checked and pinned."""
     if actor is not None and actor not in SHIM_ACTORS:
         raise InputError(f"unknown --actor {actor!r}", hint=f"use one of {', '.join(SHIM_ACTORS)}")
+    pinned = _pinned_store(store, stream)
     if config is None:
-        return ShimGate(actor=actor)
+        return ShimGate(actor=actor, store=pinned, stream=stream)
     absolute = Path(os.path.abspath(config))
     if not absolute.is_file():
         raise InputError(
@@ -248,7 +266,35 @@ def shim_gate(actor: str | None, config: Path | None) -> ShimGate:
             "working there may be able to change the policy; keep it outside, e.g. "
             "/etc/planrisk/agent.toml, owned by another user\n"
         )
-    return ShimGate(actor=actor, config=absolute)
+    return ShimGate(actor=actor, config=absolute, store=pinned, stream=stream)
+
+
+def _pinned_store(store: str | None, stream: str | None) -> str | None:
+    """The store text a shim may hold: a PostgreSQL URL without a password, or a SQLite path
+    made absolute (the shims run in any directory); InputError otherwise."""
+    from planrisk.gate.audit.locations import (
+        POSTGRESQL,
+        check_stream,
+        parse_store,
+        postgres_has_password,
+    )
+
+    if stream is not None:
+        check_stream(stream, "--stream")
+    if store is None:
+        if stream is not None:
+            raise InputError("--stream needs --store", hint="pin the store the stream is in")
+        return None
+    spec = parse_store(store, stream or "default", Path.cwd(), "--store")
+    if spec.engine != POSTGRESQL:
+        return str(spec.location)
+    if postgres_has_password(spec.location):
+        raise InputError(
+            f"--store {spec.label} holds a password, which the shim (a file the agent can read) "
+            "would keep",
+            hint="pass the URL without the password and give it in PGPASSWORD or ~/.pgpass",
+        )
+    return spec.location
 
 
 def git_work_tree(directory: Path) -> Path | None:

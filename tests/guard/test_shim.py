@@ -283,3 +283,46 @@ def test_shims_run_this_interpreter(tmp_path: Path) -> None:
         f"{os.path.abspath(sys.executable)} -m planrisk guard --"
         in (tmp_path / "pulumi").read_text()
     )
+
+
+def test_a_pinned_store_reaches_the_guard_and_a_password_is_refused(tmp_path: Path) -> None:
+    gate = ShimGate(
+        actor="agent", store="postgresql://planrisk_gate@db:5432/planrisk", stream="a/b"
+    )
+    marker = _through_recording_shim(tmp_path, ["terraform", "apply"], gate)
+    real = str(tmp_path / "real" / "terraform")
+    assert marker.read_text().split() == [
+        "guard", "--actor", "agent", "--store", "postgresql://planrisk_gate@db:5432/planrisk",
+        "--stream", "a/b", "--", real, "apply",
+    ]  # fmt: skip
+    for url in (
+        "postgresql://gate:s3cret-pw@db/planrisk",
+        "postgres://db/planrisk?password=s3cret-pw",
+    ):
+        result = _install(tmp_path / "pw", "--actor", "agent", "--store", url, cwd=tmp_path)
+        assert result.returncode == 3
+        [line] = result.stderr.splitlines()
+        assert "holds a password" in line and "PGPASSWORD" in line and "s3cret" not in line
+        assert not (tmp_path / "pw" / "terraform").exists()
+    result = _install(tmp_path / "st", "--stream", "a/b", cwd=tmp_path)
+    assert result.returncode == 3 and "--stream needs --store" in result.stderr
+
+
+@pytest.mark.slow
+def test_an_agent_cannot_move_the_audit_record_of_a_pinned_shim(tmp_path: Path) -> None:
+    world = make_world(tmp_path, DEV_TAG_UPDATE, agent=True)
+    pinned = tmp_path / "central" / "audit.db"
+    shims = tmp_path / "agent-shims"
+    installed = _install(shims, "--actor", "agent", "--store", "central/audit.db", cwd=tmp_path)
+    assert installed.returncode == 0, installed.stderr
+    assert f"--store {pinned}" in (shims / "terraform").read_text()
+    world.env["PATH"] = f"{shims}{os.pathsep}{world.env['PATH']}"
+    decoy = tmp_path / "decoy.db"
+    world.env["PLANRISK_STORE"] = str(decoy)  # what the agent sets to hide its record
+    _run(world, ["terraform", "apply", "-auto-approve"])
+    assert pinned.exists() and not decoy.exists() and not world.audit_db.exists()
+    log = subprocess.run(
+        [sys.executable, "-m", "planrisk", "audit", "log", "--audit-db", str(pinned)],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60,
+    )  # fmt: skip
+    assert log.returncode == 0 and "agent" in log.stdout

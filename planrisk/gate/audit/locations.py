@@ -147,6 +147,18 @@ def check_stream(name: str, given_as: str) -> str:
     )
 
 
+def postgres_has_password(url: str) -> bool:
+    """Whether a PostgreSQL URL carries a password (`user:pw@` or `?password=`); an unreadable
+    URL counts as one (never written where others read it)."""
+    try:
+        parts = urlsplit(url)
+        query = dict(parse_qsl(parts.query))
+    except ValueError:
+        return True
+    userinfo, at, _ = parts.netloc.rpartition("@")
+    return bool(at and ":" in userinfo) or "password" in query
+
+
 def postgres_label(url: str) -> str:
     """`postgresql://user@host:port/db`: the URL without its password and query."""
     try:
